@@ -1,0 +1,46 @@
+# briefing: every target sets up .venv (and checks system packages) when it is missing.
+# CLIENT and THEME are read as "$$CLIENT" in recipes (make exports command-line variables), so the
+# shell never interprets them; the CLI then checks that CLIENT is a plain slug.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup briefing all check-data test lint check bench clean
+
+help:  ## list the targets
+	@echo "make briefing CLIENT=<id> [THEME=<name>]  build out/<id>/ (PDF + PPTX)"
+	@echo "make check-data                           validate data/ without building"
+	@echo "make test                                 run the test suite"
+	@echo "make check                                lint + tests"
+	@echo "make clean                                remove out/ and caches"
+
+$(STAMP): pyproject.toml scripts/system-deps
+	@scripts/system-deps
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing briefing and its dependencies into $(VENV) ..."
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+briefing: $(STAMP)
+	@if [ -z "$$CLIENT" ]; then $(BIN)/briefing list; echo "usage: make briefing CLIENT=<id>"; exit 2; fi
+	@$(BIN)/briefing build "$$CLIENT" $${THEME:+--theme "$$THEME"}
+
+check-data: $(STAMP)
+	@$(BIN)/briefing check
+
+test: $(STAMP)
+	@$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	@$(BIN)/ruff check briefing tests bench
+	@$(BIN)/ruff format --check briefing tests bench
+
+check: lint test
+
+clean:
+	rm -rf out .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

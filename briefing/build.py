@@ -1,0 +1,102 @@
+"""build(settings, client): one screen that reads like the pipeline."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing import __version__, assemble, load, output, theme, validate
+from briefing.errors import DataError, Problem, UsageError
+from briefing.log import LOGGER
+from briefing.model import SLUG_PATTERN, Briefing
+from briefing.render import deck, html, pdf
+from briefing.settings import Settings
+
+STEPS = 6
+
+
+@dataclass
+class BuildResult:
+    client_id: str
+    paths: list[Path]
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def check_client_id(client_id: str) -> None:
+    """Refuse anything but a plain slug before a single file is read."""
+    if not re.match(SLUG_PATTERN, client_id):
+        raise UsageError(
+            f"'{client_id}' is not a client id: use lowercase letters, digits and "
+            "'-' (the file name of data/clients/<id>.yaml)"
+        )
+
+
+def build(settings: Settings, client_id: str) -> BuildResult:
+    """Build every output for one client; write nothing unless all renderers succeed."""
+    started = time.perf_counter()
+    check_client_id(client_id)
+    _step(1, "Loading and validating data")
+    kb = load_knowledge(settings, client_id)
+    _step(2, "Assembling the briefing for %s", client_id)
+    briefing = assemble.assemble(
+        kb, client_id, today=settings.today, stale_months=settings.stale_months
+    )
+    warnings = stale_warnings(briefing, settings)
+    chosen = theme.resolve(settings.theme or briefing.client.theme, settings.root)
+    _step(3, "Rendering HTML with theme '%s'", chosen.name)
+    report_html = html.render_html(briefing, chosen)
+    _step(4, "Rendering PDF")
+    outputs = {f"{client_id}-briefing.pdf": pdf.render_pdf(report_html, chosen)}
+    _step(5, "Rendering deck")
+    outputs[f"{client_id}-deck.pptx"] = deck.render_deck(briefing, chosen)
+    _step(6, "Writing out/%s/", client_id)
+    manifest = {
+        "client": client_id,
+        "theme": chosen.name,
+        "version": __version__,
+        "date": briefing.date.isoformat(),
+        "inputs": kb.files,
+    }
+    paths = output.publish(outputs, settings.out_dir / client_id, manifest)
+    return BuildResult(client_id, paths, warnings, time.perf_counter() - started)
+
+
+def _step(number: int, message: str, *args: object) -> None:
+    LOGGER.info(f"Step {number}/{STEPS} - {message}", *args)
+
+
+def load_knowledge(settings: Settings, client_id: str) -> validate.KnowledgeBase:
+    """Validate the project; problems in other clients' files do not block this client."""
+    kb, problems = validate.validate(load.load_project(settings.root))
+    own = f"data/clients/{client_id}.yaml"
+    relevant = [p for p in problems if not p.path.startswith("data/clients/") or p.path == own]
+    if relevant:
+        raise DataError(relevant)
+    if client_id not in kb.clients:
+        known = ", ".join(sorted(kb.clients)) or "none"
+        raise UsageError(
+            f"unknown client '{client_id}': no file data/clients/{client_id}.yaml "
+            f"(known clients: {known})"
+        )
+    return kb
+
+
+def stale_warnings(briefing: Briefing, settings: Settings) -> list[str]:
+    """Warn about figures older than the freshness limit; fatal with --strict."""
+    messages = [
+        f"data/platforms/{s.platform_id}.yaml: {s.metric.name} as of {s.metric.as_of} is older "
+        f"than {settings.stale_months} months (shown as dated)"
+        for s in briefing.sources
+        if s.stale
+    ]
+    if settings.strict and messages:
+        raise DataError(
+            [Problem(m.split(": ", 1)[0], m.split(": ", 1)[1]) for m in messages],
+            what="data/ (--strict: stale figures)",
+        )
+    for message in messages:
+        LOGGER.warning("%s", message)
+    return messages

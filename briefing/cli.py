@@ -1,0 +1,84 @@
+"""Command line: parse, configure logging, call the library, map errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from briefing import __version__, build, load, validate
+from briefing.errors import BriefingError, DataError, UsageError
+from briefing.log import LOGGER, configure
+from briefing.settings import Settings
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="briefing", description=__doc__)
+    main.add_argument("--version", action="version", version=f"briefing {__version__}")
+    main.add_argument("--debug", action="store_true", help="show tracebacks")
+    main.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    commands = main.add_subparsers(dest="command", required=True)
+
+    b = commands.add_parser("build", help="build out/<client>/ (PDF briefing and PPTX deck)")
+    b.add_argument("client", help="client id: the file name of data/clients/<id>.yaml")
+    b.add_argument("--theme", help="use this theme instead of the client's (for pitches)")
+    b.add_argument(
+        "--strict",
+        action="store_true",
+        default=None,
+        help="treat warnings (stale figures) as errors",
+    )
+
+    commands.add_parser("check", help="validate data/ and report every problem")
+    commands.add_parser("list", help="list the clients")
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    configure(-1 if args.quiet else (1 if args.debug else 0))
+    try:
+        return _run(args)
+    except DataError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(exc.summary(), file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        LOGGER.error("%s", exc)
+        return 2
+    except BriefingError as exc:
+        if args.debug:
+            raise
+        LOGGER.error("%s", exc)
+        print("Aborted (nothing was written)", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "build":
+        settings = Settings.load(theme=args.theme, strict=args.strict)
+        result = build.build(settings, args.client)
+        for path in result.paths:
+            print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)
+        return 0
+    settings = Settings.load()
+    kb, problems = validate.validate(load.load_project(settings.root))
+    if args.command == "list":
+        for cid, client in sorted(kb.clients.items()):
+            print(f"{cid:24} {client.name}  ({client.industry})")
+        return 0
+    if problems:
+        raise DataError(problems)
+    print(
+        f"data/ is valid: {len(kb.clients)} clients, {len(kb.industries)} industries, "
+        f"{len(kb.platforms)} platforms, {len(kb.articles)} articles"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Errors a user can act on: each names a place and says what was expected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class BriefingError(Exception):
+    """Any failure caused by input, templates or environment, reported without a traceback."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in a data or theme file, printed as ``path:line:col: field: message``."""
+
+    path: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class DataError(BriefingError):
+    """One or more problems in data/ or a theme; all are reported at once."""
+
+    def __init__(self, problems: list[Problem], what: str = "data/"):
+        self.problems = problems
+        self.what = what
+        super().__init__("\n".join(str(p) for p in problems))
+
+    def summary(self) -> str:
+        n = len(self.problems)
+        return f"Aborted: {n} error{'s' if n != 1 else ''} in {self.what} (nothing was written)"
+
+
+class UsageError(BriefingError):
+    """A bad command-line argument (exit code 2)."""
+
+
+class TemplateError(BriefingError):
+    """A template that does not compile or render."""
+
+
+class RenderError(BriefingError):
+    """WeasyPrint or python-pptx refused the rendered content."""
+
+
+class SystemDependencyError(BriefingError):
+    """A system library or font the build needs is missing."""
+
+
+def relative(path: Path, root: Path) -> str:
+    """Show ``path`` relative to the project root when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

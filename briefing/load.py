@@ -1,0 +1,169 @@
+"""Files to raw documents, each with a (key path -> line, col) index; safe YAML only."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from briefing.errors import Problem, relative
+
+KeyPath = tuple[str | int, ...]
+KINDS = ("clients", "industries", "platforms", "articles")
+
+
+@dataclass
+class Document:
+    """One parsed file: its data, where each value and key stands, and its bytes' hash."""
+
+    path: Path
+    rel: str
+    data: Any = None
+    body: str = ""  # markdown after the front matter
+    values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    digest: str = ""
+    problem: Problem | None = None
+
+    def where(self, loc: KeyPath, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of ``loc``, or of its nearest parent that has one."""
+        index = self.keys if key and loc in self.keys else self.values
+        while loc and loc not in index:
+            loc = loc[:-1]
+            index = self.values
+        return index.get(loc, (None, None))
+
+
+@dataclass
+class Project:
+    """Every document of data/, by kind and id (the file stem)."""
+
+    root: Path
+    documents: dict[str, dict[str, Document]]
+
+    def files(self) -> dict[str, str]:
+        """Relative path -> sha256 of every file read, for build manifests."""
+        return {d.rel: d.digest for kind in self.documents.values() for d in kind.values()}
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases, anchors and explicit tags."""
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise ComposerError(
+                None, None, "YAML aliases (*name) are not allowed", event.start_mark
+            )
+        if getattr(event, "anchor", None):
+            raise ComposerError(
+                None, None, "YAML anchors (&name) are not allowed", event.start_mark
+            )
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            raise ComposerError(None, None, f"YAML tags ({tag}) are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def parse_yaml(text: str, doc: Document, line_offset: int = 0) -> None:
+    """Fill ``doc.data`` and its position index from YAML ``text``; record the first problem."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            doc.problem = Problem(doc.rel, "file is empty", 1 + line_offset)
+            return
+        doc.data = _construct(loader, node, (), doc, line_offset)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        col = mark.column + 1 if mark else None
+        message = " ".join(str(m) for m in (exc.context, exc.problem) if m)
+        doc.problem = Problem(doc.rel, f"invalid YAML: {message}", line, col)
+    except yaml.YAMLError as exc:  # reader errors: bad characters
+        doc.problem = Problem(doc.rel, f"invalid YAML: {exc}")
+    finally:
+        loader.dispose()
+
+
+def _construct(loader: yaml.SafeLoader, node: Node, loc: KeyPath, doc: Document, off: int) -> Any:
+    doc.values[loc] = (node.start_mark.line + 1 + off, node.start_mark.column + 1)
+    if isinstance(node, MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key_node, ScalarNode) and key in result:
+                first = doc.keys[(*loc, key)][0]
+                raise ComposerError(
+                    None,
+                    None,
+                    f"duplicate key '{key}' (first defined on line {first})",
+                    key_node.start_mark,
+                )
+            if not isinstance(key, str | int):
+                raise ComposerError(None, None, "keys must be plain text", key_node.start_mark)
+            doc.keys[(*loc, key)] = (
+                key_node.start_mark.line + 1 + off,
+                key_node.start_mark.column + 1,
+            )
+            result[key] = _construct(loader, value_node, (*loc, key), doc, off)
+        return result
+    if isinstance(node, SequenceNode):
+        return [_construct(loader, item, (*loc, i), doc, off) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def read_text(path: Path, doc: Document) -> str | None:
+    """Read UTF-8 text; on failure record a problem naming the line of the bad byte."""
+    raw = path.read_bytes()
+    doc.digest = hashlib.sha256(raw).hexdigest()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        doc.problem = Problem(doc.rel, f"not UTF-8 text (byte {exc.start})", line)
+        return None
+
+
+def load_yaml_file(path: Path, root: Path) -> Document:
+    doc = Document(path=path, rel=relative(path, root))
+    text = read_text(path, doc)
+    if text is not None:
+        parse_yaml(text, doc)
+    return doc
+
+
+def load_markdown_file(path: Path, root: Path) -> Document:
+    """An article: YAML front matter between two ``---`` lines, then markdown."""
+    doc = Document(path=path, rel=relative(path, root))
+    text = read_text(path, doc)
+    if text is None:
+        return doc
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        doc.problem = Problem(doc.rel, "front matter: expected a first line '---'", 1)
+        return doc
+    end = next((i for i, ln in enumerate(lines[1:], 1) if ln.strip() == "---"), None)
+    if end is None:
+        doc.problem = Problem(doc.rel, "front matter: no closing '---' line", 1)
+        return doc
+    parse_yaml("".join(lines[1:end]), doc, line_offset=1)
+    doc.body = "".join(lines[end + 1 :])
+    return doc
+
+
+def load_project(root: Path) -> Project:
+    """Read every file under data/; parsing problems are kept on the documents."""
+    documents: dict[str, dict[str, Document]] = {}
+    for kind in KINDS:
+        folder = root / "data" / kind
+        suffix = ".md" if kind == "articles" else ".yaml"
+        loader = load_markdown_file if kind == "articles" else load_yaml_file
+        paths = sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []
+        documents[kind] = {p.stem: loader(p, root) for p in paths}
+    return Project(root=root, documents=documents)

@@ -1,0 +1,1 @@
+"""Renderers: HTML (Jinja), PDF (WeasyPrint) and the deck (python-pptx)."""

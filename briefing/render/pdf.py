@@ -1,0 +1,135 @@
+"""HTML -> PDF with WeasyPrint, reading only files under templates/ and assets/."""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import mimetypes
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from briefing.errors import RenderError, SystemDependencyError, relative
+from briefing.theme import Theme
+
+MAX_RESOURCE_BYTES = 20 * 2**20
+
+
+def _weasyprint():  # imported late: ~0.5 s, and only the PDF step needs it
+    import weasyprint
+    import weasyprint.urls
+
+    return weasyprint
+
+
+def check_system(theme: Theme) -> None:
+    """Refuse to render when fast subsetting or the theme's fonts are missing."""
+    from weasyprint.pdf.fonts import harfbuzz_subset
+
+    if not harfbuzz_subset:
+        raise SystemDependencyError(
+            "libharfbuzz-subset0 is missing: WeasyPrint would fall back to a subsetter that makes "
+            "Chinese briefings ~6x slower. Install it: apt-get install libharfbuzz-subset0"
+        )
+    missing = [f for f in theme.tokens["fonts"].values() if f not in installed_font_families()]
+    if missing:
+        raise SystemDependencyError(
+            f"theme '{theme.name}': font(s) not installed: {', '.join(sorted(set(missing)))} "
+            "(for Noto Sans CJK SC: apt-get install fonts-noto-cjk; see `fc-list : family`)"
+        )
+
+
+@functools.cache
+def installed_font_families() -> frozenset[str]:
+    try:
+        out = subprocess.run(
+            ["fc-list", "--format", "%{family}\n"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SystemDependencyError(
+            f"cannot list fonts with fc-list ({exc}); install fontconfig"
+        ) from exc
+    return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
+
+
+def project_fetcher(root: Path):
+    """A URL fetcher that serves regular files under templates/ and assets/, and nothing else."""
+    weasyprint = _weasyprint()
+    fatal = weasyprint.urls.FatalURLFetchingError
+    allowed = [(root / "templates").resolve(), (root / "assets").resolve()]
+
+    class ProjectFetcher(weasyprint.urls.URLFetcher):
+        def fetch(self, url: str, headers: object = None) -> object:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data" and len(url) < MAX_RESOURCE_BYTES:
+                return super().fetch(url, headers)
+            if scheme != "file":
+                raise fatal(
+                    f"refused to fetch '{url[:200]}': a build reads only files under "
+                    "templates/ and assets/ and never uses the network"
+                )
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            shown = relative(path, root)
+            if not any(path.is_relative_to(folder) for folder in allowed):
+                raise fatal(f"refused to read '{shown}': outside templates/ and assets/")
+            if not path.is_file():
+                raise fatal(f"'{shown}' does not exist (referenced by a template or article)")
+            if path.stat().st_size > MAX_RESOURCE_BYTES:
+                raise fatal(f"'{shown}' is larger than {MAX_RESOURCE_BYTES // 2**20} MB")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return weasyprint.urls.URLFetcherResponse(
+                url, path.read_bytes(), {"Content-Type": mime}
+            )
+
+    return ProjectFetcher(
+        allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True, timeout=5
+    )
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render_pdf(html: str, theme: Theme) -> bytes:
+    """Lay out and write the PDF in memory; any WeasyPrint warning fails the build."""
+    weasyprint = _weasyprint()
+    check_system(theme)
+    fetcher = project_fetcher(theme.root)
+    css_path = theme.find("report.css")
+    stylesheets = [
+        weasyprint.CSS(string=theme.css_variables(), url_fetcher=fetcher),
+        weasyprint.CSS(
+            string=css_path.read_text(encoding="utf-8"),
+            base_url=css_path.as_uri(),
+            url_fetcher=fetcher,
+        ),
+    ]
+    collector = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        document = weasyprint.HTML(
+            string=html, base_url=theme.root.as_uri() + "/", url_fetcher=fetcher
+        )
+        buffer = io.BytesIO()
+        document.write_pdf(buffer, stylesheets=stylesheets)
+    except weasyprint.urls.FatalURLFetchingError as exc:
+        raise RenderError(f"PDF: {exc.__cause__ or exc}") from None
+    finally:
+        logger.removeHandler(collector)
+    if collector.messages:
+        raise RenderError(
+            "PDF: WeasyPrint reported problems:\n  " + "\n  ".join(collector.messages)
+        )
+    return buffer.getvalue()

@@ -1,0 +1,216 @@
+"""Theme chain (client theme -> parents -> default): files, brand tokens and asset lookup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import StringConstraints, ValidationError
+
+from briefing import filters
+from briefing.errors import DataError, Problem, TemplateError, relative
+from briefing.load import Document, load_yaml_file
+from briefing.model import Email, Line, Slug, Strict
+from briefing.validate import model_problems
+
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+FontName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 ._-]{1,64}$")]
+
+
+class Colours(Strict):
+    primary: Colour | None = None  # headings, cover band, chart series 1
+    accent: Colour | None = None  # highlights, chart series 2
+    text: Colour | None = None
+    muted: Colour | None = None  # captions, footers, table rules
+    background: Colour | None = None
+
+
+class Fonts(Strict):
+    latin: FontName | None = None
+    cjk: FontName | None = None
+    heading: FontName | None = None
+
+
+class Agency(Strict):
+    name: Line | None = None
+    email: Email | None = None
+    website: Line | None = None
+
+
+class ThemeFile(Strict):
+    """One theme.yaml; every field may be left to the parent theme."""
+
+    name: Line | None = None
+    extends: Slug | None = None
+    colours: Colours = Colours()
+    fonts: Fonts = Fonts()
+    logo: Line | None = None
+    agency: Agency = Agency()
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A resolved theme: its folders (most specific first) and merged tokens."""
+
+    name: str
+    dirs: tuple[Path, ...]
+    tokens: dict[str, Any]
+    root: Path
+
+    def find(self, filename: str) -> Path:
+        """The first file named ``filename`` along the chain."""
+        for folder in self.dirs:
+            if (folder / filename).is_file():
+                return folder / filename
+        searched = ", ".join(relative(d, self.root) for d in self.dirs)
+        raise TemplateError(f"{filename}: not found in theme '{self.name}' (searched {searched})")
+
+    @property
+    def logo(self) -> Path:
+        logo = self.tokens["logo"]
+        if logo.startswith("assets/"):
+            path = self.root / logo
+            if not path.is_file():
+                raise TemplateError(f"theme '{self.name}': logo '{logo}' does not exist")
+            return path
+        return self.find(logo)
+
+    def context(self) -> dict[str, Any]:
+        """Tokens for templates, with the logo as a path relative to the project root."""
+        return {**self.tokens, "logo": relative(self.logo, self.root), "name": self.name}
+
+    def css_variables(self) -> str:
+        """Brand tokens as CSS custom properties, the single source for report.css."""
+        lines = [f"  --brand-{k}: {v};" for k, v in self.tokens["colours"].items()]
+        fonts = self.tokens["fonts"]
+        lines += [f'  --font-{k}: "{v}";' for k, v in fonts.items()]
+        return ":root {\n" + "\n".join(lines) + "\n}\n"
+
+
+REQUIRED = {
+    "colours": ("primary", "accent", "text", "muted", "background"),
+    "fonts": ("latin", "cjk", "heading"),
+    "agency": ("name",),
+}
+
+
+def resolve(name: str, root: Path) -> Theme:
+    """Follow ``extends`` from ``name`` to ``default``; validate and merge every theme.yaml."""
+    dirs: list[Path] = []
+    files: list[tuple[Document, ThemeFile]] = []
+    problems: list[Problem] = []
+    current: str | None = name
+    while current:
+        folder = root / "templates" / current
+        if folder in dirs:
+            raise TemplateError(f"theme '{name}': 'extends' loops back to '{current}'")
+        if not (folder / "theme.yaml").is_file():
+            known = sorted(p.parent.name for p in (root / "templates").glob("*/theme.yaml"))
+            raise TemplateError(f"unknown theme '{current}' (known: {', '.join(known)})")
+        dirs.append(folder)
+        doc, parsed = _load_theme_file(folder / "theme.yaml", root, problems)
+        if parsed is None:
+            break
+        files.append((doc, parsed))
+        current = parsed.extends or ("default" if current != "default" else None)
+    if problems:
+        raise DataError(problems, what="themes")
+    tokens = _merge([f.model_dump(exclude_none=True) for _, f in reversed(files)])
+    _check_required(tokens, files[-1][0], problems)
+    if problems:
+        raise DataError(problems, what="themes")
+    return Theme(name=name, dirs=tuple(dirs), tokens=tokens, root=root)
+
+
+def _load_theme_file(
+    path: Path, root: Path, problems: list[Problem]
+) -> tuple[Document, ThemeFile | None]:
+    doc = load_yaml_file(path, root)
+    if doc.problem:
+        problems.append(doc.problem)
+        return doc, None
+    try:
+        return doc, ThemeFile.model_validate(doc.data or {})
+    except ValidationError as exc:
+        problems.extend(model_problems(doc, exc, ThemeFile))
+        return doc, None
+
+
+def _merge(layers: list[dict[str, Any]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if isinstance(value, dict):
+                merged[key] = {**merged.get(key, {}), **value}
+            else:
+                merged[key] = value
+    return merged
+
+
+def _check_required(tokens: dict[str, Any], base: Document, problems: list[Problem]) -> None:
+    for group, keys in REQUIRED.items():
+        for key in keys:
+            if key not in tokens.get(group, {}):
+                problems.append(
+                    Problem(
+                        base.rel,
+                        "required token is missing from the whole theme chain",
+                        1,
+                        1,
+                        f"{group}.{key}",
+                    )
+                )
+    if "logo" not in tokens:
+        problems.append(Problem(base.rel, "required token is missing", 1, 1, "logo"))
+
+
+def environment(theme: Theme, *, html: bool) -> jinja2.Environment:
+    """A sandboxed Jinja environment over the theme chain; strict about undefined names.
+
+    HTML templates autoescape everything. The deck plan is YAML, so there every ``{{ }}``
+    is written as a quoted JSON scalar instead: a client called ``"Foo: Bar"`` cannot
+    break or inject slide fields.
+    """
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.dirs]),
+        autoescape=html,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=None if html else filters.yaml_scalar,
+    )
+    env.filters.update(filters.FILTERS)
+    return env
+
+
+def render_template(
+    theme: Theme, env: jinja2.Environment, name: str, context: dict[str, Any]
+) -> str:
+    """Render ``name``; any template mistake becomes one ``path:line: message`` error."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = relative(Path(exc.filename), theme.root) if exc.filename else name
+        raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from exc
+    except jinja2.TemplateNotFound as exc:
+        searched = ", ".join(relative(d, theme.root) for d in theme.dirs)
+        raise TemplateError(f"template '{exc.name}' not found (searched {searched})") from exc
+    except (jinja2.UndefinedError, jinja2.sandbox.SecurityError, TypeError) as exc:
+        raise TemplateError(f"{_template_line(exc, theme) or name}: {exc}") from exc
+
+
+def _template_line(exc: BaseException, theme: Theme) -> str | None:
+    """The innermost traceback frame inside templates/ names the line (Jinja rewrites frames)."""
+    found = None
+    tb = exc.__traceback__
+    templates = (theme.root / "templates").resolve()
+    while tb is not None:
+        filename = Path(tb.tb_frame.f_code.co_filename)
+        if filename.is_absolute() and filename.resolve().is_relative_to(templates):
+            found = f"{relative(filename, theme.root)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,261 @@
+"""Schema and cross-reference checks; every problem is collected, nothing raises midway."""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from pydantic import BaseModel, ValidationError
+
+from briefing.errors import Problem
+from briefing.load import Document, KeyPath, Project
+from briefing.model import (
+    SLUG_PATTERN,
+    Article,
+    ArticleMeta,
+    Client,
+    Industry,
+    Platform,
+)
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "clients": Client,
+    "industries": Industry,
+    "platforms": Platform,
+    "articles": ArticleMeta,
+}
+_SLUG = re.compile(SLUG_PATTERN)
+MARKDOWN = MarkdownIt("js-default")  # raw HTML off: an article cannot inject tags
+
+
+@dataclass
+class KnowledgeBase:
+    """The validated project: models by id."""
+
+    root: Path
+    clients: dict[str, Client] = field(default_factory=dict)
+    industries: dict[str, Industry] = field(default_factory=dict)
+    platforms: dict[str, Platform] = field(default_factory=dict)
+    articles: dict[str, Article] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def field_name(loc: KeyPath) -> str:
+    """('platforms', 1, 'name') -> 'platforms[1].name'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def suggest(word: str, choices: object) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def model_problems(doc: Document, exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
+    """Map pydantic errors to the YAML positions of the fields they name."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            known = _known_fields(model, loc[:-1])
+            message = f"unknown field '{loc[-1]}'{suggest(loc[-1], known)}"
+            line, col = doc.where(loc, key=True)
+        elif kind == "missing":
+            message = "required field is missing"
+            line, col = doc.where(loc[:-1])
+        else:
+            message = _message(err)
+            line, col = doc.where(loc)
+        problems.append(Problem(doc.rel, message, line, col, field_name(loc) or None))
+    return sorted(problems, key=lambda p: (p.line or 0, p.col or 0))
+
+
+def _message(err: dict[str, Any]) -> str:
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "string_pattern_mismatch" and err["ctx"].get("pattern") == SLUG_PATTERN:
+        return f"'{err['input']}' is not an id (lowercase letters, digits and '-')"
+    if err["type"] == "literal_error":
+        return f"got {err['input']!r}; {msg.lower()}"
+    if err["type"].endswith("_type") or err["type"].endswith("_parsing"):
+        return f"{msg} (got {err['input']!r})"
+    return msg
+
+
+def _known_fields(model: type[BaseModel], loc: KeyPath) -> list[str]:
+    """Field names of the (nested) model at ``loc``, for 'did you mean' hints."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if info is None:
+            return []
+        current = _inner_model(info.annotation)
+    return list(current.model_fields) if hasattr(current, "model_fields") else []
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def validate(project: Project) -> tuple[KnowledgeBase, list[Problem]]:
+    """Check every document, then every reference between them."""
+    kb = KnowledgeBase(root=project.root, files=project.files())
+    problems: list[Problem] = []
+    for kind, docs in project.documents.items():
+        for ident, doc in docs.items():
+            problems += _check_document(kb, kind, ident, doc)
+    problems += _check_references(kb, project)
+    return kb, problems
+
+
+def _check_document(kb: KnowledgeBase, kind: str, ident: str, doc: Document) -> list[Problem]:
+    if not _SLUG.match(ident):
+        return [
+            Problem(
+                doc.rel, f"file name '{ident}' is not an id (lowercase letters, digits and '-')"
+            )
+        ]
+    if doc.problem:
+        return [doc.problem]
+    if not isinstance(doc.data, dict):
+        return [Problem(doc.rel, "expected a mapping of fields at the top level", 1, 1)]
+    model = _MODELS[kind]
+    try:
+        item = model.model_validate(doc.data)
+    except ValidationError as exc:
+        return model_problems(doc, exc, model)
+    if kind == "articles":
+        kb.articles[ident] = Article(slug=ident, meta=item, body=doc.body, path=doc.rel)
+        return check_markdown_links(doc)
+    getattr(kb, kind)[ident] = item
+    if kind == "platforms":
+        return _check_status(doc, item)
+    return []
+
+
+def _check_status(doc: Document, platform: Platform) -> list[Problem]:
+    if platform.status == "discontinued" and not platform.discontinued:
+        line, col = doc.where(("status",))
+        return [
+            Problem(
+                doc.rel, "a discontinued platform needs a 'discontinued' date", line, col, "status"
+            )
+        ]
+    return []
+
+
+def check_markdown_links(doc: Document) -> list[Problem]:
+    """Images must be files under assets/; links must be https or mailto to a public host."""
+    problems = []
+    body_start = _body_first_line(doc)
+    for token in MARKDOWN.parse(doc.body):
+        for child in token.children or []:
+            url = child.attrs.get("src") if child.type == "image" else child.attrs.get("href")
+            if url is None:
+                continue
+            reason = _bad_image(str(url)) if child.type == "image" else _bad_link(str(url))
+            if reason:
+                line = body_start + (token.map[0] if token.map else 0)
+                problems.append(Problem(doc.rel, f"{child.type} '{url}': {reason}", line))
+    # markdown-it drops links it deems unsafe (file:, javascript:) before we see them.
+    for match in re.finditer(r"\]\(\s*<?((?:file|javascript|data|ftp):[^)\s>]*)", doc.body):
+        line = body_start + doc.body.count("\n", 0, match.start())
+        problems.append(
+            Problem(
+                doc.rel,
+                f"link '{match[1]}': only https and mailto links "
+                "and images under assets/ are allowed",
+                line,
+            )
+        )
+    return problems
+
+
+def _body_first_line(doc: Document) -> int:
+    text = doc.path.read_text(encoding="utf-8")
+    head_len = len(text) - len(doc.body)
+    return text.count("\n", 0, head_len) + 1
+
+
+def _bad_image(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return "images must be files under assets/ (no URLs: a build never fetches)"
+    if not url.startswith("assets/") or ".." in Path(url).parts:
+        return "images must be files under assets/ (e.g. assets/images/qr.png)"
+    return None
+
+
+def _bad_link(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme == "mailto" or (not parts.scheme and not parts.netloc):
+        return None
+    if parts.scheme != "https":
+        return f"only https and mailto links are allowed (got '{parts.scheme or url}')"
+    host = (parts.hostname or "").lower()
+    try:
+        if not ipaddress.ip_address(host).is_global:
+            return "links to local or private addresses are not allowed"
+    except ValueError:
+        if host == "localhost" or host.endswith(".localhost") or not host:
+            return "links to local or private addresses are not allowed"
+    return None
+
+
+def _check_references(kb: KnowledgeBase, project: Project) -> list[Problem]:
+    docs = project.documents
+    problems = []
+
+    def ref(kind: str, ident: str, target: str, loc: KeyPath, value: str) -> None:
+        # An id whose file exists but is invalid was reported already: don't cascade.
+        if value in docs[target]:
+            return
+        doc = docs[kind][ident]
+        line, col = doc.where(loc)
+        noun = "industry" if target == "industries" else "platform"
+        problems.append(
+            Problem(
+                doc.rel,
+                f"unknown {noun} '{value}'{suggest(value, docs[target])}",
+                line,
+                col,
+                field_name(loc),
+            )
+        )
+
+    for cid, client in kb.clients.items():
+        ref("clients", cid, "industries", ("industry",), client.industry)
+        for i, pid in enumerate(client.focus_platforms):
+            ref("clients", cid, "platforms", ("focus_platforms", i), pid)
+    for iid, industry in kb.industries.items():
+        doc = docs["industries"][iid]
+        missing = sorted(set(docs["platforms"]) - set(industry.fit))
+        if missing:
+            line, col = doc.where(("fit",), key=True)
+            problems.append(
+                Problem(doc.rel, f"no fit score for {', '.join(missing)}", line, col, "fit")
+            )
+        for pid in industry.fit:
+            ref("industries", iid, "platforms", ("fit", pid), pid)
+    for slug, article in kb.articles.items():
+        for i, pid in enumerate(article.meta.platforms):
+            ref("articles", slug, "platforms", ("platforms", i), pid)
+        for i, iid in enumerate(article.meta.industries):
+            ref("articles", slug, "industries", ("industries", i), iid)
+    return problems

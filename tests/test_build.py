@@ -1,0 +1,121 @@
+"""A client's build: what the PDF and deck say, and that failures never damage out/."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from briefing.assemble import rank_platforms
+from briefing.build import build
+from briefing.cli import main
+from briefing.errors import TemplateError, UsageError
+from briefing.load import load_project
+from briefing.validate import validate
+
+from .conftest import REPO, settings_for
+
+CLIENT = "maison-aurele"
+
+
+def pdf_text(path: Path) -> str:
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return re.sub(r"\s+", " ", text)
+
+
+def ranked(root: Path) -> list:
+    kb, _ = validate(load_project(root))
+    return rank_platforms(kb, CLIENT)[:6]
+
+
+def test_pdf_names_the_client_platforms_and_sources(built: Path) -> None:
+    text = pdf_text(built / f"out/{CLIENT}/{CLIENT}-briefing.pdf")
+    assert "Maison Aurèle" in text
+    platforms = ranked(built)
+    assert [r.id for r in platforms[:2]] == ["xiaohongshu", "wechat"]  # focus first
+    for r in platforms:
+        assert r.platform.name in text
+        assert r.platform.name_zh in text  # real glyphs: extraction maps them back
+        for metric in r.platform.metrics:
+            assert re.sub(r"\s+", " ", metric.source) in text
+
+
+def test_pdf_embeds_every_font(built: Path) -> None:
+    out = subprocess.run(
+        ["pdffonts", str(built / f"out/{CLIENT}/{CLIENT}-briefing.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = out.splitlines()[2:]
+    assert any("CJK-SC" in row for row in rows)
+    for row in rows:
+        emb, sub = row.split()[-5:-3]
+        assert (emb, sub) == ("yes", "yes"), row
+
+
+def test_deck_uses_master_layouts_with_a_slide_per_platform(built: Path) -> None:
+    deck = Presentation(str(built / f"out/{CLIENT}/{CLIENT}-deck.pptx"))
+    master = Presentation(str(REPO / "templates/default/master.pptx"))
+    master_layouts = {layout.name for layout in master.slide_layouts}
+    slides = list(deck.slides)
+    assert slides[0].slide_layout.name == "Title Slide"
+    assert slides[0].shapes.title.text == "Maison Aurèle"
+    assert all(s.slide_layout.name in master_layouts for s in slides)
+    titles = [s.shapes.title.text for s in slides]
+    for r in ranked(built):
+        slide = slides[titles.index(f"{r.platform.name} {r.platform.name_zh}")]
+        assert slide.has_notes_slide
+        assert r.platform.summary[:40] in slide.notes_slide.notes_text_frame.text
+
+
+def test_outputs_and_manifest_are_listed(built: Path) -> None:
+    names = sorted(p.name for p in (built / f"out/{CLIENT}").iterdir())
+    assert names == [f"{CLIENT}-briefing.pdf", f"{CLIENT}-deck.pptx", "manifest.json"]
+
+
+def test_failed_build_leaves_previous_outputs_untouched(project: Path) -> None:
+    settings = settings_for(project)
+    build(settings, CLIENT)
+    folder = project / "out" / CLIENT
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    template = project / "templates/default/deck.yaml.j2"
+    template.write_text(
+        template.read_text(encoding="utf-8") + "{{ client.nmae }}\n", encoding="utf-8"
+    )
+    with pytest.raises(TemplateError, match=r"templates/default/deck.yaml.j2:\d+: .*'nmae'"):
+        build(settings, CLIENT)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_unknown_client_lists_the_known_ones(project: Path) -> None:
+    with pytest.raises(UsageError, match=r"known clients: .*maison-aurele"):
+        build(settings_for(project), "acme")
+
+
+@pytest.mark.parametrize("client", ["../x", "Acme Co", "x'; rm -rf ~", "", "a/b"])
+def test_client_id_must_be_a_slug_before_anything_is_read(
+    client: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(UsageError, match="is not a client id"):
+        build(settings_for(tmp_path / "does-not-exist"), client)
+    assert main(["build", client]) == 2
+    assert "is not a client id" in capsys.readouterr().err
+
+
+def test_make_never_lets_the_shell_interpret_client(tmp_path: Path) -> None:
+    marker = tmp_path / "injected"
+    result = subprocess.run(
+        ["make", "-s", "briefing", f'CLIENT=x"; touch {marker}; echo "'],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "is not a client id" in result.stderr
+    assert not marker.exists()
