@@ -8,7 +8,6 @@ from briefing.model import (
     Article,
     AvoidedPlatform,
     Briefing,
-    Platform,
     RankedPlatform,
     SourceEntry,
 )
@@ -82,22 +81,32 @@ def rank_platforms(kb: KnowledgeBase, client_id: str) -> list[RankedPlatform]:
 def platforms_to_avoid(
     kb: KnowledgeBase, client_id: str, chosen: set[str]
 ) -> list[AvoidedPlatform]:
-    """Low-fit and discontinued platforms, each with the reason a client should know."""
+    """Closed, poorly fitting and risky platforms, each with the reason a client should know."""
     fits = kb.industries[kb.clients[client_id].industry].fit
     avoid = []
-    for pid, platform in sorted(kb.platforms.items(), key=lambda kv: kv[1].name.lower()):
+    for pid, platform in kb.platforms.items():
         if pid in chosen:
             continue
+        fit = fits.get(pid)
         if platform.status == "discontinued":
-            avoid.append(AvoidedPlatform(id=pid, platform=platform, reason=_closed(platform)))
-        elif pid in fits and fits[pid].score <= AVOID_MAX_SCORE:
-            avoid.append(AvoidedPlatform(id=pid, platform=platform, reason=fits[pid].rationale))
-    return avoid
-
-
-def _closed(platform: Platform) -> str:
-    reason = f"Closed in {platform.discontinued}"
-    return reason + (f"; replaced by {platform.replaced_by}." if platform.replaced_by else ".")
+            avoid.append(
+                AvoidedPlatform(
+                    id=pid,
+                    platform=platform,
+                    kind="closed",
+                    reason=fit.rationale if fit else "Closed.",
+                )
+            )
+        elif platform.watch:
+            avoid.append(
+                AvoidedPlatform(id=pid, platform=platform, kind="watch", reason=platform.watch)
+            )
+        elif fit and fit.score <= AVOID_MAX_SCORE:
+            avoid.append(
+                AvoidedPlatform(id=pid, platform=platform, kind="poor fit", reason=fit.rationale)
+            )
+    order = {"poor fit": 0, "watch": 1, "closed": 2}
+    return sorted(avoid, key=lambda a: (order[a.kind], a.platform.name.lower()))
 
 
 def select_articles(kb: KnowledgeBase, industry_id: str, platform_ids: set[str]) -> list[Article]:

@@ -30,9 +30,15 @@ def number(value: float) -> str:
 
 
 def date(value: dt.date | str, fmt: str = "long") -> str:
-    """2025-03-31 -> '31 March 2025' (long) or 'Mar 2025' (month)."""
+    """2025-03-31 -> '31 March 2025' (long) or 'Mar 2025' (month); '2014-11' -> 'November 2014'."""
     if isinstance(value, str):
-        return value
+        parts = value.split("-")
+        if len(parts) == 3:
+            value = dt.date.fromisoformat(value)
+        elif len(parts) == 2:
+            return dt.date(int(parts[0]), int(parts[1]), 1).strftime("%B %Y")
+        else:
+            return value
     if fmt == "month":
         return value.strftime("%b %Y")
     return f"{value.day} {value.strftime('%B %Y')}"

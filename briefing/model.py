@@ -142,6 +142,7 @@ class Platform(Strict):
     status: Literal["active", "discontinued"]
     discontinued: PartialDate | None = None
     replaced_by: Line | None = None
+    watch: Text | None = None  # a regulatory or reputational risk to flag
     summary: Text
     features: list[Feature] = []
     audience: Text
@@ -176,7 +177,8 @@ class RankedPlatform(Strict):
 class AvoidedPlatform(Strict):
     id: str
     platform: Platform
-    reason: Line
+    kind: Literal["closed", "poor fit", "watch"]
+    reason: Text
 
 
 class SourceEntry(Strict):
