@@ -56,6 +56,7 @@ def assemble(
         industry_id=client.industry,
         industry=industry,
         recommended=recommended,
+        fits=all_fits(kb, client_id),
         avoid=platforms_to_avoid(kb, client_id, chosen),
         articles=select_articles(kb, client.industry, chosen)[:max_articles],
         sources=sources,
@@ -76,6 +77,18 @@ def rank_platforms(kb: KnowledgeBase, client_id: str) -> list[RankedPlatform]:
         and (fits[pid].score >= RECOMMEND_MIN_SCORE or pid in client.focus_platforms)
     ]
     return sorted(ranked, key=lambda r: (not r.focus, -r.fit.score, r.platform.name.lower()))
+
+
+def all_fits(kb: KnowledgeBase, client_id: str) -> list[RankedPlatform]:
+    """Every active platform with its fit for the client's industry, best first."""
+    client = kb.clients[client_id]
+    fits = kb.industries[client.industry].fit
+    ranked = [
+        RankedPlatform(id=pid, platform=p, fit=fits[pid], focus=pid in client.focus_platforms)
+        for pid, p in kb.platforms.items()
+        if p.status == "active" and pid in fits
+    ]
+    return sorted(ranked, key=lambda r: (-r.fit.score, r.platform.name.lower()))
 
 
 def platforms_to_avoid(

@@ -196,6 +196,7 @@ class Briefing(Strict):
     industry_id: str
     industry: Industry
     recommended: list[RankedPlatform]
+    fits: list[RankedPlatform]  # every active platform, best fit first
     avoid: list[AvoidedPlatform]
     articles: list[Article]
     sources: list[SourceEntry]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from pydantic import StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 
 from briefing import filters
 from briefing.errors import DataError, Problem, TemplateError, relative
@@ -34,6 +34,14 @@ class Fonts(Strict):
     heading: FontName | None = None
 
 
+class DeckSizes(Strict):
+    """Type sizes in points; the deck renderer measures text at exactly these sizes."""
+
+    title: Annotated[int, Field(ge=12, le=60)] | None = None
+    body: Annotated[int, Field(ge=10, le=40)] | None = None
+    table: Annotated[int, Field(ge=8, le=24)] | None = None
+
+
 class Agency(Strict):
     name: Line | None = None
     email: Email | None = None
@@ -49,6 +57,7 @@ class ThemeFile(Strict):
     fonts: Fonts = Fonts()
     logo: Line | None = None
     agency: Agency = Agency()
+    deck: DeckSizes = DeckSizes()
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ REQUIRED = {
     "colours": ("primary", "accent", "text", "muted", "background"),
     "fonts": ("latin", "cjk", "heading"),
     "agency": ("name",),
+    "deck": ("title", "body", "table"),
 }
 
 

@@ -1,23 +1,35 @@
-"""The deck: render the theme's slide plan (deck.yaml.j2), then execute it with python-pptx."""
+"""The deck: render the slide plan (deck.yaml.j2), fit it, then build it with python-pptx."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import zipfile
+from typing import Any
 
 from pydantic import ValidationError
 
 from briefing import theme as themes
+from briefing.charts import ChartSpec
 from briefing.errors import DataError, RenderError, TemplateError, relative
 from briefing.load import Document, parse_yaml
 from briefing.model import Briefing, Line, Strict, Text
+from briefing.render import pptx_parts as parts
+from briefing.render.fit import Fonts, line_count, line_height
 from briefing.render.html import template_context
 from briefing.theme import Theme
 from briefing.validate import model_problems
 
 TITLE_IDX = 0
 BODY_IDX = 1  # the subtitle of a title layout, the body of a content layout
+SAFETY = 0.95  # measured text may use 95% of a box: kerning and rounding differ a little
+CONTINUED = " (cont.)"
+
+
+class TablePlan(Strict):
+    columns: list[Line]
+    widths: list[float] = []  # relative column widths; equal when empty
+    rows: list[list[Text]]
 
 
 class SlidePlan(Strict):
@@ -25,8 +37,11 @@ class SlidePlan(Strict):
 
     layout: Line
     title: Line | None = None
+    shorten_title: bool = False  # allow '…' when the title cannot fit
     subtitle: Text | None = None
     bullets: list[Line] = []
+    chart: Line | None = None  # the id of a chart spec
+    table: TablePlan | None = None
     notes: Text | None = None
 
 
@@ -34,10 +49,10 @@ class DeckPlan(Strict):
     slides: list[SlidePlan]
 
 
-def plan_deck(briefing: Briefing, theme: Theme) -> DeckPlan:
+def plan_deck(briefing: Briefing, theme: Theme, context: dict[str, Any]) -> DeckPlan:
     """Render deck.yaml.j2 and validate the plan it describes."""
     env = themes.environment(theme, html=False)
-    text = themes.render_template(theme, env, "deck.yaml.j2", template_context(briefing, theme))
+    text = themes.render_template(theme, env, "deck.yaml.j2", context)
     doc = Document(path=theme.find("deck.yaml.j2"), rel=f"{theme.name}/deck.yaml.j2 (rendered)")
     parse_yaml(text, doc)
     if doc.problem:
@@ -48,7 +63,7 @@ def plan_deck(briefing: Briefing, theme: Theme) -> DeckPlan:
         raise DataError(model_problems(doc, exc, DeckPlan), what="the slide plan") from None
 
 
-def check_master(presentation: object, plan: DeckPlan, master_name: str) -> None:
+def check_master(presentation: Any, plan: DeckPlan, master_name: str) -> None:
     """Every layout and placeholder the plan uses must exist in the master."""
     layouts = {layout.name: layout for layout in presentation.slide_layouts}
     problems = []
@@ -62,7 +77,7 @@ def check_master(presentation: object, plan: DeckPlan, master_name: str) -> None
             continue
         indexes = {ph.placeholder_format.idx for ph in layout.placeholders}
         needed = {TITLE_IDX} if slide.title else set()
-        if slide.subtitle or slide.bullets:
+        if slide.subtitle or slide.bullets or slide.chart or slide.table:
             needed.add(BODY_IDX)
         for idx in sorted(needed - indexes):
             problems.append(
@@ -73,46 +88,185 @@ def check_master(presentation: object, plan: DeckPlan, master_name: str) -> None
         raise TemplateError("\n".join(problems))
 
 
+class Fitter:
+    """Decides, with real font metrics, what fits each placeholder; splits what does not."""
+
+    def __init__(self, layouts: dict[str, Any], theme: Theme) -> None:
+        self.layouts = layouts
+        self.fonts = Fonts(theme.tokens["fonts"]["latin"], theme.tokens["fonts"]["cjk"])
+        self.sizes = theme.tokens["deck"]
+        self.colour = theme.tokens["colours"]["primary"]
+
+    def box(self, layout: str, idx: int) -> tuple[float, float]:
+        """Inner width and height (pt) of a layout's placeholder."""
+        ph = {p.placeholder_format.idx: p for p in self.layouts[layout].placeholders}[idx]
+        return (ph.width / 12700 - 2 * parts.INSET_X, ph.height / 12700 - 2 * parts.INSET_Y)
+
+    def title(self, number: int, slide: SlidePlan) -> SlidePlan:
+        width, height = self.box(slide.layout, TITLE_IDX)
+        size = self.sizes["title"]
+        fits = int(height * SAFETY // line_height(self.fonts, size)) or 1
+        text = slide.title or ""
+        if line_count(text, self.fonts, size, width * SAFETY) <= fits:
+            return slide
+        if not slide.shorten_title:
+            raise RenderError(
+                f"deck: slide {number} ({slide.layout}), field 'title': "
+                f"'{text}' does not fit on {fits} line(s) at {size} pt; shorten it "
+                "or set shorten_title: true in deck.yaml.j2"
+            )
+        while text and line_count(text + "…", self.fonts, size, width * SAFETY) > fits:
+            text = text[:-1].rstrip()
+        return slide.model_copy(update={"title": text + "…"})
+
+    def bullet_height(self, text: str, width: float) -> float:
+        size = self.sizes["body"]
+        lines = line_count(text, self.fonts, size, (width - parts.BULLET_INDENT) * SAFETY)
+        return lines * line_height(self.fonts, size) + size * parts.SPACE_BEFORE
+
+    def split_bullets(self, slide: SlidePlan) -> list[SlidePlan]:
+        width, height = self.box(slide.layout, BODY_IDX)
+        pages: list[list[str]] = [[]]
+        used = 0.0
+        for bullet in slide.bullets:
+            needed = self.bullet_height(bullet, width)
+            if pages[-1] and used + needed > height * SAFETY:
+                pages.append([])
+                used = 0.0
+            pages[-1].append(bullet)
+            used += needed
+        return self._continued(slide, [{"bullets": page} for page in pages])
+
+    def row_height(self, cells: list[str], widths: list[float], bold: bool = False) -> float:
+        size = self.sizes["table"]
+        lines = max(
+            line_count(text, self.fonts, size, (w - 2 * parts.CELL_X) * SAFETY, bold)
+            for text, w in zip(cells, widths, strict=True)
+        )
+        return lines * line_height(self.fonts, size) + 2 * parts.CELL_Y
+
+    def split_table(self, slide: SlidePlan) -> list[SlidePlan]:
+        table = slide.table
+        width, height = self.box(slide.layout, BODY_IDX)
+        widths = column_widths(table, width)
+        header = self.row_height(table.columns, widths, bold=True)
+        pages: list[list[list[str]]] = [[]]
+        used = header
+        for row in table.rows:
+            needed = self.row_height(row, widths)
+            if pages[-1] and used + needed > height * SAFETY:
+                pages.append([])
+                used = header
+            pages[-1].append(row)
+            used += needed
+        return self._continued(
+            slide, [{"table": table.model_copy(update={"rows": rows})} for rows in pages]
+        )
+
+    def _continued(self, slide: SlidePlan, updates: list[dict[str, Any]]) -> list[SlidePlan]:
+        out = []
+        for i, update in enumerate(updates):
+            if i:
+                update["title"] = (slide.title or "") + CONTINUED
+            out.append(slide.model_copy(update=update))
+        return out
+
+    def paginate(self, plan: DeckPlan) -> list[SlidePlan]:
+        slides: list[SlidePlan] = []
+        for slide in plan.slides:
+            pages = [slide]
+            if slide.bullets:
+                pages = self.split_bullets(slide)
+            elif slide.table and slide.table.rows:
+                pages = self.split_table(slide)
+            slides += [
+                self.title(len(slides) + i + 1, p) if p.title else p for i, p in enumerate(pages)
+            ]
+        return slides
+
+
+def column_widths(table: TablePlan, total: float) -> list[float]:
+    weights = table.widths or [1.0] * len(table.columns)
+    if len(weights) != len(table.columns) or any(len(r) != len(weights) for r in table.rows):
+        raise TemplateError(
+            "deck.yaml.j2: a table's widths and rows must have one entry per "
+            f"column ({len(table.columns)})"
+        )
+    return [total * w / sum(weights) for w in weights]
+
+
 def render_deck(briefing: Briefing, theme: Theme) -> bytes:
     from pptx import Presentation  # imported late: only the deck step needs it
 
-    plan = plan_deck(briefing, theme)
+    context = template_context(briefing, theme)
+    charts = context["charts"]
+    plan = plan_deck(briefing, theme, context)
     master = theme.find("master.pptx")
     presentation = Presentation(str(master))
     check_master(presentation, plan, relative(master, theme.root))
+    parts.apply_theme_tokens(presentation, theme.tokens)
     layouts = {layout.name: layout for layout in presentation.slide_layouts}
-    for slide_plan in plan.slides:
-        _add_slide(presentation, layouts[slide_plan.layout], slide_plan)
+    fitter = Fitter(layouts, theme)
+    for number, slide_plan in enumerate(fitter.paginate(plan), 1):
+        chart = _chart(charts, slide_plan, number)
+        _add_slide(presentation, layouts[slide_plan.layout], slide_plan, fitter, chart, number)
     _set_properties(presentation, briefing, theme)
     buffer = io.BytesIO()
-    try:
-        presentation.save(buffer)
-    except ValueError as exc:
-        raise RenderError(f"deck: {exc}") from exc
+    presentation.save(buffer)
     return fixed_zip_times(buffer.getvalue(), briefing.date)
 
 
-def _add_slide(presentation: object, layout: object, plan: SlidePlan) -> None:
+def _chart(charts: dict[str, ChartSpec], slide: SlidePlan, number: int) -> ChartSpec | None:
+    if slide.chart is None:
+        return None
+    if slide.chart not in charts:
+        raise TemplateError(
+            f"deck.yaml.j2: slide {number} asks for chart '{slide.chart}' "
+            f"(available: {', '.join(charts) or 'none'})"
+        )
+    return charts[slide.chart]
+
+
+def _add_slide(
+    presentation: Any,
+    layout: Any,
+    plan: SlidePlan,
+    fitter: Fitter,
+    chart: ChartSpec | None,
+    number: int,
+) -> None:
     slide = presentation.slides.add_slide(layout)
-    filled = set()
+    sizes, fonts = fitter.sizes, fitter.fonts
+    keep = {TITLE_IDX} if plan.title else set()
     if plan.title:
-        slide.placeholders[TITLE_IDX].text_frame.text = plan.title
-        filled.add(TITLE_IDX)
-    if plan.subtitle or plan.bullets:
-        frame = slide.placeholders[BODY_IDX].text_frame
-        lines = [plan.subtitle] if plan.subtitle else plan.bullets
-        frame.text = lines[0]
-        for line in lines[1:]:
-            frame.add_paragraph().text = line
-        filled.add(BODY_IDX)
-    for placeholder in list(slide.placeholders):
-        if placeholder.placeholder_format.idx not in filled:
-            placeholder.element.getparent().remove(placeholder.element)  # no "Click to add"
+        parts.fill_text(slide.placeholders[TITLE_IDX], [plan.title], sizes["title"], fonts)
+    body = slide.placeholders[BODY_IDX] if BODY_IDX in _indexes(slide) else None
+    if plan.subtitle:
+        parts.fill_text(body, plan.subtitle.split("\n"), sizes["body"], fonts)
+        keep.add(BODY_IDX)
+    elif plan.bullets:
+        parts.fill_text(body, plan.bullets, sizes["body"], fonts, bullets=True)
+        keep.add(BODY_IDX)
+    elif chart is not None:
+        parts.add_chart(slide, body, chart, fonts, sizes["table"], fitter.colour)
+    elif plan.table is not None:
+        widths = column_widths(plan.table, body.width / 12700)
+        heights = [fitter.row_height(plan.table.columns, widths, bold=True)]
+        heights += [fitter.row_height(row, widths) for row in plan.table.rows]
+        parts.add_table(
+            slide, body, plan.table.columns, plan.table.rows, widths, heights, fonts, sizes["table"]
+        )
+    parts.remove_placeholders(slide, keep)
+    parts.add_slide_number(slide, layout, number, fonts)
     if plan.notes:
         slide.notes_slide.notes_text_frame.text = plan.notes
 
 
-def _set_properties(presentation: object, briefing: Briefing, theme: Theme) -> None:
+def _indexes(slide: Any) -> set[int]:
+    return {ph.placeholder_format.idx for ph in slide.placeholders}
+
+
+def _set_properties(presentation: Any, briefing: Briefing, theme: Theme) -> None:
     props = presentation.core_properties
     props.title = f"China social media briefing: {briefing.client.name}"
     props.author = theme.tokens["agency"]["name"]

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from markupsafe import Markup
+
+from briefing import charts as chart_specs
 from briefing import theme as themes
+from briefing.charts import ChartSpec
 from briefing.model import Briefing
 from briefing.theme import Theme
 
 
+def template_context(briefing: Briefing, theme: Theme) -> dict[str, Any]:
+    """What every template sees: the briefing, its client, the theme tokens and the charts."""
+    return {
+        "b": briefing,
+        "client": briefing.client,
+        "theme": theme.context(),
+        "charts": chart_specs.for_briefing(briefing),
+    }
+
+
 def render_html(briefing: Briefing, theme: Theme) -> str:
     env = themes.environment(theme, html=True)
-    return themes.render_template(theme, env, "report.html.j2", template_context(briefing, theme))
+    colours, fonts = theme.tokens["colours"], theme.tokens["fonts"]
 
+    def chart_svg(chart: ChartSpec) -> Markup:
+        return Markup(
+            chart_specs.svg(
+                chart, colours["primary"], colours["text"], colours["muted"], fonts["latin"]
+            )
+        )
 
-def template_context(briefing: Briefing, theme: Theme) -> dict[str, object]:
-    """What every template sees: the briefing, its client and the theme tokens."""
-    return {"b": briefing, "client": briefing.client, "theme": theme.context()}
+    context = {**template_context(briefing, theme), "chart_svg": chart_svg}
+    return themes.render_template(theme, env, "report.html.j2", context)

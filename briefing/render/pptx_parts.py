@@ -1,0 +1,212 @@
+"""Low-level python-pptx work: runs with East Asian fonts, charts, tables, slide numbers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from lxml import etree
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
+from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.enum.text import MSO_AUTO_SIZE
+from pptx.oxml.ns import qn
+from pptx.util import Emu, Pt
+
+from briefing.charts import ChartSpec
+from briefing.render.fit import Fonts, _is_cjk
+
+INSET_X, INSET_Y = 7.2, 3.6  # text frame insets, pt (PowerPoint's defaults)
+CELL_X, CELL_Y = 7.2, 3.6  # table cell margins, pt
+BULLET_INDENT = 20.0  # pt between a bullet and its text
+SPACE_BEFORE = 0.4  # paragraph spacing, in multiples of the font size
+
+
+def set_run_fonts(run: Any, fonts: Fonts, size: float, bold: bool = False) -> None:
+    """Latin and East Asian typefaces on the run itself, so Chinese never falls back."""
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    r_pr = run._r.get_or_add_rPr()
+    _set_typefaces(r_pr, fonts)
+    if any(_is_cjk(ch) for ch in run.text):
+        r_pr.set("lang", "zh-CN")
+
+
+def _set_typefaces(r_pr: Any, fonts: Fonts) -> None:
+    for tag in ("a:latin", "a:ea", "a:cs"):
+        old = r_pr.find(qn(tag))
+        if old is not None:
+            r_pr.remove(old)
+    # Schema order inside rPr: ln, fills, effects, highlight, uLn…, latin, ea, cs, sym, hlink…
+    anchor = next(
+        (
+            r_pr.find(qn(t))
+            for t in ("a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst")
+            if r_pr.find(qn(t)) is not None
+        ),
+        None,
+    )
+    for tag, face in (("a:latin", fonts.latin), ("a:ea", fonts.cjk), ("a:cs", fonts.latin)):
+        element = etree.SubElement(r_pr, qn(tag))
+        element.set("typeface", face)
+        if anchor is not None:
+            anchor.addprevious(element)
+
+
+def fill_text(
+    placeholder: Any, lines: list[str], size: float, fonts: Fonts, bullets: bool = False
+) -> None:
+    """One paragraph per line, at a fixed size; autofit off (it only works when edited)."""
+    frame = placeholder.text_frame
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    frame.word_wrap = True
+    for i, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        run = paragraph.add_run()
+        run.text = line
+        set_run_fonts(run, fonts, size)
+        if bullets:
+            paragraph.space_before = Pt(size * SPACE_BEFORE)
+            p_pr = paragraph._p.get_or_add_pPr()
+            p_pr.set("marL", str(Emu(Pt(BULLET_INDENT))))
+            p_pr.set("indent", str(-Emu(Pt(BULLET_INDENT))))
+
+
+def remove_placeholders(slide: Any, keep: set[int]) -> None:
+    """Drop empty placeholders so no 'Click to add text' prompt is left on a slide."""
+    for placeholder in list(slide.placeholders):
+        if placeholder.placeholder_format.idx not in keep:
+            placeholder.element.getparent().remove(placeholder.element)
+
+
+def add_slide_number(slide: Any, layout: Any, number: int, fonts: Fonts) -> None:
+    """Copy the layout's slide-number placeholder and put a live slide-number field in it."""
+    source = next(
+        (
+            p
+            for p in layout.placeholders
+            if p.placeholder_format.type == PP_PLACEHOLDER.SLIDE_NUMBER
+        ),
+        None,
+    )
+    if source is None:
+        return
+    slide.shapes.clone_placeholder(source)
+    shape = slide.placeholders[source.placeholder_format.idx]
+    paragraph = shape.text_frame.paragraphs[0]._p
+    field = etree.SubElement(paragraph, qn("a:fld"))
+    field.set("id", f"{{{uuid.uuid5(uuid.NAMESPACE_OID, f'slidenum-{number}')}}}")
+    field.set("type", "slidenum")
+    r_pr = etree.SubElement(field, qn("a:rPr"))
+    r_pr.set("lang", "en-US")
+    _set_typefaces(r_pr, fonts)
+    etree.SubElement(field, qn("a:t")).text = str(number)
+
+
+def _frame_box(placeholder: Any) -> tuple[int, int, int, int]:
+    box = (placeholder.left, placeholder.top, placeholder.width, placeholder.height)
+    placeholder.element.getparent().remove(placeholder.element)
+    return box
+
+
+def add_chart(
+    slide: Any, placeholder: Any, spec: ChartSpec, fonts: Fonts, size: float, colour: str
+) -> None:
+    """A native, editable bar chart in the body placeholder's box, labelled with as-of dates."""
+    data = CategoryChartData(number_format="#,##0.0" if spec.maximum is None else "0")
+    bars = list(reversed(spec.bars))  # PowerPoint draws the first category at the bottom
+    data.categories = [bar.label for bar in bars]
+    scale = 1e6 if spec.maximum is None else 1
+    data.add_series(spec.unit, [bar.value / scale for bar in bars])
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, *_frame_box(placeholder), data)
+    frame._element.nvGraphicFramePr.cNvPr.set("descr", spec.alt)
+    chart = frame.chart
+    chart.has_legend = False
+    chart.font.size = Pt(size)
+    _chart_typefaces(chart, fonts)
+    plot = chart.plots[0]
+    plot.gap_width = 60
+    plot.series[0].format.fill.solid()
+    plot.series[0].format.fill.fore_color.rgb = RGBColor.from_string(colour.lstrip("#"))
+    value_axis = chart.value_axis
+    value_axis.has_major_gridlines = False
+    value_axis.minimum_scale = 0
+    if spec.maximum is not None:
+        value_axis.maximum_scale = spec.maximum
+    value_axis.has_title = True
+    value_axis.axis_title.text_frame.text = spec.unit + ("" if spec.maximum else ", millions")
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    for point, bar in zip(plot.series[0].points, bars, strict=True):
+        point.data_label.text_frame.text = spec.value_text(bar)
+        point.data_label.position = XL_LABEL_POSITION.OUTSIDE_END
+
+
+def _chart_typefaces(chart: Any, fonts: Fonts) -> None:
+    def_r_pr = chart.font._rPr
+    _set_typefaces(def_r_pr, fonts)
+
+
+def add_table(
+    slide: Any,
+    placeholder: Any,
+    columns: list[str],
+    rows: list[list[str]],
+    widths: list[float],
+    heights: list[float],
+    fonts: Fonts,
+    size: float,
+) -> None:
+    """A native table in the body placeholder's box, with the measured row heights."""
+    left, top, width, _ = _frame_box(placeholder)
+    total = int(sum(Pt(h) for h in heights))
+    frame = slide.shapes.add_table(len(rows) + 1, len(columns), left, top, width, total)
+    table = frame.table
+    for i, w in enumerate(widths):
+        table.columns[i].width = Emu(int(Pt(w)))
+    for r, h in enumerate(heights):
+        table.rows[r].height = Emu(int(Pt(h)))
+    for r, values in enumerate([columns, *rows]):
+        for c, value in enumerate(values):
+            cell = table.cell(r, c)
+            cell.margin_left = cell.margin_right = Pt(CELL_X)
+            cell.margin_top = cell.margin_bottom = Pt(CELL_Y)
+            paragraph = cell.text_frame.paragraphs[0]
+            run = paragraph.add_run()
+            run.text = value
+            set_run_fonts(run, fonts, size, bold=r == 0)
+
+
+def apply_theme_tokens(presentation: Any, tokens: dict[str, Any]) -> None:
+    """Brand colours and fonts into the master's theme, so new text and charts follow them."""
+    theme_part = presentation.slide_master.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+    )
+    root = etree.fromstring(theme_part.blob)
+    ns = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+    colours = tokens["colours"]
+    scheme = {
+        "dk1": colours["text"],
+        "lt1": colours["background"],
+        "dk2": colours["primary"],
+        "accent1": colours["primary"],
+        "accent2": colours["accent"],
+        "accent3": colours["muted"],
+        "hlink": colours["accent"],
+    }
+    for name, value in scheme.items():
+        slot = root.find(f".//a:clrScheme/a:{name}", ns)
+        if slot is not None:
+            slot.clear()
+            etree.SubElement(slot, qn("a:srgbClr")).set("val", value.lstrip("#").upper())
+    fonts = tokens["fonts"]
+    for group, latin in (("majorFont", fonts["heading"]), ("minorFont", fonts["latin"])):
+        font_group = root.find(f".//a:fontScheme/a:{group}", ns)
+        font_group.find("a:latin", ns).set("typeface", latin)
+        font_group.find("a:ea", ns).set("typeface", fonts["cjk"])
+        for script in font_group.findall("a:font", ns):
+            if script.get("script") in ("Hans", "Hant"):
+                script.set("typeface", fonts["cjk"])
+    theme_part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
