@@ -123,10 +123,11 @@ def platforms_to_avoid(
 
 
 def select_articles(kb: KnowledgeBase, industry_id: str, platform_ids: set[str]) -> list[Article]:
-    """Articles tagged for the industry or a recommended platform, newest first."""
+    """Articles tagged for the industry (or, if untagged by industry, for a chosen platform)."""
     tagged = [
         a
         for a in kb.articles.values()
-        if industry_id in a.meta.industries or platform_ids & set(a.meta.platforms)
+        if industry_id in a.meta.industries
+        or (not a.meta.industries and platform_ids & set(a.meta.platforms))
     ]
     return sorted(tagged, key=lambda a: (a.meta.date, a.slug), reverse=True)

@@ -48,8 +48,10 @@ def build(settings: Settings, client_id: str) -> BuildResult:
     chosen = theme.resolve(settings.theme or briefing.client.theme, settings.root)
     _step(3, "Rendering HTML with theme '%s'", chosen.name)
     report_html = html.render_html(briefing, chosen)
+    warnings += glyph_warnings(report_html, chosen, settings)
     _step(4, "Rendering PDF")
-    outputs = {f"{client_id}-briefing.pdf": pdf.render_pdf(report_html, chosen)}
+    pdf_bytes = pdf.render_pdf(report_html, chosen, variant=settings.pdf_variant)
+    outputs = {f"{client_id}-briefing.pdf": pdf_bytes}
     _step(5, "Rendering deck")
     outputs[f"{client_id}-deck.pptx"] = deck.render_deck(briefing, chosen)
     _step(6, "Writing out/%s/", client_id)
@@ -82,6 +84,25 @@ def load_knowledge(settings: Settings, client_id: str) -> validate.KnowledgeBase
             f"(known clients: {known})"
         )
     return kb
+
+
+def glyph_warnings(html: str, chosen: theme.Theme, settings: Settings) -> list[str]:
+    """Characters no theme font can draw would print as boxes: warn, or fail with --strict."""
+    missing = pdf.missing_glyphs(html, chosen)
+    if not missing:
+        return []
+    shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in sorted(missing))
+    message = (
+        f"theme '{chosen.name}': fonts {chosen.tokens['fonts']['latin']!r} and "
+        f"{chosen.tokens['fonts']['cjk']!r} have no glyph for {shown}"
+    )
+    if settings.strict:
+        raise DataError(
+            [Problem(f"templates/{chosen.name}/theme.yaml", message)],
+            what="themes (--strict: missing glyphs)",
+        )
+    LOGGER.warning("%s", message)
+    return [message]
 
 
 def stale_warnings(briefing: Briefing, settings: Settings) -> list[str]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from briefing import __version__, build, load, validate
 from briefing.errors import BriefingError, DataError, UsageError
 from briefing.log import LOGGER, configure
+from briefing.render.pdf import PDF_VARIANTS
 from briefing.settings import Settings
 
 
@@ -26,7 +27,13 @@ def parser() -> argparse.ArgumentParser:
         "--strict",
         action="store_true",
         default=None,
-        help="treat warnings (stale figures) as errors",
+        help="treat warnings (stale figures, missing glyphs) as errors",
+    )
+    b.add_argument(
+        "--pdf-variant",
+        choices=PDF_VARIANTS,
+        default=None,
+        help="PDF flavour (default: pdf/ua-1, a tagged, accessible PDF)",
     )
 
     commands.add_parser("check", help="validate data/ and report every problem")
@@ -60,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
-        settings = Settings.load(theme=args.theme, strict=args.strict)
+        settings = Settings.load(theme=args.theme, strict=args.strict, pdf_variant=args.pdf_variant)
         result = build.build(settings, args.client)
         for path in result.paths:
             print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)

@@ -60,6 +60,9 @@ Line = Annotated[Text, AfterValidator(_one_line)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Email = Annotated[str, AfterValidator(_one_line), AfterValidator(_email)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=500)]
+AssetPath = Annotated[
+    str, StringConstraints(pattern=r"^assets/[A-Za-z0-9_./-]+\.(png|jpg|jpeg|svg)$", max_length=200)
+]
 PartialDate = Annotated[str, BeforeValidator(_partial_date)]
 Score = Annotated[int, Field(ge=0, le=5)]
 
@@ -88,6 +91,7 @@ class Client(Strict):
     goals: list[Line] = []
     focus_platforms: list[Slug] = []
     markets: list[Line] = []
+    logo: AssetPath | None = None  # e.g. assets/clients/acme.png
     notes: Text | None = None
 
 

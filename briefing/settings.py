@@ -39,6 +39,7 @@ class Settings:
     theme: str | None = None  # overrides the client's theme for one build
     strict: bool = False  # warnings (stale figures, missing glyphs) become errors
     stale_months: int = 18
+    pdf_variant: str = "pdf/ua-1"  # or "pdf/a-3b", or "none" (tagged, no variant)
 
     @classmethod
     def load(cls, root: Path | None = None, **overrides: object) -> Settings:

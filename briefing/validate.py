@@ -241,6 +241,12 @@ def _check_references(kb: KnowledgeBase, project: Project) -> list[Problem]:
 
     for cid, client in kb.clients.items():
         ref("clients", cid, "industries", ("industry",), client.industry)
+        if client.logo and not _is_asset(kb.root, client.logo):
+            doc = docs["clients"][cid]
+            line, col = doc.where(("logo",))
+            problems.append(
+                Problem(doc.rel, f"'{client.logo}' is not a file under assets/", line, col, "logo")
+            )
         for i, pid in enumerate(client.focus_platforms):
             ref("clients", cid, "platforms", ("focus_platforms", i), pid)
     for iid, industry in kb.industries.items():
@@ -259,3 +265,8 @@ def _check_references(kb: KnowledgeBase, project: Project) -> list[Problem]:
         for i, iid in enumerate(article.meta.industries):
             ref("articles", slug, "industries", ("industries", i), iid)
     return problems
+
+
+def _is_asset(root: Path, rel: str) -> bool:
+    path = (root / rel).resolve()
+    return path.is_relative_to((root / "assets").resolve()) and path.is_file()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -279,14 +280,23 @@ def _set_properties(presentation: Any, briefing: Briefing, theme: Theme) -> None
 
 
 def fixed_zip_times(data: bytes, day: dt.date) -> bytes:
-    """Rewrite the zip with one timestamp so identical inputs give identical bytes."""
+    """Rewrite the zip (and the chart workbooks inside it) with one timestamp, so that
+    identical inputs give identical bytes."""
     stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
+            member = source.read(info.filename)
+            if info.filename.endswith(".xlsx"):
+                member = fixed_zip_times(member, day)
+            elif info.filename == "docProps/core.xml":
+                member = _W3CDTF.sub(f">{day.isoformat()}T00:00:00Z<".encode(), member)
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            target.writestr(fixed, source.read(info.filename))
+            target.writestr(fixed, member)
     return out.getvalue()
+
+
+_W3CDTF = re.compile(rb">\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z<")

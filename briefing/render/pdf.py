@@ -7,11 +7,14 @@ import io
 import logging
 import mimetypes
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from briefing.errors import RenderError, SystemDependencyError, relative
+from briefing.render import fit
+from briefing.render.fit import Fonts
 from briefing.theme import Theme
 
 MAX_RESOURCE_BYTES = 20 * 2**20
@@ -101,8 +104,14 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(html: str, theme: Theme) -> bytes:
-    """Lay out and write the PDF in memory; any WeasyPrint warning fails the build."""
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
+
+
+def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> bytes:
+    """Lay out and write the PDF in memory; any WeasyPrint warning fails the build.
+
+    The default variant, PDF/UA-1, makes a tagged PDF (structure for screen readers).
+    """
     weasyprint = _weasyprint()
     check_system(theme)
     fetcher = project_fetcher(theme.root)
@@ -123,7 +132,8 @@ def render_pdf(html: str, theme: Theme) -> bytes:
             string=html, base_url=theme.root.as_uri() + "/", url_fetcher=fetcher
         )
         buffer = io.BytesIO()
-        document.write_pdf(buffer, stylesheets=stylesheets)
+        options = {"pdf_variant": variant} if variant != "none" else {"pdf_tags": True}
+        document.write_pdf(buffer, stylesheets=stylesheets, optimize_images=True, **options)
     except weasyprint.urls.FatalURLFetchingError as exc:
         raise RenderError(f"PDF: {exc.__cause__ or exc}") from None
     finally:
@@ -133,3 +143,20 @@ def render_pdf(html: str, theme: Theme) -> bytes:
             "PDF: WeasyPrint reported problems:\n  " + "\n  ".join(collector.messages)
         )
     return buffer.getvalue()
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def missing_glyphs(html: str, theme: Theme) -> set[str]:
+    """Characters in the document that neither the Latin nor the CJK font can draw."""
+    parser = _TextOnly()
+    parser.feed(html)
+    fonts = Fonts(theme.tokens["fonts"]["latin"], theme.tokens["fonts"]["cjk"])
+    return fit.missing_glyphs("".join(parser.parts), fonts)

@@ -1,0 +1,172 @@
+"""The deck a client edits: fitted text, native charts, notes, Chinese fonts, real viewers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from pptx.oxml.ns import qn
+from pptx.util import Emu
+
+from briefing.assemble import assemble
+from briefing.errors import RenderError, TemplateError
+from briefing.load import load_project
+from briefing.render.deck import DeckPlan, Fitter, SlidePlan, check_master
+from briefing.render.fit import _is_cjk, line_count, line_height
+from briefing.theme import resolve
+from briefing.validate import validate
+
+from .conftest import REPO, TODAY
+
+CLIENT = "maison-aurele"
+MASTER = REPO / "templates/default/master.pptx"
+
+
+@pytest.fixture(scope="module")
+def deck_path(built: Path) -> Path:
+    return built / f"out/{CLIENT}/{CLIENT}-deck.pptx"
+
+
+@pytest.fixture(scope="module")
+def fitter() -> Fitter:
+    presentation = Presentation(str(MASTER))
+    theme = resolve("default", REPO)
+    return Fitter({lay.name: lay for lay in presentation.slide_layouts}, theme)
+
+
+def test_every_text_frame_fits_its_placeholder(deck_path: Path, fitter: Fitter) -> None:
+    for number, slide in enumerate(Presentation(str(deck_path)).slides, 1):
+        for shape in slide.placeholders:
+            if not shape.has_text_frame or not shape.text_frame.text:
+                continue
+            needed = 0.0
+            for paragraph in shape.text_frame.paragraphs:
+                size = paragraph.runs[0].font.size.pt if paragraph.runs else 12
+                width = Emu(shape.width).pt - 14.4 - (20 if paragraph.space_before else 0)
+                needed += line_count(paragraph.text, fitter.fonts, size, width) * line_height(
+                    fitter.fonts, size
+                ) + (paragraph.space_before.pt if paragraph.space_before else 0)
+            assert needed <= Emu(shape.height).pt - 7.2, (number, shape.text_frame.text[:60])
+
+
+def test_charts_are_native_and_match_the_data(deck_path: Path) -> None:
+    kb, _ = validate(load_project(REPO))
+    industry = kb.industries[kb.clients[CLIENT].industry]
+    charts = [
+        shape
+        for slide in Presentation(str(deck_path)).slides
+        for shape in slide.shapes
+        if shape.has_chart
+    ]
+    assert len(charts) >= 2
+    fit = charts[0]
+    assert fit._element.nvGraphicFramePr.cNvPr.get("descr", "").startswith("Bar chart")
+    plot = fit.chart.plots[0]
+    labels = list(plot.categories)
+    scores = dict(zip(labels, plot.series[0].values, strict=True))
+    for pid, platform in kb.platforms.items():
+        if platform.status == "active":
+            assert scores[f"{platform.name} {platform.name_zh}"] == industry.fit[pid].score
+
+
+def test_notes_on_every_content_slide(deck_path: Path) -> None:
+    slides = list(Presentation(str(deck_path)).slides)
+    for slide in slides[1:-1]:
+        assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip(), (
+            slide.shapes.title.text
+        )
+
+
+def test_chinese_runs_carry_the_east_asian_font(deck_path: Path) -> None:
+    cjk = resolve("default", REPO).tokens["fonts"]["cjk"]
+    seen = 0
+    for slide in Presentation(str(deck_path)).slides:
+        for run in slide.element.iter(qn("a:r")):
+            text = run.findtext(qn("a:t")) or ""
+            if any(_is_cjk(ch) for ch in text):
+                seen += 1
+                assert run.find(qn("a:rPr")).find(qn("a:ea")).get("typeface") == cjk, text
+    assert seen >= 5
+
+
+def test_master_theme_carries_brand_fonts_and_colours(deck_path: Path) -> None:
+    deck = Presentation(str(deck_path))
+    theme_xml = deck.slide_master.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+    ).blob
+    assert b'<a:ea typeface="Noto Sans CJK SC"/>' in theme_xml
+    assert b'<a:accent1><a:srgbClr val="B3261E"/></a:accent1>' in theme_xml
+
+
+def test_a_long_bullet_list_continues_on_new_slides(fitter: Fitter) -> None:
+    bullets = [
+        f"Point {i}: a reasonably long line of advice for the account team" for i in range(30)
+    ]
+    slides = fitter.paginate(
+        DeckPlan(slides=[SlidePlan(layout="Title and Content", title="Tactics", bullets=bullets)])
+    )
+    assert len(slides) >= 3
+    assert [s.title for s in slides[1:]] == ["Tactics (cont.)"] * (len(slides) - 1)
+    assert [b for s in slides for b in s.bullets] == bullets
+
+
+def test_a_title_that_cannot_fit_fails_or_is_shortened(fitter: Fitter) -> None:
+    long = "A title far too long for one line of a slide, " * 3
+    plan = DeckPlan(slides=[SlidePlan(layout="Title and Content", title=long.strip())])
+    with pytest.raises(RenderError, match=r"slide 1 \(Title and Content\), field 'title'"):
+        fitter.paginate(plan)
+    plan = DeckPlan(
+        slides=[SlidePlan(layout="Title and Content", title=long.strip(), shorten_title=True)]
+    )
+    [slide] = fitter.paginate(plan)
+    assert slide.title.endswith("…") and len(slide.title) < len(long)
+
+
+def test_master_lacking_a_layout_is_named() -> None:
+    plan = DeckPlan(slides=[SlidePlan(layout="Big Number", title="x")])
+    with pytest.raises(
+        TemplateError,
+        match=r"layout 'Big Number' is not in master.pptx "
+        r"\(it has: Title Slide, Title and Content",
+    ):
+        check_master(Presentation(str(MASTER)), plan, "master.pptx")
+
+
+def test_a_slide_exists_for_each_recommended_platform(deck_path: Path) -> None:
+    kb, _ = validate(load_project(REPO))
+    briefing = assemble(kb, CLIENT, today=TODAY)
+    titles = [
+        s.shapes.title.text
+        for s in Presentation(str(deck_path)).slides
+        if s.shapes.title is not None
+    ]
+    for r in briefing.recommended:
+        assert f"{r.platform.name} {r.platform.name_zh}" in titles
+    assert "Sources" in titles and "Platforms to avoid or watch" in titles
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_converts_the_deck(deck_path: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(deck_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    converted = tmp_path / f"{deck_path.stem}.pdf"
+    assert result.returncode == 0 and converted.is_file(), result.stderr
+    from pypdf import PdfReader
+
+    assert len(PdfReader(converted).pages) == len(Presentation(str(deck_path)).slides)
