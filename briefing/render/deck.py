@@ -127,15 +127,8 @@ class Fitter:
 
     def split_bullets(self, slide: SlidePlan) -> list[SlidePlan]:
         width, height = self.box(slide.layout, BODY_IDX)
-        pages: list[list[str]] = [[]]
-        used = 0.0
-        for bullet in slide.bullets:
-            needed = self.bullet_height(bullet, width)
-            if pages[-1] and used + needed > height * SAFETY:
-                pages.append([])
-                used = 0.0
-            pages[-1].append(bullet)
-            used += needed
+        heights = [self.bullet_height(b, width) for b in slide.bullets]
+        pages = balanced(slide.bullets, heights, height * SAFETY)
         return self._continued(slide, [{"bullets": page} for page in pages])
 
     def row_height(self, cells: list[str], widths: list[float], bold: bool = False) -> float:
@@ -150,16 +143,9 @@ class Fitter:
         table = slide.table
         width, height = self.box(slide.layout, BODY_IDX)
         widths = column_widths(table, width)
-        header = self.row_height(table.columns, widths, bold=True)
-        pages: list[list[list[str]]] = [[]]
-        used = header
-        for row in table.rows:
-            needed = self.row_height(row, widths)
-            if pages[-1] and used + needed > height * SAFETY:
-                pages.append([])
-                used = header
-            pages[-1].append(row)
-            used += needed
+        room = height * SAFETY - self.row_height(table.columns, widths, bold=True)
+        heights = [self.row_height(row, widths) for row in table.rows]
+        pages = balanced(table.rows, heights, room)
         return self._continued(
             slide, [{"table": table.model_copy(update={"rows": rows})} for rows in pages]
         )
@@ -184,6 +170,25 @@ class Fitter:
                 self.title(len(slides) + i + 1, p) if p.title else p for i, p in enumerate(pages)
             ]
         return slides
+
+
+def balanced(items: list[Any], heights: list[float], room: float) -> list[list[Any]]:
+    """Split items into as few pages as fit, then even out the pages (no lonely last row)."""
+
+    def fill(cap: int) -> list[list[Any]]:
+        pages: list[list[Any]] = [[]]
+        used = 0.0
+        for item, needed in zip(items, heights, strict=True):
+            if pages[-1] and (used + needed > room or len(pages[-1]) >= cap):
+                pages.append([])
+                used = 0.0
+            pages[-1].append(item)
+            used += needed
+        return pages
+
+    greedy = fill(len(items))
+    even = fill(-(-len(items) // len(greedy)))
+    return even if len(even) == len(greedy) else greedy
 
 
 def column_widths(table: TablePlan, total: float) -> list[float]:

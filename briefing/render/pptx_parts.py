@@ -123,6 +123,7 @@ def add_chart(
     frame._element.nvGraphicFramePr.cNvPr.set("descr", spec.alt)
     chart = frame.chart
     chart.has_legend = False
+    chart.has_title = False  # the slide title names the chart
     chart.font.size = Pt(size)
     _chart_typefaces(chart, fonts)
     plot = chart.plots[0]
