@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup briefing all check-data test lint check bench clean
+.PHONY: help setup briefing all check-data test lint check bench clean schemas theme-check
 
 help:  ## list the targets
 	@echo "make briefing CLIENT=<id> [THEME=<name>]  build out/<id>/ (PDF + PPTX)"
@@ -44,3 +44,6 @@ check: lint test
 clean:
 	rm -rf out .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+schemas: $(STAMP)  ## regenerate schemas/*.schema.json from the models
+	@$(BIN)/briefing schemas

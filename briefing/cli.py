@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from briefing import __version__, build, load, validate
+from briefing import __version__, build, load, schemas, themes_cli, validate
 from briefing.errors import BriefingError, DataError, UsageError
 from briefing.log import LOGGER, configure
 from briefing.render.pdf import PDF_VARIANTS
@@ -36,7 +36,16 @@ def parser() -> argparse.ArgumentParser:
         help="PDF flavour (default: pdf/ua-1, a tagged, accessible PDF)",
     )
 
+    t = commands.add_parser("theme", help="create or check a theme (templates/<name>/)")
+    theme_commands = t.add_subparsers(dest="theme_command", required=True)
+    new = theme_commands.add_parser("new", help="scaffold templates/<name>/theme.yaml")
+    new.add_argument("name")
+    new.add_argument("--extends", default="default", help="parent theme (default: default)")
+    check = theme_commands.add_parser("check", help="validate a theme without building")
+    check.add_argument("name")
+
     commands.add_parser("check", help="validate data/ and report every problem")
+    commands.add_parser("schemas", help="write schemas/*.schema.json for YAML editors")
     commands.add_parser("list", help="list the clients")
     return main
 
@@ -73,6 +82,12 @@ def _run(args: argparse.Namespace) -> int:
             print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)
         return 0
     settings = Settings.load()
+    if args.command == "theme":
+        return _theme(args, settings)
+    if args.command == "schemas":
+        for path in schemas.write_schemas(settings.root):
+            print(path.relative_to(settings.root))
+        return 0
     kb, problems = validate.validate(load.load_project(settings.root))
     if args.command == "list":
         for cid, client in sorted(kb.clients.items()):
@@ -89,3 +104,16 @@ def _run(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _theme(args: argparse.Namespace, settings: Settings) -> int:
+    if args.theme_command == "new":
+        path = themes_cli.new_theme(settings.root, args.name, args.extends)
+        print(
+            f"created {path.relative_to(settings.root)}; edit it, then run "
+            f"`briefing theme check {args.name}`"
+        )
+        return 0
+    folders = themes_cli.check_theme(settings.root, args.name)
+    print(f"theme '{args.name}' is valid (chain: {' -> '.join(folders)})")
+    return 0

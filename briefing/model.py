@@ -63,7 +63,7 @@ Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=
 AssetPath = Annotated[
     str, StringConstraints(pattern=r"^assets/[A-Za-z0-9_./-]+\.(png|jpg|jpeg|svg)$", max_length=200)
 ]
-PartialDate = Annotated[str, BeforeValidator(_partial_date)]
+PartialDate = Annotated[str, BeforeValidator(_partial_date, json_schema_input_type=str | int)]
 Score = Annotated[int, Field(ge=0, le=5)]
 
 

@@ -55,7 +55,8 @@ class ThemeFile(Strict):
     extends: Slug | None = None
     colours: Colours = Colours()
     fonts: Fonts = Fonts()
-    logo: Line | None = None
+    logo: Line | None = None  # SVG or PNG, for the PDF; in this folder or under assets/
+    deck_logo: Line | None = None  # PNG or JPEG for the deck; defaults to `logo` if raster
     agency: Agency = Agency()
     deck: DeckSizes = DeckSizes()
 
@@ -77,15 +78,23 @@ class Theme:
         searched = ", ".join(relative(d, self.root) for d in self.dirs)
         raise TemplateError(f"{filename}: not found in theme '{self.name}' (searched {searched})")
 
+    def asset(self, name: str) -> Path:
+        """A file named by a token: under assets/ if it says so, else along the chain."""
+        if name.startswith("assets/"):
+            path = (self.root / name).resolve()
+            if not path.is_relative_to((self.root / "assets").resolve()) or not path.is_file():
+                raise TemplateError(f"theme '{self.name}': '{name}' is not a file under assets/")
+            return path
+        return self.find(name)
+
     @property
     def logo(self) -> Path:
-        logo = self.tokens["logo"]
-        if logo.startswith("assets/"):
-            path = self.root / logo
-            if not path.is_file():
-                raise TemplateError(f"theme '{self.name}': logo '{logo}' does not exist")
-            return path
-        return self.find(logo)
+        return self.asset(self.tokens["logo"])
+
+    @property
+    def deck_logo(self) -> Path | None:
+        name = self.tokens.get("deck_logo") or self.tokens["logo"]
+        return self.asset(name) if name.lower().endswith(RASTER) else None
 
     def context(self) -> dict[str, Any]:
         """Tokens for templates, with the logo as a path relative to the project root."""
@@ -99,6 +108,7 @@ class Theme:
         return ":root {\n" + "\n".join(lines) + "\n}\n"
 
 
+RASTER = (".png", ".jpg", ".jpeg")
 REQUIRED = {
     "colours": ("primary", "accent", "text", "muted", "background"),
     "fonts": ("latin", "cjk", "heading"),
@@ -130,9 +140,34 @@ def resolve(name: str, root: Path) -> Theme:
         raise DataError(problems, what="themes")
     tokens = _merge([f.model_dump(exclude_none=True) for _, f in reversed(files)])
     _check_required(tokens, files[-1][0], problems)
+    theme = Theme(name=name, dirs=tuple(dirs), tokens=tokens, root=root)
+    for field in ("logo", "deck_logo"):
+        if field in tokens:
+            _check_file(theme, files, field, problems)
     if problems:
         raise DataError(problems, what="themes")
-    return Theme(name=name, dirs=tuple(dirs), tokens=tokens, root=root)
+    return theme
+
+
+def _check_file(
+    theme: Theme, files: list[tuple[Document, ThemeFile]], field: str, problems: list[Problem]
+) -> None:
+    """A logo that is missing is an error at the line that names it."""
+    try:
+        theme.asset(theme.tokens[field])
+    except TemplateError:
+        doc = next(d for d, f in files if getattr(f, field) is not None)
+        line, col = doc.where((field,))
+        searched = ", ".join(relative(d, theme.root) for d in theme.dirs)
+        problems.append(
+            Problem(
+                doc.rel,
+                f"'{theme.tokens[field]}' not found (searched {searched} and assets/)",
+                line,
+                col,
+                field,
+            )
+        )
 
 
 def _load_theme_file(

@@ -51,6 +51,7 @@ def brand_master(presentation):
     fill.clear()
     etree.SubElement(fill, qn("a:schemeClr")).set("val", "tx2")
     cover = next(lay for lay in master.slide_layouts if lay.name == "Title Slide")
+    add_logo_placeholder(cover)
     band(cover.shapes._spTree, 901, "Cover band", 0, Pt(150), WIDTH, Pt(150), "accent1")
     for placeholder in cover.placeholders:
         idx = placeholder.placeholder_format.idx
@@ -66,6 +67,21 @@ def brand_master(presentation):
             r_pr = etree.SubElement(level, qn("a:defRPr"))
             etree.SubElement(etree.SubElement(r_pr, qn("a:solidFill")),
                              qn("a:schemeClr")).set("val", colour)
+
+
+LOGO = """<p:sp xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"
+  xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">
+  <p:nvSpPr><p:cNvPr id="902" name="Logo"/><p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr>
+    <p:nvPr><p:ph type="pic" idx="13"/></p:nvPr></p:nvSpPr>
+  <p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm></p:spPr>
+  <p:txBody><a:bodyPr/><a:lstStyle/><a:p><a:endParaRPr lang="en-US"/></a:p></p:txBody>
+</p:sp>"""
+
+
+def add_logo_placeholder(layout):
+    """A picture placeholder where the deck puts the theme's logo (aspect kept)."""
+    xml = LOGO.format(x=int(Pt(72)), y=int(Pt(48)), cx=int(Pt(240)), cy=int(Pt(60)))
+    layout.shapes._spTree.append(etree.fromstring(xml))
 
 
 def _list_style(placeholder):

@@ -160,7 +160,7 @@ def test_build_stops_on_a_bad_file_without_traceback(
     assert main(["build", "maison-aurele"]) == 1
     err = capsys.readouterr().err
     assert (
-        "data/industries/luxury.yaml:8:12: fit.wechat.score: Input should be less than or "
+        "data/industries/luxury.yaml:9:12: fit.wechat.score: Input should be less than or "
         "equal to 5" in err
     )
     assert "Traceback" not in err

@@ -8,6 +8,7 @@ import re
 import zipfile
 from typing import Any
 
+from pptx.enum.shapes import PP_PLACEHOLDER
 from pydantic import ValidationError
 
 from briefing import theme as themes
@@ -39,6 +40,7 @@ class SlidePlan(Strict):
     layout: Line
     title: Line | None = None
     shorten_title: bool = False  # allow '…' when the title cannot fit
+    logo: bool = False  # the theme's deck logo, in the layout's picture placeholder
     subtitle: Text | None = None
     bullets: list[Line] = []
     chart: Line | None = None  # the id of a chart spec
@@ -80,6 +82,13 @@ def check_master(presentation: Any, plan: DeckPlan, master_name: str) -> None:
         needed = {TITLE_IDX} if slide.title else set()
         if slide.subtitle or slide.bullets or slide.chart or slide.table:
             needed.add(BODY_IDX)
+        if slide.logo and not any(
+            ph.placeholder_format.type == PP_PLACEHOLDER.PICTURE for ph in layout.placeholders
+        ):
+            problems.append(
+                f"slide {number}: layout '{slide.layout}' in {master_name} has no "
+                "picture placeholder for the logo"
+            )
         for idx in sorted(needed - indexes):
             problems.append(
                 f"slide {number}: layout '{slide.layout}' in {master_name} has no "
@@ -97,6 +106,8 @@ class Fitter:
         self.fonts = Fonts(theme.tokens["fonts"]["latin"], theme.tokens["fonts"]["cjk"])
         self.sizes = theme.tokens["deck"]
         self.colour = theme.tokens["colours"]["primary"]
+        self.logo = theme.deck_logo
+        self.agency = theme.tokens["agency"]["name"]
 
     def box(self, layout: str, idx: int) -> tuple[float, float]:
         """Inner width and height (pt) of a layout's placeholder."""
@@ -262,6 +273,8 @@ def _add_slide(
         parts.add_table(
             slide, body, plan.table.columns, plan.table.rows, widths, heights, fonts, sizes["table"]
         )
+    if plan.logo and fitter.logo is not None:
+        parts.add_logo(slide, fitter.logo, fitter.agency)
     parts.remove_placeholders(slide, keep)
     parts.add_slide_number(slide, layout, number, fonts)
     if plan.notes:

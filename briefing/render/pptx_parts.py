@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
+from PIL import Image
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
@@ -102,6 +104,21 @@ def add_slide_number(slide: Any, layout: Any, number: int, fonts: Fonts) -> None
     r_pr.set("lang", "en-US")
     _set_typefaces(r_pr, fonts)
     etree.SubElement(field, qn("a:t")).text = str(number)
+
+
+def add_logo(slide: Any, path: Path, owner: str) -> None:
+    """The logo, scaled to fit the picture placeholder's box without distortion."""
+    box = next(p for p in slide.placeholders if p.placeholder_format.type == PP_PLACEHOLDER.PICTURE)
+    left, top, width, height = _frame_box(box)
+    with Image.open(path) as image:
+        ratio = image.width / image.height
+    fitted_w, fitted_h = (
+        (width, int(width / ratio)) if width / height < ratio else (int(height * ratio), height)
+    )
+    picture = slide.shapes.add_picture(
+        str(path), left, top + (height - fitted_h) // 2, fitted_w, fitted_h
+    )
+    picture._element.nvPicPr.cNvPr.set("descr", f"{owner} logo")
 
 
 def _frame_box(placeholder: Any) -> tuple[int, int, int, int]:
