@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing import __version__, assemble, load, output, theme, validate
+from briefing import assemble, load, manifest, output, theme, validate
 from briefing.errors import DataError, Problem, UsageError
 from briefing.log import LOGGER
 from briefing.model import SLUG_PATTERN, Briefing
@@ -34,18 +34,49 @@ def check_client_id(client_id: str) -> None:
         )
 
 
-def build(settings: Settings, client_id: str) -> BuildResult:
-    """Build every output for one client; write nothing unless all renderers succeed."""
-    started = time.perf_counter()
+@dataclass
+class Prepared:
+    """A client's briefing, assembled and themed, with what it depends on; nothing rendered."""
+
+    briefing: Briefing
+    theme: theme.Theme
+    inputs: dict[str, str]
+    options: dict[str, object]
+
+    def up_to_date(self, folder: Path) -> bool:
+        recorded = manifest.read(folder)
+        return (
+            recorded is not None
+            and manifest.check_outputs(folder, recorded).ok
+            and recorded.get("options") == self.options
+            and not manifest.changed_inputs(recorded, self.inputs)
+        )
+
+
+def prepare(settings: Settings, client_id: str) -> Prepared:
+    """Load, validate and assemble one client (cheap: no rendering)."""
     check_client_id(client_id)
-    _step(1, "Loading and validating data")
     kb = load_knowledge(settings, client_id)
-    _step(2, "Assembling the briefing for %s", client_id)
     briefing = assemble.assemble(
         kb, client_id, today=settings.today, stale_months=settings.stale_months
     )
-    warnings = stale_warnings(briefing, settings)
     chosen = theme.resolve(settings.theme or briefing.client.theme, settings.root)
+    return Prepared(
+        briefing,
+        chosen,
+        manifest.inputs(briefing, chosen, kb.files),
+        manifest.options(briefing, chosen, settings),
+    )
+
+
+def build(settings: Settings, client_id: str) -> BuildResult:
+    """Build every output for one client; write nothing unless all renderers succeed."""
+    started = time.perf_counter()
+    _step(1, "Loading and validating data for %s", client_id)
+    prepared = prepare(settings, client_id)
+    briefing, chosen = prepared.briefing, prepared.theme
+    _step(2, "Assembling the briefing for %s", client_id)
+    warnings = stale_warnings(briefing, settings)
     _step(3, "Rendering HTML with theme '%s'", chosen.name)
     report_html = html.render_html(briefing, chosen)
     warnings += glyph_warnings(report_html, chosen, settings)
@@ -55,14 +86,8 @@ def build(settings: Settings, client_id: str) -> BuildResult:
     _step(5, "Rendering deck")
     outputs[f"{client_id}-deck.pptx"] = deck.render_deck(briefing, chosen)
     _step(6, "Writing out/%s/", client_id)
-    manifest = {
-        "client": client_id,
-        "theme": chosen.name,
-        "version": __version__,
-        "date": briefing.date.isoformat(),
-        "inputs": kb.files,
-    }
-    paths = output.publish(outputs, settings.out_dir / client_id, manifest)
+    record = {"client": client_id, "options": prepared.options, "inputs": prepared.inputs}
+    paths = output.publish(outputs, settings.out_dir / client_id, record)
     return BuildResult(client_id, paths, warnings, time.perf_counter() - started)
 
 

@@ -1,0 +1,97 @@
+"""What a build read and wrote (out/<client>/manifest.json), and whether that is still true."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefing import __version__
+from briefing.errors import relative
+from briefing.model import Briefing
+from briefing.render.fit import font_file
+from briefing.theme import Theme
+
+MANIFEST = "manifest.json"
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def inputs(briefing: Briefing, theme: Theme, data_files: dict[str, str]) -> dict[str, str]:
+    """Every file this client's outputs depend on -> its sha256 (fonts: size and mtime)."""
+    wanted = {
+        f"data/clients/{briefing.client_id}.yaml",
+        f"data/industries/{briefing.industry_id}.yaml",
+    }
+    wanted |= {p for p in data_files if p.startswith("data/platforms/")}  # ranking reads all
+    wanted |= {a.path for a in briefing.articles}
+    found = {path: data_files[path] for path in sorted(wanted) if path in data_files}
+    for folder in theme.dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                found[relative(path, theme.root)] = file_digest(path)
+    for asset in {theme.logo, theme.deck_logo}:
+        if asset is not None:
+            found[relative(asset, theme.root)] = file_digest(asset)
+    if briefing.client.logo:
+        found[briefing.client.logo] = file_digest(theme.root / briefing.client.logo)
+    for family in sorted(set(theme.tokens["fonts"].values())):
+        for bold in (False, True):
+            path = Path(font_file(family, bold)[0])
+            stat = path.stat()
+            found[f"font:{path}"] = f"{stat.st_size}-{stat.st_mtime_ns}"
+    return found
+
+
+def options(briefing: Briefing, theme: Theme, settings: Any) -> dict[str, Any]:
+    """Everything besides files that changes the outputs."""
+    return {
+        "version": __version__,
+        "theme": theme.name,
+        "date": briefing.date.isoformat(),
+        "strict": settings.strict,
+        "stale_months": settings.stale_months,
+        "pdf_variant": settings.pdf_variant,
+    }
+
+
+def read(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether out/<client>/ still matches its manifest and its inputs."""
+
+    ok: bool
+    reason: str = ""
+
+
+def check_outputs(folder: Path, manifest: dict[str, Any] | None) -> Verdict:
+    """The outputs exist and are byte for byte the ones the manifest vouches for."""
+    if manifest is None:
+        return Verdict(False, f"no build found in {folder} (no {MANIFEST})")
+    for name, digest in manifest.get("outputs", {}).items():
+        path = folder / name
+        if not path.is_file():
+            return Verdict(False, f"{name} is missing")
+        if file_digest(path) != digest:
+            return Verdict(
+                False,
+                f"{name} does not match {MANIFEST}: it was left by a failed "
+                "or interrupted build, or edited by hand",
+            )
+    return Verdict(True)
+
+
+def changed_inputs(manifest: dict[str, Any], current: dict[str, str]) -> list[str]:
+    """Files whose content (or presence) differs from what the build read."""
+    recorded = manifest.get("inputs", {})
+    return sorted(p for p in set(recorded) | set(current) if recorded.get(p) != current.get(p))
