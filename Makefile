@@ -7,10 +7,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup briefing all check-data test lint check bench clean schemas theme-check
+.PHONY: help setup briefing email all check-data test lint check bench clean schemas
 
 help:  ## list the targets
 	@echo "make briefing CLIENT=<id> [THEME=<name>]  build out/<id>/ (PDF + PPTX)"
+	@echo "make email CLIENT=<id> [ARGS=--dry-run]   e-mail the built PDF and deck to the client"
 	@echo "make check-data                           validate data/ without building"
 	@echo "make test                                 run the test suite"
 	@echo "make check                                lint + tests"
@@ -28,6 +29,10 @@ setup: $(STAMP)
 briefing: $(STAMP)
 	@if [ -z "$$CLIENT" ]; then $(BIN)/briefing list; echo "usage: make briefing CLIENT=<id>"; exit 2; fi
 	@$(BIN)/briefing build "$$CLIENT" $${THEME:+--theme "$$THEME"}
+
+email: $(STAMP)
+	@if [ -z "$$CLIENT" ]; then echo "usage: make email CLIENT=<id> [ARGS=--dry-run]"; exit 2; fi
+	@$(BIN)/briefing email "$$CLIENT" $$ARGS
 
 check-data: $(STAMP)
 	@$(BIN)/briefing check

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
-from briefing import __version__, build, load, schemas, themes_cli, validate
+from briefing import __version__, build, deliver, load, schemas, themes_cli, validate
 from briefing.errors import BriefingError, DataError, UsageError
 from briefing.log import LOGGER, configure
 from briefing.render.pdf import PDF_VARIANTS
@@ -35,6 +36,21 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="PDF flavour (default: pdf/ua-1, a tagged, accessible PDF)",
     )
+
+    e = commands.add_parser("email", help="e-mail the built PDF and deck to the client")
+    e.add_argument("client")
+    e.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=None,
+        help="write out/<client>/<client>-briefing.eml instead of sending "
+        "(the default while BRIEFING_SMTP_HOST is unset)",
+    )
+    e.add_argument("--build", action="store_true", help="rebuild the outputs first")
+    e.add_argument(
+        "--resend", action="store_true", help="send even though these same files were sent before"
+    )
+    e.add_argument("--max-mb", type=float, help="size budget of the encoded message (20)")
 
     t = commands.add_parser("theme", help="create or check a theme (templates/<name>/)")
     theme_commands = t.add_subparsers(dest="theme_command", required=True)
@@ -82,6 +98,8 @@ def _run(args: argparse.Namespace) -> int:
             print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)
         return 0
     settings = Settings.load()
+    if args.command == "email":
+        return _email(args, settings)
     if args.command == "theme":
         return _theme(args, settings)
     if args.command == "schemas":
@@ -116,4 +134,30 @@ def _theme(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     folders = themes_cli.check_theme(settings.root, args.name)
     print(f"theme '{args.name}' is valid (chain: {' -> '.join(folders)})")
+    return 0
+
+
+def _email(args: argparse.Namespace, settings: Settings) -> int:
+    config = deliver.SmtpConfig.from_env(settings.root)
+    if args.max_mb is not None:
+        config = replace(config, max_bytes=int(args.max_mb * 10**6))
+    dry_run = args.dry_run if args.dry_run is not None else config.host is None
+    if args.build:
+        build.build(settings, args.client)
+    prepared = build.prepare(settings, args.client)
+    folder = settings.out_dir / args.client
+    attachments = deliver.current_outputs(folder, prepared.inputs)
+    outgoing = deliver.compose(prepared.briefing, prepared.theme, attachments, config)
+    deliver.check_size(outgoing, config)
+    print(f"To:      {', '.join(outgoing.recipients)}")
+    print(f"Subject: {outgoing.subject}")
+    for attachment in attachments:
+        print(f"Attach:  {attachment.name} ({attachment.size})")
+    print(f"Size:    {len(outgoing.data) / 10**6:.2f} MB encoded")
+    if dry_run:
+        path = deliver.write_eml(outgoing, folder, args.client)
+        print(f"Dry run: wrote {path.relative_to(settings.root)} (nothing sent)")
+        return 0
+    reply = deliver.send(outgoing, config, folder, resend=args.resend)
+    print(f"Sent via {config.host}: {reply}")
     return 0

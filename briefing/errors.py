@@ -55,6 +55,10 @@ class RenderError(BriefingError):
     """WeasyPrint or python-pptx refused the rendered content."""
 
 
+class DeliveryError(BriefingError):
+    """The message was not (or may not have been) delivered; the text says what to do."""
+
+
 class SystemDependencyError(BriefingError):
     """A system library or font the build needs is missing."""
 

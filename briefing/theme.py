@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -212,21 +212,24 @@ def _check_required(tokens: dict[str, Any], base: Document, problems: list[Probl
         problems.append(Problem(base.rel, "required token is missing", 1, 1, "logo"))
 
 
-def environment(theme: Theme, *, html: bool) -> jinja2.Environment:
+TemplateKind = Literal["html", "yaml", "text"]
+
+
+def environment(theme: Theme, kind: TemplateKind) -> jinja2.Environment:
     """A sandboxed Jinja environment over the theme chain; strict about undefined names.
 
-    HTML templates autoescape everything. The deck plan is YAML, so there every ``{{ }}``
-    is written as a quoted JSON scalar instead: a client called ``"Foo: Bar"`` cannot
-    break or inject slide fields.
+    ``html`` templates autoescape everything. The deck plan is ``yaml``: every ``{{ }}`` is
+    written as a quoted JSON scalar, so a client called ``"Foo: Bar"`` cannot break or inject
+    slide fields. ``text`` (the plain-text e-mail) is written as is.
     """
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.dirs]),
-        autoescape=html,
+        autoescape=kind == "html",
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=None if html else filters.yaml_scalar,
+        finalize=filters.yaml_scalar if kind == "yaml" else None,
     )
     env.filters.update(filters.FILTERS)
     return env

@@ -81,11 +81,14 @@ def _declaring(theme: themes.Theme, key: str) -> str:
 
 def _templates(theme: themes.Theme) -> list[Problem]:
     problems = []
-    for html in (True, False):
-        env = themes.environment(theme, html=html)
-        for filename in (
-            ("report.html.j2", "email.html.j2") if html else ("deck.yaml.j2", "email.txt.j2")
-        ):
+    kinds = {
+        "html": ("report.html.j2", "email.html.j2"),
+        "yaml": ("deck.yaml.j2",),
+        "text": ("email.txt.j2",),
+    }
+    for kind, names in kinds.items():
+        env = themes.environment(theme, kind)
+        for filename in names:
             try:
                 path = theme.find(filename)
             except BriefingError as exc:

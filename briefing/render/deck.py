@@ -54,7 +54,7 @@ class DeckPlan(Strict):
 
 def plan_deck(briefing: Briefing, theme: Theme, context: dict[str, Any]) -> DeckPlan:
     """Render deck.yaml.j2 and validate the plan it describes."""
-    env = themes.environment(theme, html=False)
+    env = themes.environment(theme, "yaml")
     text = themes.render_template(theme, env, "deck.yaml.j2", context)
     doc = Document(path=theme.find("deck.yaml.j2"), rel=f"{theme.name}/deck.yaml.j2 (rendered)")
     parse_yaml(text, doc)

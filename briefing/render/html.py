@@ -24,7 +24,7 @@ def template_context(briefing: Briefing, theme: Theme) -> dict[str, Any]:
 
 
 def render_html(briefing: Briefing, theme: Theme) -> str:
-    env = themes.environment(theme, html=True)
+    env = themes.environment(theme, "html")
     colours, fonts = theme.tokens["colours"], theme.tokens["fonts"]
 
     def chart_svg(chart: ChartSpec) -> Markup:

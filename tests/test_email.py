@@ -1,0 +1,317 @@
+"""E-mailing the outputs through a real SMTP server on 127.0.0.1 (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import json
+import shutil
+import socket
+import ssl
+from dataclasses import replace
+from email import policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from briefing.build import prepare
+from briefing.cli import main
+from briefing.deliver import (
+    SmtpConfig,
+    compose,
+    current_outputs,
+    ledger_status,
+    send,
+)
+from briefing.errors import DeliveryError, UsageError
+
+from .conftest import settings_for
+
+CLIENT = "maison-aurele"
+PASSWORD = "s3cret-Pa55"
+
+
+class Recorder:
+    """An SMTP handler that keeps what it receives and fails on request."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.data_replies: list[str] = []
+        self.refuse: set[str] = set()
+        self.drop_after_data = False
+        self.auth_attempts = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.data_replies:
+            return self.data_replies.pop(0)
+        self.messages.append(
+            {
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "data": envelope.original_content,
+            }
+        )
+        if self.drop_after_data:
+            server.transport.close()
+        return "250 2.0.0 queued as 42"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        self.auth_attempts += 1
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == PASSWORD.encode()
+        return AuthResult(success=ok, handled=False)  # let the server reply 535
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp() -> Any:
+    """Start servers on demand: smtp(tls=..., auth=...) -> (handler, port)."""
+    started = []
+
+    def start(tls: ssl.SSLContext | None = None, auth: bool = False):
+        handler = Recorder()
+        options: dict[str, Any] = {}
+        if tls is not None:
+            options.update(tls_context=tls, require_starttls=True)
+        if auth:
+            options.update(
+                authenticator=handler.authenticate,
+                auth_required=True,
+                auth_require_tls=tls is not None,
+            )
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
+        controller.start()
+        started.append(controller)
+        return handler, controller.port
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+@pytest.fixture
+def sendable(built: Path, tmp_path: Path) -> Path:
+    """A private copy of the built project (data, templates, assets and out/)."""
+    root = tmp_path / "project"
+    shutil.copytree(built, root)
+    return root
+
+
+def plain(port: int, **changes: Any) -> SmtpConfig:
+    config = SmtpConfig(
+        host="127.0.0.1",
+        port=port,
+        security="none",
+        user=None,
+        password=None,
+        mail_from="briefings@example.com",
+        retry_delay=0.01,
+        timeout=10,
+    )
+    return replace(config, **changes)
+
+
+def outgoing(root: Path, config: SmtpConfig):
+    prepared = prepare(settings_for(root), CLIENT)
+    attachments = current_outputs(root / "out" / CLIENT, prepared.inputs)
+    return compose(prepared.briefing, prepared.theme, attachments, config)
+
+
+def received(handler: Recorder) -> email.message.EmailMessage:
+    [message] = handler.messages
+    return email.message_from_bytes(message["data"], policy=policy.default)
+
+
+def test_plain_send_delivers_both_parts_and_exact_attachments(sendable: Path, smtp) -> None:
+    handler, port = smtp()
+    config = plain(port)
+    reply = send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
+    assert reply.startswith("250")
+    assert handler.messages[0]["to"] == ["claire.fontaine@example.com", "lin.wei@example.com"]
+    assert handler.messages[0]["from"] == "briefings@example.com"
+    message = received(handler)
+    assert message["Subject"].startswith("Your China social media briefing")
+    assert message["Cc"] == "Lin Wei <lin.wei@example.com>"
+    assert "Dear Claire Fontaine" in message.get_body(("plain",)).get_content()
+    assert "<strong>Maison Aurèle</strong>" in message.get_body(("html",)).get_content()
+    files = {
+        part.get_filename(): (part.get_content_type(), part.get_content())
+        for part in message.iter_attachments()
+    }
+    folder = sendable / "out" / CLIENT
+    assert files == {
+        f"{CLIENT}-briefing.pdf": (
+            "application/pdf",
+            (folder / f"{CLIENT}-briefing.pdf").read_bytes(),
+        ),
+        f"{CLIENT}-deck.pptx": (
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            (folder / f"{CLIENT}-deck.pptx").read_bytes(),
+        ),
+    }
+    assert ledger_status(folder, message["Message-ID"])["status"] == "sent"
+
+
+@pytest.fixture
+def tls(tmp_path: Path) -> tuple[ssl.SSLContext, str]:
+    """A server context with a certificate from a throw-away CA, and that CA's file."""
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_context)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    return server_context, str(tmp_path / "ca.pem")
+
+
+def test_starttls_with_a_trusted_certificate_and_auth(sendable: Path, smtp, tls) -> None:
+    handler, port = smtp(tls=tls[0], auth=True)
+    config = plain(port, security="starttls", cafile=tls[1], user="agency", password=PASSWORD)
+    send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
+    assert len(handler.messages) == 1
+
+    untrusted = replace(config, cafile=None)  # the system's CAs do not know the test CA
+    with pytest.raises(DeliveryError, match="certificate verify failed"):
+        send(outgoing(sendable, untrusted), untrusted, sendable / "out" / CLIENT, resend=True)
+    assert len(handler.messages) == 1
+
+
+def test_auth_failure_is_not_retried_and_hides_the_password(sendable: Path, smtp, tls) -> None:
+    handler, port = smtp(tls=tls[0], auth=True)
+    config = plain(
+        port, security="starttls", cafile=tls[1], user="agency", password="wrong-" + PASSWORD
+    )
+    with pytest.raises(DeliveryError, match="refused the login for user 'agency': 535") as caught:
+        send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
+    assert handler.auth_attempts == 1
+    assert PASSWORD not in str(caught.value)
+    ledger = (sendable / "out" / CLIENT / "sent.jsonl").read_text(encoding="utf-8")
+    assert PASSWORD not in ledger and json.loads(ledger.splitlines()[-1])["status"] == "failed"
+    assert handler.messages == []
+
+
+def test_server_down_is_a_clear_error_and_not_marked_sent(sendable: Path) -> None:
+    config = plain(free_port())
+    message = outgoing(sendable, config)
+    with pytest.raises(DeliveryError, match=r"cannot reach 127\.0\.0\.1:\d+ .*nothing was sent"):
+        send(message, config, sendable / "out" / CLIENT)
+    assert ledger_status(sendable / "out" / CLIENT, message.message_id)["status"] == "failed"
+
+
+def test_a_451_is_retried_and_delivered_once(sendable: Path, smtp) -> None:
+    handler, port = smtp()
+    handler.data_replies = ["451 4.3.0 try again later"]
+    config = plain(port)
+    send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
+    assert len(handler.messages) == 1
+
+
+def test_a_550_recipient_sends_nothing(sendable: Path, smtp) -> None:
+    handler, port = smtp()
+    handler.refuse = {"lin.wei@example.com"}
+    config = plain(port)
+    with pytest.raises(DeliveryError, match=r"refused recipient.*lin\.wei@example\.com: 550"):
+        send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
+    assert handler.messages == []
+
+
+def test_a_second_send_needs_resend(sendable: Path, smtp) -> None:
+    handler, port = smtp()
+    config = plain(port)
+    folder = sendable / "out" / CLIENT
+    send(outgoing(sendable, config), config, folder)
+    with pytest.raises(DeliveryError, match=r"already sent at .* use --resend"):
+        send(outgoing(sendable, config), config, folder)
+    assert len(handler.messages) == 1
+    send(outgoing(sendable, config), config, folder, resend=True)
+    assert len(handler.messages) == 2
+
+
+def test_a_drop_after_the_data_is_unknown_and_not_retried(sendable: Path, smtp) -> None:
+    handler, port = smtp()
+    handler.drop_after_data = True
+    config = plain(port)
+    folder = sendable / "out" / CLIENT
+    with pytest.raises(DeliveryError, match="may or may not have been delivered"):
+        send(outgoing(sendable, config), config, folder)
+    assert len(handler.messages) == 1
+    with pytest.raises(DeliveryError, match="ended as 'unknown'"):
+        send(outgoing(sendable, config), config, folder)
+
+
+def test_stale_outputs_are_refused(sendable: Path) -> None:
+    client = sendable / "data/clients/maison-aurele.yaml"
+    client.write_text(
+        client.read_text(encoding="utf-8").replace("Shanghai", "Chengdu"), encoding="utf-8"
+    )
+    with pytest.raises(
+        DeliveryError,
+        match=r"stale; changed since the build: "
+        r"data/clients/maison-aurele\.yaml",
+    ):
+        outgoing(sendable, plain(25))
+
+
+def test_outputs_left_by_a_failed_build_are_refused(sendable: Path) -> None:
+    (sendable / "out" / CLIENT / f"{CLIENT}-deck.pptx").write_bytes(b"half a deck")
+    with pytest.raises(DeliveryError, match="left by a failed or interrupted build"):
+        outgoing(sendable, plain(25))
+
+
+def test_an_oversized_message_is_refused_with_the_excess(
+    sendable: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(sendable)
+    monkeypatch.delenv("BRIEFING_SMTP_HOST", raising=False)
+    assert main(["email", CLIENT, "--max-mb", "0.5"]) == 1
+    err = capsys.readouterr().err
+    assert "MB encoded" in err and "MB over the 0.5 MB budget" in err
+
+
+def test_dry_run_writes_the_exact_message(
+    sendable: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(sendable)
+    monkeypatch.delenv("BRIEFING_SMTP_HOST", raising=False)
+    assert main(["email", CLIENT]) == 0
+    out = capsys.readouterr().out
+    assert "To:      claire.fontaine@example.com, lin.wei@example.com" in out
+    assert f"Attach:  {CLIENT}-briefing.pdf (" in out
+    eml = sendable / "out" / CLIENT / f"{CLIENT}-briefing.eml"
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert [p.get_filename() for p in message.iter_attachments()] == [
+        f"{CLIENT}-briefing.pdf",
+        f"{CLIENT}-deck.pptx",
+    ]
+    assert not (sendable / "out" / CLIENT / "sent.jsonl").exists()
+
+
+def test_chinese_names_are_encoded_in_headers(built: Path, tmp_path: Path) -> None:
+    from briefing.build import build
+
+    root = tmp_path / "p"
+    shutil.copytree(built, root)
+    build(settings_for(root), "nordlys-travel")
+    prepared = prepare(settings_for(root), "nordlys-travel")
+    attachments = current_outputs(root / "out/nordlys-travel", prepared.inputs)
+    message = compose(prepared.briefing, prepared.theme, attachments, plain(25))
+    raw_to = next(line for line in message.data.split(b"\r\n") if line.startswith(b"To:"))
+    assert raw_to == b"To: =?utf-8?b?546L6Iqz?= <wang.fang@example.com>"
+    assert str(message.message["To"]) == "王芳 <wang.fang@example.com>"
+
+
+def test_unencrypted_smtp_only_to_this_machine(sendable: Path) -> None:
+    config = plain(25, host="mail.example.com")
+    with pytest.raises(UsageError, match="allowed only for a server on this machine"):
+        send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
