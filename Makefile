@@ -12,6 +12,7 @@ STAMP  := $(VENV)/.installed
 help:  ## list the targets
 	@echo "make briefing CLIENT=<id> [THEME=<name>]  build out/<id>/ (PDF + PPTX)"
 	@echo "make email CLIENT=<id> [ARGS=--dry-run]   e-mail the built PDF and deck to the client"
+	@echo "make all [JOBS=n] [FORCE=1]               build every client in parallel (skips up-to-date ones)"
 	@echo "make check-data                           validate data/ without building"
 	@echo "make test                                 run the test suite"
 	@echo "make check                                lint + tests"
@@ -29,6 +30,9 @@ setup: $(STAMP)
 briefing: $(STAMP)
 	@if [ -z "$$CLIENT" ]; then $(BIN)/briefing list; echo "usage: make briefing CLIENT=<id>"; exit 2; fi
 	@$(BIN)/briefing build "$$CLIENT" $${THEME:+--theme "$$THEME"}
+
+all: $(STAMP)
+	@$(BIN)/briefing build --all $${JOBS:+-j "$$JOBS"} $${FORCE:+--force}
 
 email: $(STAMP)
 	@if [ -z "$$CLIENT" ]; then echo "usage: make email CLIENT=<id> [ARGS=--dry-run]"; exit 2; fi

@@ -23,6 +23,9 @@ class BuildResult:
     paths: list[Path]
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    pages: int = 0
+    slides: int = 0
+    sizes: dict[str, int] = field(default_factory=dict)  # file name -> bytes
 
 
 def check_client_id(client_id: str) -> None:
@@ -53,10 +56,10 @@ class Prepared:
         )
 
 
-def prepare(settings: Settings, client_id: str) -> Prepared:
+def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = None) -> Prepared:
     """Load, validate and assemble one client (cheap: no rendering)."""
     check_client_id(client_id)
-    kb = load_knowledge(settings, client_id)
+    kb = client_knowledge(knowledge or load_knowledge(settings), client_id)
     briefing = assemble.assemble(
         kb, client_id, today=settings.today, stale_months=settings.stale_months
     )
@@ -69,11 +72,11 @@ def prepare(settings: Settings, client_id: str) -> Prepared:
     )
 
 
-def build(settings: Settings, client_id: str) -> BuildResult:
+def build(settings: Settings, client_id: str, knowledge: Knowledge | None = None) -> BuildResult:
     """Build every output for one client; write nothing unless all renderers succeed."""
     started = time.perf_counter()
     _step(1, "Loading and validating data for %s", client_id)
-    prepared = prepare(settings, client_id)
+    prepared = prepare(settings, client_id, knowledge)
     briefing, chosen = prepared.briefing, prepared.theme
     _step(2, "Assembling the briefing for %s", client_id)
     warnings = stale_warnings(briefing, settings)
@@ -81,23 +84,46 @@ def build(settings: Settings, client_id: str) -> BuildResult:
     report_html = html.render_html(briefing, chosen)
     warnings += glyph_warnings(report_html, chosen, settings)
     _step(4, "Rendering PDF")
-    pdf_bytes = pdf.render_pdf(report_html, chosen, variant=settings.pdf_variant)
-    outputs = {f"{client_id}-briefing.pdf": pdf_bytes}
+    rendered_pdf = pdf.render_pdf(report_html, chosen, variant=settings.pdf_variant)
     _step(5, "Rendering deck")
-    outputs[f"{client_id}-deck.pptx"] = deck.render_deck(briefing, chosen)
+    rendered_deck = deck.render_deck(briefing, chosen)
     _step(6, "Writing out/%s/", client_id)
+    outputs = {
+        f"{client_id}-briefing.pdf": rendered_pdf.data,
+        f"{client_id}-deck.pptx": rendered_deck.data,
+    }
     record = {"client": client_id, "options": prepared.options, "inputs": prepared.inputs}
-    paths = output.publish(outputs, settings.out_dir / client_id, record)
-    return BuildResult(client_id, paths, warnings, time.perf_counter() - started)
+    # A lock per client: a concurrent build of the same client publishes before or after
+    # this one, never in between, so out/<client>/ always holds one build's files.
+    with output.client_lock(settings.out_dir, client_id):
+        paths = output.publish(outputs, settings.out_dir / client_id, record)
+    return BuildResult(
+        client_id,
+        paths,
+        warnings,
+        time.perf_counter() - started,
+        pages=rendered_pdf.pages,
+        slides=rendered_deck.slides,
+        sizes={name: len(data) for name, data in outputs.items()},
+    )
 
 
 def _step(number: int, message: str, *args: object) -> None:
     LOGGER.info(f"Step {number}/{STEPS} - {message}", *args)
 
 
-def load_knowledge(settings: Settings, client_id: str) -> validate.KnowledgeBase:
-    """Validate the project; problems in other clients' files do not block this client."""
-    kb, problems = validate.validate(load.load_project(settings.root))
+Knowledge = tuple[validate.KnowledgeBase, list[Problem]]
+
+
+def load_knowledge(settings: Settings) -> Knowledge:
+    """The validated project and every problem found in it (read once per batch)."""
+    return validate.validate(load.load_project(settings.root))
+
+
+def client_knowledge(knowledge: Knowledge, client_id: str) -> validate.KnowledgeBase:
+    """The project, if nothing this client depends on is broken: other clients' files
+    may be."""
+    kb, problems = knowledge
     own = f"data/clients/{client_id}.yaml"
     relevant = [p for p in problems if not p.path.startswith("data/clients/") or p.path == own]
     if relevant:

@@ -7,7 +7,18 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-from briefing import __version__, build, deliver, load, schemas, themes_cli, validate
+from rich.console import Console
+
+from briefing import (
+    __version__,
+    batch,
+    build,
+    deliver,
+    load,
+    schemas,
+    themes_cli,
+    validate,
+)
 from briefing.errors import BriefingError, DataError, UsageError
 from briefing.log import LOGGER, configure
 from briefing.render.pdf import PDF_VARIANTS
@@ -22,7 +33,10 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True)
 
     b = commands.add_parser("build", help="build out/<client>/ (PDF briefing and PPTX deck)")
-    b.add_argument("client", help="client id: the file name of data/clients/<id>.yaml")
+    b.add_argument("client", nargs="?", help="client id: the file name of data/clients/<id>.yaml")
+    b.add_argument("--all", action="store_true", help="build every client (in parallel)")
+    b.add_argument("-j", "--jobs", type=int, help="worker processes for --all (default: cores)")
+    b.add_argument("--force", action="store_true", help="rebuild even when up to date")
     b.add_argument("--theme", help="use this theme instead of the client's (for pitches)")
     b.add_argument(
         "--strict",
@@ -92,11 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
-        settings = Settings.load(theme=args.theme, strict=args.strict, pdf_variant=args.pdf_variant)
-        result = build.build(settings, args.client)
-        for path in result.paths:
-            print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)
-        return 0
+        return _build(args)
     settings = Settings.load()
     if args.command == "email":
         return _email(args, settings)
@@ -160,4 +170,30 @@ def _email(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     reply = deliver.send(outgoing, config, folder, resend=args.resend)
     print(f"Sent via {config.host}: {reply}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    settings = Settings.load(theme=args.theme, strict=args.strict, pdf_variant=args.pdf_variant)
+    if args.all == (args.client is not None):
+        raise UsageError("name one client, or use --all")
+    if args.all:
+        clients = sorted(p.stem for p in (settings.root / "data/clients").glob("*.yaml"))
+        outcomes = batch.build_all(settings, clients, jobs=args.jobs, force=args.force)
+        console = Console(stderr=True)
+        console.print(batch.summary_table(outcomes), width=max(console.width, 110))
+        failed = [o for o in outcomes if o.status == "failed"]
+        for outcome in failed:
+            print(f"{outcome.client_id} failed:", file=sys.stderr)
+            for line in outcome.errors:
+                print(f"  {line}", file=sys.stderr)
+        return 1 if failed else 0
+    if not args.force and build.prepare(settings, args.client).up_to_date(
+        settings.out_dir / args.client
+    ):
+        LOGGER.info("%s is up to date (use --force to rebuild)", args.client)
+        return 0
+    result = build.build(settings, args.client)
+    for path in result.paths:
+        print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)
     return 0

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from briefing.errors import BriefingError
+from briefing.log import LOGGER
 
 
 def write_atomic(target: Path, data: bytes) -> None:
@@ -41,6 +47,37 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def client_lock(out_dir: Path, client_id: str, wait_seconds: float = 300) -> Iterator[None]:
+    """Hold out/.locks/<client>.lock; a second build of the same client waits its turn.
+
+    flock is released by the kernel when a process dies, so a crash leaves no stale lock.
+    """
+    folder = out_dir / ".locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{client_id}.lock", "a+") as handle:
+        deadline = time.monotonic() + wait_seconds
+        announced = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise BriefingError(
+                        f"another build of '{client_id}' has been running for "
+                        f"over {wait_seconds:.0f} s; try again later"
+                    ) from None
+                if not announced:
+                    LOGGER.info("Waiting for another build of %s to finish", client_id)
+                    announced = True
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def sha256(data: bytes) -> str:

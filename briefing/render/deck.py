@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from typing import Any
 
 from pptx.enum.shapes import PP_PLACEHOLDER
@@ -212,7 +213,13 @@ def column_widths(table: TablePlan, total: float) -> list[float]:
     return [total * w / sum(weights) for w in weights]
 
 
-def render_deck(briefing: Briefing, theme: Theme) -> bytes:
+@dataclass(frozen=True)
+class RenderedDeck:
+    data: bytes
+    slides: int
+
+
+def render_deck(briefing: Briefing, theme: Theme) -> RenderedDeck:
     from pptx import Presentation  # imported late: only the deck step needs it
 
     context = template_context(briefing, theme)
@@ -230,7 +237,7 @@ def render_deck(briefing: Briefing, theme: Theme) -> bytes:
     _set_properties(presentation, briefing, theme)
     buffer = io.BytesIO()
     presentation.save(buffer)
-    return fixed_zip_times(buffer.getvalue(), briefing.date)
+    return RenderedDeck(fixed_zip_times(buffer.getvalue(), briefing.date), len(presentation.slides))
 
 
 def _chart(charts: dict[str, ChartSpec], slide: SlidePlan, number: int) -> ChartSpec | None:

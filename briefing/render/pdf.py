@@ -7,6 +7,7 @@ import io
 import logging
 import mimetypes
 import subprocess
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -107,7 +108,13 @@ class _Collect(logging.Handler):
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
 
 
-def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> bytes:
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+
+
+def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPdf:
     """Lay out and write the PDF in memory; any WeasyPrint warning fails the build.
 
     The default variant, PDF/UA-1, makes a tagged PDF (structure for screen readers).
@@ -128,12 +135,13 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> bytes:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
+        options = {"pdf_variant": variant} if variant != "none" else {"pdf_tags": True}
+        options.update(stylesheets=stylesheets, optimize_images=True)
         document = weasyprint.HTML(
             string=html, base_url=theme.root.as_uri() + "/", url_fetcher=fetcher
-        )
+        ).render(**options)
         buffer = io.BytesIO()
-        options = {"pdf_variant": variant} if variant != "none" else {"pdf_tags": True}
-        document.write_pdf(buffer, stylesheets=stylesheets, optimize_images=True, **options)
+        document.write_pdf(buffer, **options)
     except weasyprint.urls.FatalURLFetchingError as exc:
         raise RenderError(f"PDF: {exc.__cause__ or exc}") from None
     finally:
@@ -142,7 +150,7 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> bytes:
         raise RenderError(
             "PDF: WeasyPrint reported problems:\n  " + "\n  ".join(collector.messages)
         )
-    return buffer.getvalue()
+    return RenderedPdf(buffer.getvalue(), len(document.pages))
 
 
 class _TextOnly(HTMLParser):

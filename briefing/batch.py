@@ -1,0 +1,166 @@
+"""Many clients: a pool of warm workers, up-to-date checks, a progress bar and a summary."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import resource
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from briefing import build
+from briefing.errors import BriefingError, DataError
+from briefing.log import LOGGER
+from briefing.settings import Settings
+
+
+@dataclass
+class Outcome:
+    """What happened to one client in a batch."""
+
+    client_id: str
+    status: str  # "built", "up to date" or "failed"
+    seconds: float = 0.0
+    pages: int = 0
+    slides: int = 0
+    sizes: dict[str, int] = field(default_factory=dict)
+    warnings: int = 0
+    errors: list[str] = field(default_factory=list)
+    peak_mb: float = 0.0  # the worker's peak resident memory so far
+
+
+def plan(settings: Settings, client_ids: list[str], force: bool) -> tuple[list[str], list[Outcome]]:
+    """Split clients into those to build and those already up to date (or invalid)."""
+    knowledge = build.load_knowledge(settings)
+    to_build, settled = [], []
+    for client_id in client_ids:
+        try:
+            prepared = build.prepare(settings, client_id, knowledge)
+        except BriefingError as exc:
+            settled.append(Outcome(client_id, "failed", errors=_lines(exc)))
+            continue
+        if not force and prepared.up_to_date(settings.out_dir / client_id):
+            settled.append(Outcome(client_id, "up to date"))
+        else:
+            to_build.append(client_id)
+    return to_build, settled
+
+
+def _lines(exc: BriefingError) -> list[str]:
+    if isinstance(exc, DataError):
+        return [str(p) for p in exc.problems]
+    return str(exc).splitlines()
+
+
+def _warm_worker() -> None:
+    """Import the heavy renderers once per worker, not once per client."""
+    import pptx  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    LOGGER.setLevel(logging.ERROR)  # steps and warnings are counted in the summary instead
+
+
+def _build_one(settings: Settings, client_id: str) -> Outcome:
+    try:
+        result = build.build(settings, client_id)
+    except BriefingError as exc:
+        return Outcome(client_id, "failed", errors=_lines(exc), peak_mb=_peak_mb())
+    return Outcome(
+        client_id,
+        "built",
+        result.seconds,
+        result.pages,
+        result.slides,
+        result.sizes,
+        len(result.warnings),
+        peak_mb=_peak_mb(),
+    )
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build_all(
+    settings: Settings,
+    client_ids: list[str],
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    console: Console | None = None,
+) -> list[Outcome]:
+    """Build every client that needs it, in ``jobs`` worker processes; never stop early."""
+    console = console or Console(stderr=True)
+    to_build, outcomes = plan(settings, client_ids, force)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_build) or 1))
+    if to_build:
+        outcomes += _run_pool(settings, to_build, jobs, console)
+    order = {cid: i for i, cid in enumerate(client_ids)}
+    return sorted(outcomes, key=lambda o: order[o.client_id])
+
+
+def _run_pool(
+    settings: Settings, client_ids: list[str], jobs: int, console: Console
+) -> list[Outcome]:
+    outcomes = []
+    columns = (
+        TextColumn("[bold]Building"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    context = multiprocessing.get_context("fork")  # workers inherit the loaded modules
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_warm_worker
+    ) as pool:
+        # Submitting forks the workers: do it before the progress bar starts its thread.
+        futures = {pool.submit(_build_one, settings, cid): cid for cid in client_ids}
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task("", total=len(client_ids))
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes.append(outcome)
+                progress.update(
+                    task, advance=1, description=f"{outcome.client_id}: {outcome.status}"
+                )
+    return outcomes
+
+
+def summary_table(outcomes: list[Outcome]) -> Table:
+    table = Table(title="Batch summary", title_justify="left")
+    for column, justify in (
+        ("client", "left"),
+        ("status", "left"),
+        ("pages", "right"),
+        ("slides", "right"),
+        ("seconds", "right"),
+        ("PDF", "right"),
+        ("PPTX", "right"),
+        ("warnings", "right"),
+    ):
+        table.add_column(column, justify=justify)
+    style = {"built": "green", "up to date": "dim", "failed": "bold red"}
+    for o in outcomes:
+        pdf = next((n for n in o.sizes if n.endswith(".pdf")), None)
+        pptx = next((n for n in o.sizes if n.endswith(".pptx")), None)
+        table.add_row(
+            o.client_id,
+            f"[{style[o.status]}]{o.status}[/]",
+            str(o.pages or ""),
+            str(o.slides or ""),
+            f"{o.seconds:.1f}" if o.seconds else "",
+            _mb(o.sizes.get(pdf)),
+            _mb(o.sizes.get(pptx)),
+            str(o.warnings or ""),
+        )
+    return table
+
+
+def _mb(size: int | None) -> str:
+    return f"{size / 2**20:.2f} MB" if size else ""

@@ -1,0 +1,109 @@
+"""Every client at once: skips, targeted rebuilds, failures in isolation, concurrent builds."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from briefing.batch import build_all
+from briefing.build import build
+from briefing.cli import main
+
+from .conftest import copy_project, settings_for
+
+CLIENTS = ["hartley-finch", "maison-aurele", "northwind-robotics"]
+
+
+@pytest.fixture(scope="module")
+def batch_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with three clients, all built once."""
+    root = copy_project(tmp_path_factory.mktemp("batch") / "project")
+    for path in (root / "data/clients").glob("*.yaml"):
+        if path.stem not in CLIENTS:
+            path.unlink()
+    outcomes = build_all(settings_for(root), CLIENTS, jobs=2, console=Console(quiet=True))
+    assert [o.status for o in outcomes] == ["built"] * 3
+    return root
+
+
+def statuses(root: Path, **kwargs: object) -> dict[str, str]:
+    outcomes = build_all(settings_for(root), CLIENTS, jobs=2, console=Console(quiet=True), **kwargs)
+    return {o.client_id: o.status for o in outcomes}
+
+
+def test_unchanged_inputs_are_skipped(batch_root: Path) -> None:
+    assert set(statuses(batch_root).values()) == {"up to date"}
+
+
+def test_an_edited_article_rebuilds_only_the_clients_that_include_it(batch_root: Path) -> None:
+    article = batch_root / "data/articles/xiaohongshu-seeding.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert statuses(batch_root) == {
+        "hartley-finch": "built",
+        "maison-aurele": "built",
+        "northwind-robotics": "up to date",
+    }
+
+
+def test_an_edited_client_rebuilds_only_that_client(batch_root: Path) -> None:
+    client = batch_root / "data/clients/northwind-robotics.yaml"
+    client.write_text(
+        client.read_text(encoding="utf-8").replace("VP Marketing", "CMO"), encoding="utf-8"
+    )
+    assert statuses(batch_root) == {
+        "hartley-finch": "up to date",
+        "maison-aurele": "up to date",
+        "northwind-robotics": "built",
+    }
+
+
+def test_force_rebuilds_everything(batch_root: Path) -> None:
+    assert set(statuses(batch_root, force=True).values()) == {"built"}
+
+
+def test_a_broken_client_fails_alone_with_its_error_line(
+    batch_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = batch_root / "data/clients/hartley-finch.yaml"
+    original = broken.read_text(encoding="utf-8")
+    broken.write_text(original.replace("industry: fmcg", "industry: fmgc"), encoding="utf-8")
+    try:
+        monkeypatch.chdir(batch_root)
+        assert main(["build", "--all", "-j", "2", "--force"]) == 1
+        err = capsys.readouterr().err
+        assert "hartley-finch failed:" in err
+        assert (
+            "data/clients/hartley-finch.yaml:3:11: industry: unknown industry 'fmgc' "
+            "(did you mean 'fmcg'?)" in err
+        )
+        manifest = json.loads((batch_root / "out/maison-aurele/manifest.json").read_text())
+        assert manifest["client"] == "maison-aurele"
+    finally:
+        broken.write_text(original, encoding="utf-8")
+
+
+def _build_in_child(root: str, theme: str) -> None:
+    build(settings_for(Path(root), theme=theme), "maison-aurele")
+
+
+def test_two_concurrent_builds_leave_one_consistent_set(project: Path) -> None:
+    """Two different builds (two themes) at once: the files on disk all come from one."""
+    context = multiprocessing.get_context("fork")
+    children = [
+        context.Process(target=_build_in_child, args=(str(project), theme))
+        for theme in ("default", "meridian")
+    ]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(120)
+        assert child.exitcode == 0
+    from briefing.manifest import check_outputs, read
+
+    folder = project / "out/maison-aurele"
+    assert check_outputs(folder, read(folder)).ok
+    assert not list(folder.glob("*.tmp"))
