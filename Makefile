@@ -16,6 +16,7 @@ help:  ## list the targets
 	@echo "make check-data                           validate data/ without building"
 	@echo "make test                                 run the test suite"
 	@echo "make check                                lint + tests"
+	@echo "make bench                                print build benchmarks"
 	@echo "make clean                                remove out/ and caches"
 
 $(STAMP): pyproject.toml scripts/system-deps
@@ -49,6 +50,9 @@ lint: $(STAMP)
 	@$(BIN)/ruff format --check briefing tests bench
 
 check: lint test
+
+bench: $(STAMP)  ## print the build figures (cold build, floor, batch speed-up, no-op, memory)
+	@$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

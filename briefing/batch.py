@@ -34,9 +34,10 @@ class Outcome:
     peak_mb: float = 0.0  # the worker's peak resident memory so far
 
 
-def plan(settings: Settings, client_ids: list[str], force: bool) -> tuple[list[str], list[Outcome]]:
+def plan(
+    settings: Settings, client_ids: list[str], force: bool, knowledge: build.Knowledge
+) -> tuple[list[str], list[Outcome]]:
     """Split clients into those to build and those already up to date (or invalid)."""
-    knowledge = build.load_knowledge(settings)
     to_build, settled = [], []
     for client_id in client_ids:
         try:
@@ -65,9 +66,12 @@ def _warm_worker() -> None:
     LOGGER.setLevel(logging.ERROR)  # steps and warnings are counted in the summary instead
 
 
+_KNOWLEDGE: build.Knowledge | None = None  # read once by the parent, inherited by fork
+
+
 def _build_one(settings: Settings, client_id: str) -> Outcome:
     try:
-        result = build.build(settings, client_id)
+        result = build.build(settings, client_id, _KNOWLEDGE)
     except BriefingError as exc:
         return Outcome(client_id, "failed", errors=_lines(exc), peak_mb=_peak_mb())
     return Outcome(
@@ -95,8 +99,10 @@ def build_all(
     console: Console | None = None,
 ) -> list[Outcome]:
     """Build every client that needs it, in ``jobs`` worker processes; never stop early."""
+    global _KNOWLEDGE
     console = console or Console(stderr=True)
-    to_build, outcomes = plan(settings, client_ids, force)
+    _KNOWLEDGE = build.load_knowledge(settings)
+    to_build, outcomes = plan(settings, client_ids, force, _KNOWLEDGE)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_build) or 1))
     if to_build:
         outcomes += _run_pool(settings, to_build, jobs, console)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import subprocess
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from briefing.errors import SystemDependencyError
 
@@ -44,48 +46,80 @@ class Fonts:
         return self.cjk if _is_cjk(ch) else self.latin
 
 
-@dataclass(frozen=True)
-class _Metrics:
-    widths: dict[int, int]  # advance per code point, in font units
-    units_per_em: float
-    line_gap: float  # ascent + descent + gap, in em
+REFERENCE_SIZE = 100  # fonts are opened once at this size and measurements scaled
 
 
 @functools.cache
-def _metrics(family: str, bold: bool) -> _Metrics:
-    from fontTools.ttLib import TTFont
+def _face(family: str, bold: bool) -> Any:
+    """The installed face, opened with FreeType (Pillow): cheap to open, exact advances."""
+    from PIL import ImageFont
 
     path, index = font_file(family, bold)
-    with TTFont(path, fontNumber=index, lazy=True) as font:
-        advances = font["hmtx"].metrics
-        widths = {code: advances[glyph][0] for code, glyph in font.getBestCmap().items()}
-        upem = float(font["head"].unitsPerEm)
-        hhea = font["hhea"]
-        line_gap = (hhea.ascent - hhea.descent + hhea.lineGap) / upem
-    return _Metrics(widths, upem, line_gap)
+    return ImageFont.truetype(path, REFERENCE_SIZE, index=index)
 
 
 def text_width(text: str, fonts: Fonts, size: float, bold: bool = False) -> float:
-    """Width of ``text`` in points at ``size`` points (no kerning: a slight overestimate)."""
-    total = 0.0
+    """Width of ``text`` in points at ``size`` points, each character in the face that draws it."""
+    return _reference_width(text, fonts, bold) * size / REFERENCE_SIZE
+
+
+@functools.lru_cache(maxsize=65536)
+def _reference_width(text: str, fonts: Fonts, bold: bool) -> float:
+    return sum(_face(family, bold).getlength(run) for family, run in _runs(text, fonts))
+
+
+def _runs(text: str, fonts: Fonts) -> list[tuple[str, str]]:
+    runs: list[tuple[str, str]] = []
     for ch in text:
-        metrics = _metrics(fonts.for_char(ch), bold)
-        advance = metrics.widths.get(ord(ch), metrics.units_per_em)
-        total += advance / metrics.units_per_em
-    return total * size
+        family = fonts.for_char(ch)
+        if runs and runs[-1][0] == family:
+            runs[-1] = (family, runs[-1][1] + ch)
+        else:
+            runs.append((family, ch))
+    return runs
 
 
 def line_height(fonts: Fonts, size: float) -> float:
-    """Single line spacing as PowerPoint applies it: the taller face's line metrics."""
-    return max(_metrics(f, False).line_gap for f in (fonts.latin, fonts.cjk)) * size
+    """Single line spacing as PowerPoint applies it: the taller face's ascent plus descent."""
+    return max(sum(_face(f, False).getmetrics()) for f in (fonts.latin, fonts.cjk)) * (
+        size / REFERENCE_SIZE
+    )
+
+
+@functools.cache
+def _charset(family: str) -> tuple[tuple[int, int], ...]:
+    """Code point ranges the face covers, from fontconfig's cache."""
+    try:
+        out = subprocess.run(
+            ["fc-match", "-f", "%{charset}", family],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SystemDependencyError(f"fc-match failed for '{family}': {exc}") from exc
+    ranges = []
+    for item in out.split():
+        low, _, high = item.partition("-")
+        ranges.append((int(low, 16), int(high or low, 16)))
+    return tuple(ranges)
+
+
+def _covers(family: str, ch: str) -> bool:
+    ranges = _charset(family)
+    i = bisect.bisect_right(ranges, (ord(ch), 0x10FFFF)) - 1
+    return i >= 0 and ranges[i][0] <= ord(ch) <= ranges[i][1]
 
 
 def missing_glyphs(text: str, fonts: Fonts) -> set[str]:
     """Characters neither face can draw (they would show as boxes)."""
+    font_file(fonts.latin)
+    font_file(fonts.cjk)  # both must be installed at all
     return {
         ch
-        for ch in text
-        if not ch.isspace() and ord(ch) not in _metrics(fonts.for_char(ch), False).widths
+        for ch in set(text)
+        if not ch.isspace() and not any(_covers(f, ch) for f in (fonts.latin, fonts.cjk))
     }
 
 

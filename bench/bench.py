@@ -1,0 +1,122 @@
+"""Print the build figures issue 8 asks for, one per line, as `name: value unit`.
+
+Run with `make bench` (about two minutes on 2 cores). Everything runs on a throw-away copy of
+the project, whole processes timed with a monotonic clock; medians of 5 where it says so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CLIENT = "maison-aurele"
+COPIES = 4
+
+
+def run(command: list[str], root: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of the process tree (waited-for children included)."""
+    env = {**os.environ, "BRIEFING_ROOT": str(root), "SOURCE_DATE_EPOCH": "1795392000"}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+    process.stderr.close()
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def median(command: list[str], root: Path, times: int = 5) -> float:
+    return statistics.median(run(command, root)[0] for _ in range(times))
+
+
+def copy_project(target: Path, copies: int = 1) -> Path:
+    for folder in ("data", "templates", "assets"):
+        shutil.copytree(REPO / folder, target / folder)
+    if copies > 1:
+        for client in list((target / "data/clients").glob("*.yaml")):
+            for n in range(2, copies + 1):
+                shutil.copy(client, client.with_name(f"{client.stem}-{n}.yaml"))
+    return target
+
+
+def final_html(root: Path, folder: Path) -> Path:
+    """The client's HTML with its two stylesheets inlined, as the bare CLI would get it."""
+    os.environ["BRIEFING_ROOT"] = str(root)
+    from briefing.build import prepare
+    from briefing.render.html import render_html
+    from briefing.settings import Settings
+
+    prepared = prepare(Settings.load(root), CLIENT)
+    theme = prepared.theme
+    css = theme.css_variables() + theme.find("report.css").read_text(encoding="utf-8")
+    html = render_html(prepared.briefing, theme).replace("</head>", f"<style>{css}</style></head>")
+    path = folder / "final.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        root = copy_project(tmp_path / "single")
+        briefing = [str(BIN / "briefing"), "-q"]
+        cold = median([*briefing, "build", CLIENT, "--force"], root)
+        print(f"cold_build_s: {cold:.2f} s")
+
+        html = final_html(root, tmp_path)
+        weasy = median(
+            [
+                str(BIN / "weasyprint"),
+                "--pdf-variant",
+                "pdf/ua-1",
+                "--optimize-images",
+                "-u",
+                root.as_uri() + "/",
+                str(html),
+                str(tmp_path / "floor.pdf"),
+            ],
+            root,
+        )
+        deck = root / f"out/{CLIENT}/{CLIENT}-deck.pptx"
+        save = median(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from pptx import Presentation; "
+                "Presentation(sys.argv[1]).save(sys.argv[2])",
+                str(deck),
+                str(tmp_path / "floor.pptx"),
+            ],
+            root,
+        )
+        floor = weasy + save
+        print(f"floor_s: {floor:.2f} s")
+        print(f"cold_over_floor: {cold / floor:.2f} x")
+
+        batch_root = copy_project(tmp_path / "batch", COPIES)
+        clients = len(list((batch_root / "data/clients").glob("*.yaml")))
+        j1, _ = run([*briefing, "build", "--all", "-j", "1", "--force"], batch_root)
+        j2, peak = run([*briefing, "build", "--all", "-j", "2", "--force"], batch_root)
+        print(f"batch_j1_s: {j1:.2f} s ({clients} clients)")
+        print(f"batch_j2_s: {j2:.2f} s ({clients} clients)")
+        print(f"speedup_j2: {j1 / j2:.2f} x")
+        print(f"per_client_batch_s: {j1 / clients:.2f} s ({j1 / clients / cold:.2f} of cold)")
+        noop = median(["make", "-s", "-C", str(REPO), "all"], batch_root)
+        print(f"noop_all_s: {noop:.2f} s ({clients} clients up to date)")
+        print(f"peak_worker_mb: {peak:.0f} MB")
+        pdf = root / f"out/{CLIENT}/{CLIENT}-briefing.pdf"
+        print(f"pdf_mb: {pdf.stat().st_size / 2**20:.2f} MB")
+        print(f"pptx_mb: {deck.stat().st_size / 2**20:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()
