@@ -113,3 +113,15 @@ def test_missing_asset_is_an_error_not_a_blank(project: Path) -> None:
     theme = resolve("default", project)
     with pytest.raises(RenderError, match=r"'assets/logos/nope\.png' does not exist"):
         render_pdf('<img src="assets/logos/nope.png" alt="logo">', theme)
+
+
+def test_missing_fast_subsetter_refuses_to_render(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import weasyprint.pdf.fonts
+
+    from briefing.errors import SystemDependencyError
+
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    with pytest.raises(SystemDependencyError, match="libharfbuzz-subset0 is missing"):
+        render_pdf("<p>微信</p>", resolve("default", project))

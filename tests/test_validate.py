@@ -165,3 +165,18 @@ def test_build_stops_on_a_bad_file_without_traceback(
     )
     assert "Traceback" not in err
     assert not (project / "out").exists()
+
+
+def test_control_characters_are_rejected(project: Path) -> None:
+    write(
+        project / "data/clients/acme.yaml",
+        """
+        name: "Acme\\u0007 Co"
+        industry: luxury
+        contact: {name: "Ann\\u202eeviL", email: ann@example.com}
+    """,
+    )
+    assert problems(project) == [
+        "data/clients/acme.yaml:1:7: name: contains the control character U+0007",
+        "data/clients/acme.yaml:3:17: contact.name: contains the control character U+202E",
+    ]
