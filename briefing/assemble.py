@@ -67,16 +67,8 @@ def assemble(
 
 def rank_platforms(kb: KnowledgeBase, client_id: str) -> list[RankedPlatform]:
     """Active platforms worth recommending: the client's focus first, then by industry fit."""
-    client = kb.clients[client_id]
-    fits = kb.industries[client.industry].fit
-    ranked = [
-        RankedPlatform(id=pid, platform=p, fit=fits[pid], focus=pid in client.focus_platforms)
-        for pid, p in kb.platforms.items()
-        if p.status == "active"
-        and pid in fits
-        and (fits[pid].score >= RECOMMEND_MIN_SCORE or pid in client.focus_platforms)
-    ]
-    return sorted(ranked, key=lambda r: (not r.focus, -r.fit.score, r.platform.name.lower()))
+    worth = [r for r in all_fits(kb, client_id) if r.focus or r.fit.score >= RECOMMEND_MIN_SCORE]
+    return sorted(worth, key=lambda r: not r.focus)  # stable: fit order within each group
 
 
 def all_fits(kb: KnowledgeBase, client_id: str) -> list[RankedPlatform]:

@@ -13,24 +13,26 @@ from typing import Any
 from briefing.errors import SystemDependencyError
 
 
+def _fc_match(pattern: str, fmt: str) -> str:
+    try:
+        return subprocess.run(
+            ["fc-match", "-f", fmt, pattern], capture_output=True, text=True, check=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SystemDependencyError(
+            f"fc-match failed for '{pattern}' ({exc}); install fontconfig"
+        ) from exc
+
+
 @functools.cache
 def font_file(family: str, bold: bool = False) -> tuple[str, int]:
     """The file and face index fontconfig uses for ``family`` (what LibreOffice would pick)."""
     pattern = f"{family}:bold" if bold else family
-    try:
-        out = subprocess.run(
-            ["fc-match", "-f", "%{family}\n%{file}\n%{index}", pattern],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise SystemDependencyError(f"fc-match failed for '{family}': {exc}") from exc
-    found, path, index = out.split("\n")
+    found, path, index = _fc_match(pattern, "%{family}\n%{file}\n%{index}").split("\n")
     if family not in found.split(","):
         raise SystemDependencyError(
-            f"font '{family}' is not installed (fontconfig offers '{found}' instead)"
+            f"font '{family}' is not installed (fontconfig offers '{found}' instead; for "
+            "Noto Sans/Serif CJK SC: apt-get install fonts-noto-cjk)"
         )
     return path, int(index)
 
@@ -89,18 +91,8 @@ def line_height(fonts: Fonts, size: float) -> float:
 @functools.cache
 def _charset(family: str) -> tuple[tuple[int, int], ...]:
     """Code point ranges the face covers, from fontconfig's cache."""
-    try:
-        out = subprocess.run(
-            ["fc-match", "-f", "%{charset}", family],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise SystemDependencyError(f"fc-match failed for '{family}': {exc}") from exc
     ranges = []
-    for item in out.split():
+    for item in _fc_match(family, "%{charset}").split():
         low, _, high = item.partition("-")
         ranges.append((int(low, 16), int(high or low, 16)))
     return tuple(ranges)

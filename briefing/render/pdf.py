@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import io
 import logging
 import mimetypes
-import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -37,29 +35,8 @@ def check_system(theme: Theme) -> None:
             "libharfbuzz-subset0 is missing: WeasyPrint would fall back to a subsetter that makes "
             "Chinese briefings ~6x slower. Install it: apt-get install libharfbuzz-subset0"
         )
-    missing = [f for f in theme.tokens["fonts"].values() if f not in installed_font_families()]
-    if missing:
-        raise SystemDependencyError(
-            f"theme '{theme.name}': font(s) not installed: {', '.join(sorted(set(missing)))} "
-            "(for Noto Sans CJK SC: apt-get install fonts-noto-cjk; see `fc-list : family`)"
-        )
-
-
-@functools.cache
-def installed_font_families() -> frozenset[str]:
-    try:
-        out = subprocess.run(
-            ["fc-list", "--format", "%{family}\n"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise SystemDependencyError(
-            f"cannot list fonts with fc-list ({exc}); install fontconfig"
-        ) from exc
-    return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
+    for family in set(theme.tokens["fonts"].values()):
+        fit.font_file(family)  # raises, naming the font and the package to install
 
 
 def project_fetcher(root: Path):
