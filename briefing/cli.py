@@ -7,18 +7,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-from rich.console import Console
-
-from briefing import (
-    __version__,
-    batch,
-    build,
-    deliver,
-    load,
-    schemas,
-    themes_cli,
-    validate,
-)
+from briefing import __version__, build, load, validate
 from briefing.errors import BriefingError, DataError, UsageError
 from briefing.log import LOGGER, configure
 from briefing.render.pdf import PDF_VARIANTS
@@ -113,6 +102,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "theme":
         return _theme(args, settings)
     if args.command == "schemas":
+        from briefing import schemas
+
         for path in schemas.write_schemas(settings.root):
             print(path.relative_to(settings.root))
         return 0
@@ -135,6 +126,8 @@ if __name__ == "__main__":
 
 
 def _theme(args: argparse.Namespace, settings: Settings) -> int:
+    from briefing import themes_cli
+
     if args.theme_command == "new":
         path = themes_cli.new_theme(settings.root, args.name, args.extends)
         print(
@@ -148,6 +141,8 @@ def _theme(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _email(args: argparse.Namespace, settings: Settings) -> int:
+    from briefing import deliver
+
     config = deliver.SmtpConfig.from_env(settings.root)
     if args.max_mb is not None:
         config = replace(config, max_bytes=int(args.max_mb * 10**6))
@@ -178,10 +173,15 @@ def _build(args: argparse.Namespace) -> int:
     if args.all == (args.client is not None):
         raise UsageError("name one client, or use --all")
     if args.all:
+        from rich.console import Console  # imported late, like every command's extras
+
+        from briefing import batch
+
         clients = sorted(p.stem for p in (settings.root / "data/clients").glob("*.yaml"))
         outcomes = batch.build_all(settings, clients, jobs=args.jobs, force=args.force)
-        console = Console(stderr=True)
-        console.print(batch.summary_table(outcomes), width=max(console.width, 110))
+        # A pipe or CI log gets a readable width instead of rich's 80 columns.
+        console = Console(stderr=True, width=None if sys.stderr.isatty() else 110)
+        console.print(batch.summary_table(outcomes))
         failed = [o for o in outcomes if o.status == "failed"]
         for outcome in failed:
             print(f"{outcome.client_id} failed:", file=sys.stderr)
