@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: help setup briefing email all check-data test lint check bench clean schemas
 
 help:  ## list the targets
-	@echo "make briefing CLIENT=<id> [THEME=<name>]  build out/<id>/ (PDF + PPTX)"
+	@echo "make briefing CLIENT=<id> [THEME=<name>] [FORCE=1]  build out/<id>/ (PDF + PPTX)"
 	@echo "make email CLIENT=<id> [ARGS=--dry-run]   e-mail the built PDF and deck to the client"
 	@echo "make all [JOBS=n] [FORCE=1]               build every client in parallel (skips up-to-date ones)"
 	@echo "make check-data                           validate data/ without building"
@@ -30,7 +30,7 @@ setup: $(STAMP)
 
 briefing: $(STAMP)
 	@if [ -z "$$CLIENT" ]; then $(BIN)/briefing list; echo "usage: make briefing CLIENT=<id>"; exit 2; fi
-	@$(BIN)/briefing build "$$CLIENT" $${THEME:+--theme "$$THEME"}
+	@$(BIN)/briefing build "$$CLIENT" $${THEME:+--theme "$$THEME"} $${FORCE:+--force}
 
 all: $(STAMP)
 	@$(BIN)/briefing build --all $${JOBS:+-j "$$JOBS"} $${FORCE:+--force}
