@@ -37,6 +37,22 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+SAMPLE_CLIENTS = sorted(p.stem for p in (REPO / "data/clients").glob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def all_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project copy with every sample client built (two workers)."""
+    from rich.console import Console
+
+    from briefing.batch import build_all
+
+    root = copy_project(tmp_path_factory.mktemp("all") / "project")
+    outcomes = build_all(settings_for(root), SAMPLE_CLIENTS, jobs=2, console=Console(quiet=True))
+    assert {o.status for o in outcomes} == {"built"}, [o.errors for o in outcomes]
+    return root
+
+
 def settings_for(root: Path, **overrides: object) -> Settings:
     return Settings(root=root, out_dir=root / "out", today=TODAY, **overrides)
 

@@ -19,7 +19,7 @@ from briefing.render.fit import _is_cjk, line_count, line_height
 from briefing.theme import resolve
 from briefing.validate import validate
 
-from .conftest import REPO, TODAY
+from .conftest import REPO, SAMPLE_CLIENTS, TODAY
 
 CLIENT = "maison-aurele"
 MASTER = REPO / "templates/default/master.pptx"
@@ -37,7 +37,11 @@ def fitter() -> Fitter:
     return Fitter({lay.name: lay for lay in presentation.slide_layouts}, theme)
 
 
-def test_every_text_frame_fits_its_placeholder(deck_path: Path, fitter: Fitter) -> None:
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_every_text_frame_fits_its_placeholder(
+    all_built: Path, client: str, fitter: Fitter
+) -> None:
+    deck_path = all_built / f"out/{client}/{client}-deck.pptx"
     for number, slide in enumerate(Presentation(str(deck_path)).slides, 1):
         for shape in slide.placeholders:
             if not shape.has_text_frame or not shape.text_frame.text:
@@ -72,18 +76,21 @@ def test_charts_are_native_and_match_the_data(deck_path: Path) -> None:
             assert scores[f"{platform.name} {platform.name_zh}"] == industry.fit[pid].score
 
 
-def test_notes_on_every_content_slide(deck_path: Path) -> None:
-    slides = list(Presentation(str(deck_path)).slides)
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_notes_on_every_content_slide(all_built: Path, client: str) -> None:
+    slides = list(Presentation(str(all_built / f"out/{client}/{client}-deck.pptx")).slides)
     for slide in slides[1:-1]:
         assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip(), (
             slide.shapes.title.text
         )
 
 
-def test_chinese_runs_carry_the_east_asian_font(deck_path: Path) -> None:
-    cjk = resolve("default", REPO).tokens["fonts"]["cjk"]
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_chinese_runs_carry_the_east_asian_font(all_built: Path, client: str) -> None:
+    kb, _ = validate(load_project(REPO))
+    cjk = resolve(kb.clients[client].theme, REPO).tokens["fonts"]["cjk"]
     seen = 0
-    for slide in Presentation(str(deck_path)).slides:
+    for slide in Presentation(str(all_built / f"out/{client}/{client}-deck.pptx")).slides:
         for run in slide.element.iter(qn("a:r")):
             text = run.findtext(qn("a:t")) or ""
             if any(_is_cjk(ch) for ch in text):
@@ -149,7 +156,9 @@ def test_a_slide_exists_for_each_recommended_platform(deck_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_converts_the_deck(deck_path: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_libreoffice_converts_the_deck(all_built: Path, client: str, tmp_path: Path) -> None:
+    deck_path = all_built / f"out/{client}/{client}-deck.pptx"
     result = subprocess.run(
         [
             "soffice",

@@ -13,7 +13,7 @@ from briefing.build import build, glyph_warnings
 from briefing.errors import DataError
 from briefing.theme import resolve
 
-from .conftest import REPO, settings_for
+from .conftest import REPO, SAMPLE_CLIENTS, settings_for
 
 CLIENT = "maison-aurele"
 
@@ -62,7 +62,10 @@ def test_metadata_and_language(pdf: Path) -> None:
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged (PDF/UA-1)
 
 
-def test_qpdf_passes_and_size_is_within_budget(pdf: Path) -> None:
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_qpdf_passes_and_size_is_within_budget(all_built: Path, client: str) -> None:
+    pdf = all_built / f"out/{client}/{client}-briefing.pdf"
+    assert 8 <= len(PdfReader(pdf).pages) <= 20
     result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert pdf.stat().st_size < 2 * 2**20
