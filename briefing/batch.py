@@ -71,7 +71,8 @@ _KNOWLEDGE: build.Knowledge | None = None  # read once by the parent, inherited 
 
 def _build_one(settings: Settings, client_id: str) -> Outcome:
     try:
-        result = build.build(settings, client_id, _KNOWLEDGE)
+        # -j N means N busy cores: no extra deck process inside a worker.
+        result = build.build(settings, client_id, _KNOWLEDGE, overlap=False)
     except BriefingError as exc:
         return Outcome(client_id, "failed", errors=_lines(exc), peak_mb=_peak_mb())
     return Outcome(

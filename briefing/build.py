@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing import assemble, load, manifest, output, theme, validate
+from briefing import assemble, forked, load, manifest, output, theme, validate
 from briefing.errors import DataError, Problem, UsageError
 from briefing.log import LOGGER
 from briefing.model import SLUG_PATTERN, Briefing
@@ -72,8 +72,18 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
     )
 
 
-def build(settings: Settings, client_id: str, knowledge: Knowledge | None = None) -> BuildResult:
-    """Build every output for one client; write nothing unless all renderers succeed."""
+def build(
+    settings: Settings,
+    client_id: str,
+    knowledge: Knowledge | None = None,
+    *,
+    overlap: bool = True,
+) -> BuildResult:
+    """Build every output for one client; write nothing unless all renderers succeed.
+
+    ``overlap`` renders the deck in a forked child while the PDF renders: right for one build
+    on an idle machine, wrong in a batch whose workers already use every core.
+    """
     started = time.perf_counter()
     _step(1, "Loading and validating data for %s", client_id)
     prepared = prepare(settings, client_id, knowledge)
@@ -83,10 +93,11 @@ def build(settings: Settings, client_id: str, knowledge: Knowledge | None = None
     _step(3, "Rendering HTML with theme '%s'", chosen.name)
     report_html = html.render_html(briefing, chosen)
     warnings += glyph_warnings(report_html, chosen, settings)
-    _step(4, "Rendering PDF")
+    _step(4, "Rendering PDF and deck")
+    deck_job = (forked.Pending if overlap else forked.Done)(deck.render_deck, briefing, chosen)
     rendered_pdf = pdf.render_pdf(report_html, chosen, variant=settings.pdf_variant)
-    _step(5, "Rendering deck")
-    rendered_deck = deck.render_deck(briefing, chosen)
+    _step(5, "Waiting for the deck")
+    rendered_deck = deck_job.result()
     _step(6, "Writing out/%s/", client_id)
     outputs = {
         f"{client_id}-briefing.pdf": rendered_pdf.data,

@@ -38,6 +38,9 @@ class DataError(BriefingError):
         self.what = what
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem], str]]:
+        return (DataError, (self.problems, self.what))  # survives the trip from a child
+
     def summary(self) -> str:
         n = len(self.problems)
         return f"Aborted: {n} error{'s' if n != 1 else ''} in {self.what} (nothing was written)"
