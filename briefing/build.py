@@ -169,17 +169,18 @@ def glyph_warnings(html: str, chosen: theme.Theme, settings: Settings) -> list[s
 
 def stale_warnings(briefing: Briefing, settings: Settings) -> list[str]:
     """Warn about figures older than the freshness limit; fatal with --strict."""
-    messages = [
-        f"data/platforms/{s.platform_id}.yaml: {s.metric.name} as of {s.metric.as_of} is older "
-        f"than {settings.stale_months} months (shown as dated)"
+    problems = [
+        Problem(
+            f"data/platforms/{s.platform_id}.yaml",
+            f"{s.metric.name} as of {s.metric.as_of} is older than "
+            f"{settings.stale_months} months (shown as dated)",
+        )
         for s in briefing.sources
         if s.stale
     ]
-    if settings.strict and messages:
-        raise DataError(
-            [Problem(m.split(": ", 1)[0], m.split(": ", 1)[1]) for m in messages],
-            what="data/ (--strict: stale figures)",
-        )
+    if settings.strict and problems:
+        raise DataError(problems, what="data/ (--strict: stale figures)")
+    messages = [str(p) for p in problems]
     for message in messages:
         LOGGER.warning("%s", message)
     return messages

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import ipaddress
 import json
 import os
@@ -20,7 +19,7 @@ from typing import Any, Literal
 
 from briefing import manifest, output
 from briefing import theme as themes
-from briefing.errors import BriefingError, DeliveryError, UsageError
+from briefing.errors import DeliveryError, TemplateError, UsageError, relative
 from briefing.log import LOGGER
 from briefing.model import Briefing, Contact
 from briefing.theme import Theme
@@ -100,7 +99,7 @@ class Attachment:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        return output.sha256(self.data)
 
     @property
     def size(self) -> str:
@@ -181,7 +180,7 @@ def compose(
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
     key = "|".join([briefing.client_id, *recipients, *(a.sha256 for a in attachments)])
-    message_id = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{sender.split('@')[1]}>"
+    message_id = f"<{output.sha256(key.encode())[:32]}@{sender.split('@')[1]}>"
     message["Message-ID"] = message_id
     message.set_content(body)
     message.add_alternative(html, subtype="html")
@@ -197,8 +196,8 @@ def compose(
 def _split_subject(text: str, theme: Theme) -> tuple[str, str]:
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):
-        raise BriefingError(
-            f"{themes.relative(theme.find('email.txt.j2'), theme.root)}: the "
+        raise TemplateError(
+            f"{relative(theme.find('email.txt.j2'), theme.root)}: the "
             "first line must be 'Subject: ...'"
         )
     return first.removeprefix("Subject:").strip(), body.lstrip("\n")

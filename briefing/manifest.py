@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from briefing import __version__
+from briefing import __version__, output
 from briefing.errors import relative
 from briefing.model import Briefing
 from briefing.render.fit import font_file
@@ -18,7 +17,7 @@ MANIFEST = "manifest.json"
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return output.sha256(path.read_bytes())
 
 
 def inputs(briefing: Briefing, theme: Theme, data_files: dict[str, str]) -> dict[str, str]:
