@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup briefing email all check-data test lint check bench clean schemas
+.PHONY: help setup briefing email all check-data test lint check bench clean schemas mutation-check
 
 help:  ## list the targets
 	@echo "make briefing CLIENT=<id> [THEME=<name>] [FORCE=1]  build out/<id>/ (PDF + PPTX)"
@@ -17,7 +17,8 @@ help:  ## list the targets
 	@echo "make test                                 run the test suite"
 	@echo "make check                                lint + tests"
 	@echo "make bench                                print build benchmarks"
-	@echo "make clean                                remove out/ and caches"
+	@echo "make mutation-check                       prove the safety tests fail without their guards"
+	@echo "make clean                                remove out/ and caches (never state/)"
 
 $(STAMP): pyproject.toml scripts/system-deps
 	@scripts/system-deps
@@ -46,15 +47,18 @@ test: $(STAMP)
 	@$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	@$(BIN)/ruff check briefing tests bench
-	@$(BIN)/ruff format --check briefing tests bench
+	@$(BIN)/ruff check briefing tests bench scripts/mutation-check
+	@$(BIN)/ruff format --check briefing tests bench scripts/mutation-check
 
 check: lint test
 
 bench: $(STAMP)  ## print the build figures (cold build, floor, batch speed-up, no-op, memory)
 	@$(BIN)/python bench/bench.py
 
-clean:
+mutation-check: $(STAMP)  ## remove each safety guard in a temp copy; its test must go red
+	@$(BIN)/python scripts/mutation-check
+
+clean:  ## remove generated files; state/ (send ledger, locks) is kept on purpose
 	rm -rf out .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 

@@ -45,7 +45,7 @@ def plan(
         except BriefingError as exc:
             settled.append(Outcome(client_id, "failed", errors=_lines(exc)))
             continue
-        if not force and prepared.up_to_date(settings.out_dir / client_id):
+        if not force and prepared.up_to_date():
             settled.append(Outcome(client_id, "up to date"))
         else:
             to_build.append(client_id)

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing import assemble, forked, load, manifest, output, theme, validate
+from briefing import assemble, forked, ledger, load, manifest, output, state, theme, validate
 from briefing.errors import DataError, Problem, UsageError
 from briefing.log import LOGGER
 from briefing.model import SLUG_PATTERN, Briefing
@@ -30,10 +30,19 @@ class BuildResult:
 
 def check_client_id(client_id: str) -> None:
     """Refuse anything but a plain slug before a single file is read."""
-    if not re.match(SLUG_PATTERN, client_id):
+    if not re.fullmatch(SLUG_PATTERN, client_id):
         raise UsageError(
             f"'{client_id}' is not a client id: use lowercase letters, digits and "
             "'-' (the file name of data/clients/<id>.yaml)"
+        )
+
+
+def check_theme_name(name: str) -> None:
+    """A theme is a folder name under templates/: never a path."""
+    if not re.fullmatch(SLUG_PATTERN, name):
+        raise UsageError(
+            f"'{name}' is not a theme name: use lowercase letters, digits and '-' "
+            "(a folder in templates/)"
         )
 
 
@@ -45,12 +54,13 @@ class Prepared:
     theme: theme.Theme
     inputs: dict[str, str]
     options: dict[str, object]
+    folder: Path  # out/<client>/, or out/<client>.<theme>/ for a pitch in another theme
 
-    def up_to_date(self, folder: Path) -> bool:
-        recorded = manifest.read(folder)
+    def up_to_date(self) -> bool:
+        recorded = manifest.read(self.folder)
         return (
             recorded is not None
-            and manifest.check_outputs(folder, recorded).ok
+            and manifest.check_outputs(self.folder, recorded).ok
             and recorded.get("options") == self.options
             and not manifest.changed_inputs(recorded, self.inputs)
         )
@@ -59,6 +69,8 @@ class Prepared:
 def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = None) -> Prepared:
     """Load, validate and assemble one client (cheap: no rendering)."""
     check_client_id(client_id)
+    if settings.theme is not None:
+        check_theme_name(settings.theme)
     kb = client_knowledge(knowledge or load_knowledge(settings), client_id)
     briefing = assemble.assemble(
         kb, client_id, today=settings.today, stale_months=settings.stale_months
@@ -69,7 +81,15 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
         chosen,
         manifest.inputs(briefing, chosen, kb.files),
         manifest.options(briefing, chosen, settings),
+        output_folder(settings, client_id, chosen.name, briefing.client.theme),
     )
+
+
+def output_folder(settings: Settings, client_id: str, theme_name: str, own_theme: str) -> Path:
+    """A pitch build in another theme never touches the client's own outputs."""
+    if theme_name == own_theme:
+        return settings.out_dir / client_id
+    return settings.out_dir / f"{client_id}.{theme_name}"
 
 
 def build(
@@ -98,16 +118,17 @@ def build(
     rendered_pdf = pdf.render_pdf(report_html, chosen, variant=settings.pdf_variant)
     _step(5, "Waiting for the deck")
     rendered_deck = deck_job.result()
-    _step(6, "Writing out/%s/", client_id)
+    _step(6, "Publishing %s/", prepared.folder.relative_to(settings.root))
     outputs = {
         f"{client_id}-briefing.pdf": rendered_pdf.data,
         f"{client_id}-deck.pptx": rendered_deck.data,
     }
     record = {"client": client_id, "options": prepared.options, "inputs": prepared.inputs}
-    # A lock per client: a concurrent build of the same client publishes before or after
-    # this one, never in between, so out/<client>/ always holds one build's files.
-    with output.client_lock(settings.out_dir, client_id):
-        paths = output.publish(outputs, settings.out_dir / client_id, record)
+    # A lock per client: a concurrent build or send of the same client comes before or after
+    # this switch, never in between.
+    with state.client_lock(settings.state_dir, client_id):
+        ledger.migrate(settings.out_dir, settings.state_dir, client_id)  # before out/ is swapped
+        paths = output.publish(outputs, prepared.folder, record)
     return BuildResult(
         client_id,
         paths,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from typing import Any
 
 from briefing import __version__, build, load, validate
 from briefing.errors import BriefingError, DataError, UsageError
@@ -143,29 +143,31 @@ def _theme(args: argparse.Namespace, settings: Settings) -> int:
 def _email(args: argparse.Namespace, settings: Settings) -> int:
     from briefing import deliver
 
-    config = deliver.SmtpConfig.from_env(settings.root)
-    if args.max_mb is not None:
-        config = replace(config, max_bytes=int(args.max_mb * 10**6))
-    dry_run = args.dry_run if args.dry_run is not None else config.host is None
+    settings = settings.with_flags(mail_max_mb=args.max_mb)
+    dry_run = args.dry_run if args.dry_run is not None else settings.smtp_host is None
     if args.build:
-        build.build(settings, args.client)
-    prepared = build.prepare(settings, args.client)
-    folder = settings.out_dir / args.client
-    attachments = deliver.current_outputs(folder, prepared.inputs)
-    outgoing = deliver.compose(prepared.briefing, prepared.theme, attachments, config)
-    deliver.check_size(outgoing, config)
+        own = settings.model_copy(update={"theme": None})
+        if not build.prepare(own, args.client).up_to_date():
+            build.build(own, args.client)
+    # Always the client's own theme: pitch builds (out/<id>.<theme>/) are never e-mailed.
+    prepared = build.prepare(settings.model_copy(update={"theme": None}), args.client)
+    print(
+        f"From:    {prepared.folder.relative_to(settings.root)}/ (the client's own theme, "
+        f"'{prepared.theme.name}'; pitch builds in other themes are never e-mailed)"
+    )
+    outcome = deliver.email(
+        settings, prepared, dry_run=dry_run, resend=args.resend, announce=_announce
+    )
+    print(outcome)
+    return 0
+
+
+def _announce(outgoing: Any) -> None:
     print(f"To:      {', '.join(outgoing.recipients)}")
     print(f"Subject: {outgoing.subject}")
-    for attachment in attachments:
+    for attachment in outgoing.attachments:
         print(f"Attach:  {attachment.name} ({attachment.size})")
     print(f"Size:    {len(outgoing.data) / 10**6:.2f} MB encoded")
-    if dry_run:
-        path = deliver.write_eml(outgoing, folder, args.client)
-        print(f"Dry run: wrote {path.relative_to(settings.root)} (nothing sent)")
-        return 0
-    reply = deliver.send(outgoing, config, folder, resend=args.resend)
-    print(f"Sent via {config.host}: {reply}")
-    return 0
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -188,9 +190,7 @@ def _build(args: argparse.Namespace) -> int:
             for line in outcome.errors:
                 print(f"  {line}", file=sys.stderr)
         return 1 if failed else 0
-    if not args.force and build.prepare(settings, args.client).up_to_date(
-        settings.out_dir / args.client
-    ):
+    if not args.force and build.prepare(settings, args.client).up_to_date():
         LOGGER.info("%s is up to date (use --force to rebuild)", args.client)
         return 0
     result = build.build(settings, args.client)

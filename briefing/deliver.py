@@ -1,95 +1,40 @@
-"""E-mail a client's built briefing: compose, check it is current, send once; never renders."""
+"""E-mail a client's built briefing: read one consistent set, compose, send once; never renders.
+
+Everything from reading the outputs to recording the send happens under the client's lock
+(briefing.state), so a build cannot swap the files between the check and the attachment, and
+two sends cannot both find the ledger empty.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
-import json
-import os
 import smtplib
 import ssl
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from briefing import manifest, output
+from briefing import ledger, manifest, output, state
 from briefing import theme as themes
 from briefing.errors import DeliveryError, TemplateError, UsageError, relative
 from briefing.log import LOGGER
 from briefing.model import Briefing, Contact
+from briefing.settings import Settings
 from briefing.theme import Theme
+
+if TYPE_CHECKING:
+    from briefing.build import Prepared
 
 MIME_TYPES = {
     ".pdf": ("application", "pdf"),
     ".pptx": ("application", "vnd.openxmlformats-officedocument.presentationml.presentation"),
 }
-LEDGER = "sent.jsonl"
-Security = Literal["starttls", "ssl", "none"]
-
-
-@dataclass(frozen=True)
-class SmtpConfig:
-    """SMTP settings from BRIEFING_* variables (the environment wins over .env)."""
-
-    host: str | None
-    port: int
-    security: Security
-    user: str | None
-    password: str | None = field(repr=False)
-    mail_from: str | None
-    cafile: str | None = None
-    max_bytes: int = 20 * 10**6
-    timeout: float = 60.0
-    retries: int = 3
-    retry_delay: float = 2.0
-
-    @classmethod
-    def from_env(cls, root: Path, environ: dict[str, str] | None = None) -> SmtpConfig:
-        env = {**read_env_file(root / ".env"), **(os.environ if environ is None else environ)}
-        security = env.get("BRIEFING_SMTP_SECURITY", "starttls").lower()
-        if security not in ("starttls", "ssl", "none"):
-            raise UsageError(
-                f"BRIEFING_SMTP_SECURITY must be starttls, ssl or none, got '{security}'"
-            )
-        default_port = {"starttls": 587, "ssl": 465, "none": 25}[security]
-        return cls(
-            host=env.get("BRIEFING_SMTP_HOST") or None,
-            port=_number(env, "BRIEFING_SMTP_PORT", default_port),
-            security=security,  # type: ignore[arg-type]
-            user=env.get("BRIEFING_SMTP_USER") or None,
-            password=env.get("BRIEFING_SMTP_PASSWORD") or None,
-            mail_from=env.get("BRIEFING_MAIL_FROM") or None,
-            cafile=env.get("BRIEFING_SMTP_CAFILE") or None,
-            max_bytes=int(float(env.get("BRIEFING_MAIL_MAX_MB", "20")) * 10**6),
-            timeout=float(env.get("BRIEFING_SMTP_TIMEOUT", "60")),
-            retries=_number(env, "BRIEFING_SMTP_RETRIES", 3),
-            retry_delay=float(env.get("BRIEFING_SMTP_RETRY_DELAY", "2")),
-        )
-
-
-def _number(env: dict[str, str], name: str, default: int) -> int:
-    value = env.get(name, str(default))
-    if not value.isdigit():
-        raise UsageError(f"{name} must be a whole number, got '{value}'")
-    return int(value)
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines of a .env file; blank lines and # comments are skipped."""
-    if not path.is_file():
-        return {}
-    values = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
-    return values
 
 
 @dataclass(frozen=True)
@@ -120,21 +65,37 @@ class Outgoing:
     recipients: list[str]
     message_id: str
     attachments: list[Attachment]
+    key: str  # the ledger's identity of this send (briefing.ledger.send_key)
+    legacy_message_id: str  # how versions before the state/ folder named the same send
 
     @property
     def subject(self) -> str:
         return str(self.message["Subject"])
 
 
-def current_outputs(folder: Path, current_inputs: dict[str, str]) -> list[Attachment]:
-    """The built PDF and PPTX, provided they are complete and built from today's inputs."""
+def read_outputs(folder: Path, current_inputs: dict[str, str]) -> tuple[list[Attachment], dict]:
+    """The built files, each read once and hashed: exactly the bytes the manifest vouches
+    for, built from today's inputs. Call it under the client's lock."""
     record = manifest.read(folder)
-    verdict = manifest.check_outputs(folder, record)
-    if not verdict.ok:
+    if record is None:
         raise DeliveryError(
-            f"refusing to send: {verdict.reason}. Build first "
+            f"refusing to send: no build found in {folder}. Build first "
             "(make briefing CLIENT=...) or add --build."
         )
+    attachments = []
+    for name, digest in sorted(record.get("outputs", {}).items()):
+        if Path(name).suffix not in MIME_TYPES:
+            continue
+        try:
+            data = (folder / name).read_bytes()
+        except FileNotFoundError:
+            raise DeliveryError(f"refusing to send: {name} is missing; build again") from None
+        if output.sha256(data) != digest:
+            raise DeliveryError(
+                f"refusing to send: {name} does not match {manifest.MANIFEST}: it was left by a "
+                "failed or interrupted build, or edited by hand. Build again (or add --build)."
+            )
+        attachments.append(Attachment(name, data))
     changed = manifest.changed_inputs(record, current_inputs)
     if changed:
         shown = ", ".join(changed[:5]) + (
@@ -144,15 +105,15 @@ def current_outputs(folder: Path, current_inputs: dict[str, str]) -> list[Attach
             f"refusing to send: the outputs are stale; changed since the build: "
             f"{shown}. Rebuild first or add --build."
         )
-    return [
-        Attachment(name, (folder / name).read_bytes())
-        for name in sorted(record["outputs"])
-        if Path(name).suffix in MIME_TYPES
-    ]
+    return attachments, record
 
 
 def compose(
-    briefing: Briefing, theme: Theme, attachments: list[Attachment], config: SmtpConfig
+    briefing: Briefing,
+    theme: Theme,
+    attachments: list[Attachment],
+    settings: Settings,
+    build_manifest: dict[str, Any] | None = None,
 ) -> Outgoing:
     """The message: text and HTML bodies from the theme's templates, outputs attached."""
     client = briefing.client
@@ -167,7 +128,7 @@ def compose(
     html = themes.render_template(
         theme, themes.environment(theme, "html"), "email.html.j2", context
     )
-    sender = config.mail_from or theme.tokens["agency"].get("email")
+    sender = settings.mail_from or theme.tokens["agency"].get("email")
     if not sender:
         raise UsageError("no sender: set BRIEFING_MAIL_FROM or agency.email in theme.yaml")
     message = EmailMessage(policy=SMTP_POLICY)
@@ -179,8 +140,11 @@ def compose(
         recipients.append(client.account_manager.email)
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
-    key = "|".join([briefing.client_id, *recipients, *(a.sha256 for a in attachments)])
-    message_id = f"<{output.sha256(key.encode())[:32]}@{sender.split('@')[1]}>"
+    # The same briefing to the same people has the same Message-ID, whatever day it was built.
+    key = ledger.send_key(briefing.client_id, recipients, build_manifest or {})
+    domain = sender.split("@")[1]
+    message_id = f"<{key[:32]}@{domain}>"
+    legacy = "|".join([briefing.client_id, *recipients, *(a.sha256 for a in attachments)])
     message["Message-ID"] = message_id
     message.set_content(body)
     message.add_alternative(html, subtype="html")
@@ -189,8 +153,16 @@ def compose(
         message.add_attachment(
             attachment.data, maintype=maintype, subtype=subtype, filename=attachment.name
         )
-    data = message.as_bytes()
-    return Outgoing(message, data, sender, recipients, message_id, attachments)
+    return Outgoing(
+        message,
+        message.as_bytes(),
+        sender,
+        recipients,
+        message_id,
+        attachments,
+        key,
+        f"<{output.sha256(legacy.encode())[:32]}@{domain}>",
+    )
 
 
 def _split_subject(text: str, theme: Theme) -> tuple[str, str]:
@@ -207,13 +179,12 @@ def _address(contact: Contact) -> Address:
     return Address(contact.name, addr_spec=contact.email)
 
 
-def check_size(outgoing: Outgoing, config: SmtpConfig) -> None:
-    size = len(outgoing.data)
-    if size > config.max_bytes:
-        over = (size - config.max_bytes) / 10**6
+def check_size(outgoing: Outgoing, settings: Settings) -> None:
+    size, budget = len(outgoing.data), settings.mail_max_bytes
+    if size > budget:
         raise DeliveryError(
             f"refusing to send: the message is {size / 10**6:.1f} MB encoded, "
-            f"{over:.1f} MB over the {config.max_bytes / 10**6:g} MB budget "
+            f"{(size - budget) / 10**6:.1f} MB over the {budget / 10**6:g} MB budget "
             "(BRIEFING_MAIL_MAX_MB)"
         )
 
@@ -224,66 +195,97 @@ def write_eml(outgoing: Outgoing, folder: Path, client_id: str) -> Path:
     return path
 
 
-# -- the send ledger --------------------------------------------------------------------------
+def email(
+    settings: Settings,
+    prepared: Prepared,
+    *,
+    dry_run: bool,
+    resend: bool = False,
+    announce: Callable[[Outgoing], None] = lambda outgoing: None,
+) -> str:
+    """Send (or, dry, write) the client's own built briefing; returns what happened.
+
+    ``announce`` sees the composed message before it goes (the CLI prints its summary).
+    """
+    client_id = prepared.briefing.client_id
+    if prepared.theme.name != prepared.briefing.client.theme:
+        raise UsageError(
+            f"only the client's own theme '{prepared.briefing.client.theme}' is e-mailed; "
+            f"pitch builds in '{prepared.theme.name}' stay in {prepared.folder.name}/"
+        )
+    if not dry_run:
+        check_settings(settings)
+    with state.client_lock(settings.state_dir, client_id):
+        ledger.migrate(settings.out_dir, settings.state_dir, client_id)
+        attachments, record = read_outputs(prepared.folder, prepared.inputs)
+        outgoing = compose(prepared.briefing, prepared.theme, attachments, settings, record)
+        check_size(outgoing, settings)
+        announce(outgoing)
+        if dry_run:
+            path = write_eml(outgoing, prepared.folder, client_id)
+            return f"Dry run: wrote {relative(path, settings.root)} (nothing sent)"
+        reply = send(outgoing, settings, ledger.path(settings.state_dir, client_id), resend=resend)
+        return f"Sent via {settings.smtp_host}: {reply}"
 
 
-def ledger_status(folder: Path, message_id: str) -> dict[str, Any] | None:
-    """The latest ledger entry for this exact message (same recipients and attachments)."""
-    path = folder / LEDGER
-    if not path.is_file():
-        return None
-    latest = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        entry = json.loads(line)
-        if entry.get("message_id") == message_id:
-            latest = entry
-    return latest
+def check_settings(settings: Settings) -> None:
+    """Mistakes in the SMTP settings, found before anything is recorded or sent."""
+    if not settings.smtp_host:
+        raise UsageError("BRIEFING_SMTP_HOST is not set (use --dry-run to write the .eml)")
+    if settings.smtp_security == "none" and not _is_loopback(settings.smtp_host):
+        raise UsageError(
+            "BRIEFING_SMTP_SECURITY=none is allowed only for a server on this "
+            f"machine (127.0.0.1, ::1, localhost), not '{settings.smtp_host}'"
+        )
 
 
-def _record(folder: Path, outgoing: Outgoing, status: str, reply: str = "") -> None:
-    entry = {
-        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "message_id": outgoing.message_id,
-        "status": status,
-        "recipients": outgoing.recipients,
-        "subject": outgoing.subject,
-        "attachments": {a.name: a.sha256 for a in outgoing.attachments},
-        "reply": reply,
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / LEDGER).open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+def send(outgoing: Outgoing, settings: Settings, ledger_file: Path, *, resend: bool = False) -> str:
+    """Send once: refuse a repeat without ``resend``; record every attempt in the ledger.
 
-
-def send(outgoing: Outgoing, config: SmtpConfig, folder: Path, *, resend: bool = False) -> str:
-    """Send once: refuse a repeat without ``resend``; record every attempt in the ledger."""
-    previous = ledger_status(folder, outgoing.message_id)
-    if previous and previous["status"] in ("sent", "unknown", "pending") and not resend:
+    The caller holds the client's lock, so no other send reads the ledger meanwhile.
+    """
+    check_settings(settings)
+    previous = ledger.previous_send(ledger_file, outgoing.key, outgoing.legacy_message_id)
+    if previous and previous["status"] in ledger.ACTIVE and not resend:
         raise DeliveryError(_repeat_message(previous))
-    _record(folder, outgoing, "pending")
+    _record(ledger_file, outgoing, "pending")
     try:
-        reply = _transmit(outgoing, config)
+        reply = _transmit(outgoing, settings)
     except _Unknown as exc:
-        _record(folder, outgoing, "unknown", str(exc))
+        _record(ledger_file, outgoing, "unknown", str(exc))
         raise DeliveryError(
-            f"the connection dropped after the message was handed to {config.host}: it may or "
-            "may not have been delivered. Ask the recipient (or check the server's log for "
-            f"Message-ID {outgoing.message_id}); to send again anyway, use --resend."
+            f"the connection dropped after the message was handed to {settings.smtp_host}: it "
+            "may or may not have been delivered. Ask the recipient (or check the server's log "
+            f"for Message-ID {outgoing.message_id}); to send again anyway, use --resend."
         ) from None
     except DeliveryError as exc:
-        _record(folder, outgoing, "failed", str(exc))
+        _record(ledger_file, outgoing, "failed", str(exc))
         raise
-    _record(folder, outgoing, "sent", reply)
+    _record(ledger_file, outgoing, "sent", reply)
     return reply
+
+
+def _record(ledger_file: Path, outgoing: Outgoing, status: str, reply: str = "") -> None:
+    ledger.record(
+        ledger_file,
+        {
+            "key": outgoing.key,
+            "message_id": outgoing.message_id,
+            "status": status,
+            "recipients": outgoing.recipients,
+            "subject": outgoing.subject,
+            "attachments": {a.name: a.sha256 for a in outgoing.attachments},
+            "reply": reply,
+        },
+    )
 
 
 def _repeat_message(previous: dict[str, Any]) -> str:
     if previous["status"] == "sent":
         return (
-            f"already sent at {previous['time']} to {', '.join(previous['recipients'])} "
-            "with these same files; use --resend to send it again"
+            f"already sent at {previous['time']} to {', '.join(previous['recipients'])}: "
+            "a build of the same inputs and options (only the date may differ); "
+            "use --resend to send it again"
         )
     return (
         f"a send at {previous['time']} ended as '{previous['status']}': it may have been "
@@ -299,28 +301,28 @@ class _Transient(Exception):
     """A 4xx reply: worth another try after a pause."""
 
 
-def _transmit(outgoing: Outgoing, config: SmtpConfig) -> str:
-    if not config.host:
-        raise UsageError("BRIEFING_SMTP_HOST is not set (use --dry-run to write the .eml)")
-    delay = config.retry_delay
-    for attempt in range(1, config.retries + 2):
+def _transmit(outgoing: Outgoing, config: Settings) -> str:
+    delay = config.smtp_retry_delay
+    for attempt in range(1, config.smtp_retries + 2):
         try:
             return _attempt(outgoing, config)
         except _Transient as exc:
-            if attempt > config.retries:
-                raise DeliveryError(f"{config.host} kept deferring the message: {exc}") from None
+            if attempt > config.smtp_retries:
+                raise DeliveryError(
+                    f"{config.smtp_host} kept deferring the message: {exc}"
+                ) from None
             LOGGER.warning(
-                "%s deferred the message (%s); retrying in %.1f s", config.host, exc, delay
+                "%s deferred the message (%s); retrying in %.1f s", config.smtp_host, exc, delay
             )
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")
 
 
-def _attempt(outgoing: Outgoing, config: SmtpConfig) -> str:
+def _attempt(outgoing: Outgoing, config: Settings) -> str:
     try:
         with _connect(config) as smtp:
-            if config.user:
+            if config.smtp_user:
                 _login(smtp, config)
             _envelope(smtp, outgoing)
             try:
@@ -330,54 +332,51 @@ def _attempt(outgoing: Outgoing, config: SmtpConfig) -> str:
             return _final_reply(code, reply)
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
-            f"{config.host} refused the login for user '{config.user}': "
+            f"{config.smtp_host} refused the login for user '{config.smtp_user}': "
             f"{exc.smtp_code} {_text(exc.smtp_error)}"
         ) from None
     except smtplib.SMTPNotSupportedError:
         raise DeliveryError(
-            f"{config.host} does not offer STARTTLS; refusing to send "
+            f"{config.smtp_host} does not offer STARTTLS; refusing to send "
             "unencrypted (set BRIEFING_SMTP_SECURITY)"
         ) from None
     except ssl.SSLError as exc:
-        raise DeliveryError(f"TLS with {config.host} failed: {exc}") from None
+        raise DeliveryError(f"TLS with {config.smtp_host} failed: {exc}") from None
     except smtplib.SMTPResponseException as exc:
         if 400 <= exc.smtp_code < 500:
             raise _Transient(f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
         raise DeliveryError(
-            f"{config.host} refused the message: {exc.smtp_code} {_text(exc.smtp_error)}"
+            f"{config.smtp_host} refused the message: {exc.smtp_code} {_text(exc.smtp_error)}"
         ) from None
     except (smtplib.SMTPServerDisconnected, OSError) as exc:
         raise DeliveryError(
-            f"cannot reach {config.host}:{config.port} ({exc}); nothing was sent"
+            f"cannot reach {config.smtp_host}:{config.smtp_port_or_default} ({exc}); "
+            "nothing was sent"
         ) from None
 
 
-def _login(smtp: smtplib.SMTP, config: SmtpConfig) -> None:
+def _login(smtp: smtplib.SMTP, config: Settings) -> None:
     """One AUTH attempt with the best offered mechanism (smtplib.login would try them all)."""
     smtp.ehlo_or_helo_if_needed()
     offered = smtp.esmtp_features.get("auth", "").upper().split()
     mechanism = next((m for m in ("PLAIN", "LOGIN") if m in offered), None)
     if mechanism is None:
         raise DeliveryError(
-            f"{config.host} offers no PLAIN or LOGIN authentication "
+            f"{config.smtp_host} offers no PLAIN or LOGIN authentication "
             f"(offered: {' '.join(offered) or 'none'})"
         )
-    smtp.user, smtp.password = config.user or "", config.password or ""
+    password = config.smtp_password.get_secret_value() if config.smtp_password else ""
+    smtp.user, smtp.password = config.smtp_user or "", password
     method = smtp.auth_plain if mechanism == "PLAIN" else smtp.auth_login
     smtp.auth(mechanism, method, initial_response_ok=True)
 
 
-def _connect(config: SmtpConfig) -> smtplib.SMTP:
-    host, port, timeout = config.host or "", config.port, config.timeout
-    if config.security == "none":
-        if not _is_loopback(host):
-            raise UsageError(
-                "BRIEFING_SMTP_SECURITY=none is allowed only for a server on this "
-                f"machine (127.0.0.1, ::1, localhost), not '{host}'"
-            )
+def _connect(config: Settings) -> smtplib.SMTP:
+    host, port, timeout = config.smtp_host or "", config.smtp_port_or_default, config.smtp_timeout
+    if config.smtp_security == "none":  # check_settings allowed it: a server on this machine
         return smtplib.SMTP(host, port, timeout=timeout)
-    context = ssl.create_default_context(cafile=config.cafile)
-    if config.security == "ssl":
+    context = ssl.create_default_context(cafile=config.smtp_cafile)
+    if config.smtp_security == "ssl":
         return smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     smtp = smtplib.SMTP(host, port, timeout=timeout)
     smtp.ehlo()

@@ -13,7 +13,7 @@ from briefing.model import Briefing
 from briefing.render.fit import font_file
 from briefing.theme import Theme
 
-MANIFEST = "manifest.json"
+MANIFEST = output.MANIFEST
 
 
 def file_digest(path: Path) -> str:

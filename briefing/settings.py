@@ -1,57 +1,132 @@
-"""Typed settings: defaults <- environment <- command-line flags."""
+"""One typed settings object for builds and e-mail: defaults <- .env <- environment <- flags.
+
+Every ``BRIEFING_*`` variable (and ``SOURCE_DATE_EPOCH``) is read here and nowhere else, by
+pydantic-settings; ``.env`` in the project root is read with python-dotenv's rules, so the
+inline comments of ``.env.example`` are comments, not values.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from briefing.errors import UsageError
 
+ENV_PREFIX = "BRIEFING_"
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
 
-def project_root() -> Path:
-    """The project folder: BRIEFING_ROOT, else the current folder if it has data/, else the repo."""
-    if env := os.environ.get("BRIEFING_ROOT"):
-        return Path(env).resolve()
+
+class _Root(BaseSettings):
+    """Only BRIEFING_ROOT: needed first, to find the .env file."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+    root: Path | None = None
+
+
+class Settings(BaseSettings):
+    """What a build or a send may be told from outside its data."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        extra="ignore",
+        frozen=True,
+        env_file_encoding="utf-8",
+        validate_default=True,
+    )
+
+    root: Path
+    # The build's "today": SOURCE_DATE_EPOCH (seconds) fixes it for reproducible builds.
+    source_date_epoch: int | None = Field(None, validation_alias="SOURCE_DATE_EPOCH", ge=0)
+    theme: str | None = None  # overrides the client's theme for one (pitch) build
+    strict: bool = False  # warnings (stale figures, missing glyphs) become errors
+    stale_months: int = Field(18, ge=1)
+    pdf_variant: Literal["pdf/ua-1", "pdf/a-3b", "none"] = "pdf/ua-1"
+
+    smtp_host: str | None = None  # unset: e-mail is a dry run
+    smtp_port: int | None = Field(None, ge=1, le=65535)  # default by security: 587/465/25
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_cafile: str | None = None
+    smtp_timeout: float = Field(60.0, gt=0)
+    smtp_retries: int = Field(3, ge=0)
+    smtp_retry_delay: float = Field(2.0, ge=0)
+    mail_from: str | None = None
+    mail_max_mb: float = Field(20.0, gt=0)
+
+    @field_validator("smtp_security", mode="before")
+    @classmethod
+    def _lowercase(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("smtp_host", "smtp_user", "mail_from", "smtp_cafile", "theme", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("strict", mode="before")
+    @classmethod
+    def _empty_is_false(cls, value: Any) -> Any:
+        return False if value == "" else value
+
+    @classmethod
+    def load(cls, root: Path | None = None, **overrides: object) -> Settings:
+        """Settings for the project at ``root`` (default: BRIEFING_ROOT, the current folder or
+        the repository); ``overrides`` are command-line flags, ignored when None."""
+        flags = {k: v for k, v in overrides.items() if v is not None}
+        try:
+            root = (root or _Root().root or _default_root()).resolve()
+            return cls(_env_file=root / ".env", root=root, **flags)
+        except ValidationError as exc:
+            raise UsageError(_explain(exc)) from None
+
+    @property
+    def today(self) -> dt.date:
+        if self.source_date_epoch is not None:
+            return dt.datetime.fromtimestamp(self.source_date_epoch, tz=dt.UTC).date()
+        return dt.date.today()
+
+    @property
+    def out_dir(self) -> Path:
+        """Generated outputs: `make clean` may delete it at any time."""
+        return self.root / "out"
+
+    @property
+    def state_dir(self) -> Path:
+        """What must survive `make clean`: the send ledger, locks, approvals, history."""
+        return self.root / "state"
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        return self.smtp_port or {"starttls": 587, "ssl": 465, "none": 25}[self.smtp_security]
+
+    @property
+    def mail_max_bytes(self) -> int:
+        return int(self.mail_max_mb * 10**6)
+
+    def with_flags(self, **flags: object) -> Settings:
+        """A copy with the given flags set (None leaves a setting as it is)."""
+        return self.model_copy(update={k: v for k, v in flags.items() if v is not None})
+
+
+def _default_root() -> Path:
     cwd = Path.cwd()
     if (cwd / "data").is_dir() and (cwd / "templates").is_dir():
         return cwd
     return Path(__file__).resolve().parent.parent
 
 
-def build_date() -> dt.date:
-    """Today, or the day of SOURCE_DATE_EPOCH for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-        except ValueError:
-            raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number, got '{epoch}'") from None
-    return dt.date.today()
-
-
-@dataclass(frozen=True)
-class Settings:
-    root: Path
-    out_dir: Path
-    today: dt.date
-    theme: str | None = None  # overrides the client's theme for one build
-    strict: bool = False  # warnings (stale figures, missing glyphs) become errors
-    stale_months: int = 18
-    pdf_variant: str = "pdf/ua-1"  # or "pdf/a-3b", or "none" (tagged, no variant)
-
-    @classmethod
-    def load(cls, root: Path | None = None, **overrides: object) -> Settings:
-        root = (root or project_root()).resolve()
-        stale = os.environ.get("BRIEFING_STALE_MONTHS", "18")
-        if not stale.isdigit():
-            raise UsageError(f"BRIEFING_STALE_MONTHS must be a whole number, got '{stale}'")
-        settings = cls(
-            root=root,
-            out_dir=root / "out",
-            today=build_date(),
-            strict=os.environ.get("BRIEFING_STRICT", "") not in ("", "0"),
-            stale_months=int(stale),
-        )
-        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+def _explain(exc: ValidationError) -> str:
+    """One line per bad setting, named as the user wrote it (a variable or .env line)."""
+    lines = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "settings"
+        variable = name if name.isupper() else ENV_PREFIX + name.upper()
+        given = error.get("input")
+        shown = "" if "password" in name else f", got {given!r}"
+        lines.append(f"{variable} (environment or .env): {error['msg']}{shown}")
+    return "\n".join(lines)

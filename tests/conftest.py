@@ -1,8 +1,14 @@
-"""Fixtures: a copy of the project in a temp folder, so tests can break it safely."""
+"""Fixtures: a copy of the project in a temp folder, so tests can break it safely.
+
+Tests never depend on whatever data/clients/ or templates/ happen to hold: a copy has exactly
+the sample clients and themes named here, so adding a client or a theme the README's way leaves
+the suite as it was. One date for every test: 2026-11-25.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -13,11 +19,28 @@ from briefing.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 25)
+SOURCE_DATE_EPOCH = "1795564800"  # 2026-11-25 00:00 UTC, the same day as TODAY
+SAMPLE_CLIENTS = [
+    "hartley-finch",
+    "lakeshore-business-school",
+    "maison-aurele",
+    "nordlys-travel",
+    "northwind-robotics",
+    "stormglass-studios",
+    "voltera-motors",
+]
+SAMPLE_THEMES = ["default", "meridian"]
 
 
-def copy_project(target: Path) -> Path:
-    for folder in ("data", "templates", "assets"):
-        shutil.copytree(REPO / folder, target / folder)
+def copy_project(target: Path, clients: list[str] = SAMPLE_CLIENTS) -> Path:
+    """A project root with the sample data, the sample themes and the assets."""
+    shutil.copytree(REPO / "data", target / "data", ignore=shutil.ignore_patterns("clients"))
+    (target / "data/clients").mkdir()
+    for client in clients:
+        shutil.copy2(REPO / f"data/clients/{client}.yaml", target / "data/clients")
+    for theme in SAMPLE_THEMES:
+        shutil.copytree(REPO / "templates" / theme, target / "templates" / theme)
+    shutil.copytree(REPO / "assets", target / "assets")
     return target
 
 
@@ -37,9 +60,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-SAMPLE_CLIENTS = sorted(p.stem for p in (REPO / "data/clients").glob("*.yaml"))
-
-
 @pytest.fixture(scope="session")
 def all_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project copy with every sample client built (two workers)."""
@@ -54,7 +74,8 @@ def all_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def settings_for(root: Path, **overrides: object) -> Settings:
-    return Settings(root=root, out_dir=root / "out", today=TODAY, **overrides)
+    """The settings the CLI would load in ``root`` (environment as the fixture leaves it)."""
+    return Settings.load(root, **overrides)
 
 
 def write(path: Path, text: str) -> Path:
@@ -65,6 +86,8 @@ def write(path: Path, text: str) -> Path:
 
 @pytest.fixture(autouse=True)
 def _reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-24
-    for name in ("BRIEFING_ROOT", "BRIEFING_STRICT", "BRIEFING_STALE_MONTHS"):
-        monkeypatch.delenv(name, raising=False)
+    """Every test sees the same day and none of the developer's BRIEFING_* settings."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    for name in os.environ:
+        if name.upper().startswith("BRIEFING_"):
+            monkeypatch.delenv(name)

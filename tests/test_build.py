@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from briefing.assemble import rank_platforms
 from briefing.build import build
 from briefing.cli import main
-from briefing.errors import TemplateError, UsageError
+from briefing.errors import UsageError
 from briefing.load import load_project
 from briefing.validate import validate
 
@@ -76,20 +76,6 @@ def test_deck_uses_master_layouts_with_a_slide_per_platform(built: Path) -> None
 def test_outputs_and_manifest_are_listed(built: Path) -> None:
     names = sorted(p.name for p in (built / f"out/{CLIENT}").iterdir())
     assert names == [f"{CLIENT}-briefing.pdf", f"{CLIENT}-deck.pptx", "manifest.json"]
-
-
-def test_failed_build_leaves_previous_outputs_untouched(project: Path) -> None:
-    settings = settings_for(project)
-    build(settings, CLIENT)
-    folder = project / "out" / CLIENT
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    template = project / "templates/default/deck.yaml.j2"
-    template.write_text(
-        template.read_text(encoding="utf-8") + "{{ client.nmae }}\n", encoding="utf-8"
-    )
-    with pytest.raises(TemplateError, match=r"templates/default/deck.yaml.j2:\d+: .*'nmae'"):
-        build(settings, CLIENT)
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
 
 def test_unknown_client_lists_the_known_ones(project: Path) -> None:

@@ -7,7 +7,6 @@ import json
 import shutil
 import socket
 import ssl
-from dataclasses import replace
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -17,16 +16,12 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from briefing import ledger
 from briefing.build import prepare
 from briefing.cli import main
-from briefing.deliver import (
-    SmtpConfig,
-    compose,
-    current_outputs,
-    ledger_status,
-    send,
-)
+from briefing.deliver import compose, read_outputs, send
 from briefing.errors import DeliveryError, UsageError
+from briefing.settings import Settings
 
 from .conftest import settings_for
 
@@ -110,24 +105,27 @@ def sendable(built: Path, tmp_path: Path) -> Path:
     return root
 
 
-def plain(port: int, **changes: Any) -> SmtpConfig:
-    config = SmtpConfig(
-        host="127.0.0.1",
-        port=port,
-        security="none",
-        user=None,
-        password=None,
-        mail_from="briefings@example.com",
-        retry_delay=0.01,
-        timeout=10,
-    )
-    return replace(config, **changes)
+def plain(root: Path, port: int, **changes: Any) -> Settings:
+    """Settings for an unencrypted server on 127.0.0.1 (tests only)."""
+    defaults: dict[str, Any] = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "smtp_security": "none",
+        "mail_from": "briefings@example.com",
+        "smtp_retry_delay": 0.01,
+        "smtp_timeout": 10,
+    }
+    return settings_for(root, **{**defaults, **changes})
 
 
-def outgoing(root: Path, config: SmtpConfig):
+def ledger_of(root: Path, client: str = CLIENT) -> Path:
+    return root / "state" / client / "sent.jsonl"
+
+
+def outgoing(root: Path, config: Settings):
     prepared = prepare(settings_for(root), CLIENT)
-    attachments = current_outputs(root / "out" / CLIENT, prepared.inputs)
-    return compose(prepared.briefing, prepared.theme, attachments, config)
+    attachments, record = read_outputs(root / "out" / CLIENT, prepared.inputs)
+    return compose(prepared.briefing, prepared.theme, attachments, config, record)
 
 
 def received(handler: Recorder) -> email.message.EmailMessage:
@@ -137,8 +135,8 @@ def received(handler: Recorder) -> email.message.EmailMessage:
 
 def test_plain_send_delivers_both_parts_and_exact_attachments(sendable: Path, smtp) -> None:
     handler, port = smtp()
-    config = plain(port)
-    reply = send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
+    config = plain(sendable, port)
+    reply = send(outgoing(sendable, config), config, ledger_of(sendable))
     assert reply.startswith("250")
     assert handler.messages[0]["to"] == ["claire.fontaine@example.com", "lin.wei@example.com"]
     assert handler.messages[0]["from"] == "briefings@example.com"
@@ -162,7 +160,8 @@ def test_plain_send_delivers_both_parts_and_exact_attachments(sendable: Path, sm
             (folder / f"{CLIENT}-deck.pptx").read_bytes(),
         ),
     }
-    assert ledger_status(folder, message["Message-ID"])["status"] == "sent"
+    entry = ledger.previous_send(ledger_of(sendable), outgoing(sendable, config).key)
+    assert entry["status"] == "sent" and entry["message_id"] == message["Message-ID"]
 
 
 @pytest.fixture
@@ -177,59 +176,73 @@ def tls(tmp_path: Path) -> tuple[ssl.SSLContext, str]:
 
 def test_starttls_with_a_trusted_certificate_and_auth(sendable: Path, smtp, tls) -> None:
     handler, port = smtp(tls=tls[0], auth=True)
-    config = plain(port, security="starttls", cafile=tls[1], user="agency", password=PASSWORD)
-    send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
+    config = plain(
+        sendable,
+        port,
+        smtp_security="starttls",
+        smtp_cafile=tls[1],
+        smtp_user="agency",
+        smtp_password=PASSWORD,
+    )
+    send(outgoing(sendable, config), config, ledger_of(sendable))
     assert len(handler.messages) == 1
 
-    untrusted = replace(config, cafile=None)  # the system's CAs do not know the test CA
+    untrusted = config.model_copy(
+        update={"smtp_cafile": None}
+    )  # the system's CAs do not know the test CA
     with pytest.raises(DeliveryError, match="certificate verify failed"):
-        send(outgoing(sendable, untrusted), untrusted, sendable / "out" / CLIENT, resend=True)
+        send(outgoing(sendable, untrusted), untrusted, ledger_of(sendable), resend=True)
     assert len(handler.messages) == 1
 
 
 def test_auth_failure_is_not_retried_and_hides_the_password(sendable: Path, smtp, tls) -> None:
     handler, port = smtp(tls=tls[0], auth=True)
     config = plain(
-        port, security="starttls", cafile=tls[1], user="agency", password="wrong-" + PASSWORD
+        sendable,
+        port,
+        smtp_security="starttls",
+        smtp_cafile=tls[1],
+        smtp_user="agency",
+        smtp_password="wrong-" + PASSWORD,
     )
     with pytest.raises(DeliveryError, match="refused the login for user 'agency': 535") as caught:
-        send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
+        send(outgoing(sendable, config), config, ledger_of(sendable))
     assert handler.auth_attempts == 1
     assert PASSWORD not in str(caught.value)
-    ledger = (sendable / "out" / CLIENT / "sent.jsonl").read_text(encoding="utf-8")
-    assert PASSWORD not in ledger and json.loads(ledger.splitlines()[-1])["status"] == "failed"
+    text = ledger_of(sendable).read_text(encoding="utf-8")
+    assert PASSWORD not in text and json.loads(text.splitlines()[-1])["status"] == "failed"
     assert handler.messages == []
 
 
 def test_server_down_is_a_clear_error_and_not_marked_sent(sendable: Path) -> None:
-    config = plain(free_port())
+    config = plain(sendable, free_port())
     message = outgoing(sendable, config)
     with pytest.raises(DeliveryError, match=r"cannot reach 127\.0\.0\.1:\d+ .*nothing was sent"):
-        send(message, config, sendable / "out" / CLIENT)
-    assert ledger_status(sendable / "out" / CLIENT, message.message_id)["status"] == "failed"
+        send(message, config, ledger_of(sendable))
+    assert ledger.previous_send(ledger_of(sendable), message.key)["status"] == "failed"
 
 
 def test_a_451_is_retried_and_delivered_once(sendable: Path, smtp) -> None:
     handler, port = smtp()
     handler.data_replies = ["451 4.3.0 try again later"]
-    config = plain(port)
-    send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
+    config = plain(sendable, port)
+    send(outgoing(sendable, config), config, ledger_of(sendable))
     assert len(handler.messages) == 1
 
 
 def test_a_550_recipient_sends_nothing(sendable: Path, smtp) -> None:
     handler, port = smtp()
     handler.refuse = {"lin.wei@example.com"}
-    config = plain(port)
+    config = plain(sendable, port)
     with pytest.raises(DeliveryError, match=r"refused recipient.*lin\.wei@example\.com: 550"):
-        send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
+        send(outgoing(sendable, config), config, ledger_of(sendable))
     assert handler.messages == []
 
 
 def test_a_second_send_needs_resend(sendable: Path, smtp) -> None:
     handler, port = smtp()
-    config = plain(port)
-    folder = sendable / "out" / CLIENT
+    config = plain(sendable, port)
+    folder = ledger_of(sendable)
     send(outgoing(sendable, config), config, folder)
     with pytest.raises(DeliveryError, match=r"already sent at .* use --resend"):
         send(outgoing(sendable, config), config, folder)
@@ -241,8 +254,8 @@ def test_a_second_send_needs_resend(sendable: Path, smtp) -> None:
 def test_a_drop_after_the_data_is_unknown_and_not_retried(sendable: Path, smtp) -> None:
     handler, port = smtp()
     handler.drop_after_data = True
-    config = plain(port)
-    folder = sendable / "out" / CLIENT
+    config = plain(sendable, port)
+    folder = ledger_of(sendable)
     with pytest.raises(DeliveryError, match="may or may not have been delivered"):
         send(outgoing(sendable, config), config, folder)
     assert len(handler.messages) == 1
@@ -260,13 +273,13 @@ def test_stale_outputs_are_refused(sendable: Path) -> None:
         match=r"stale; changed since the build: "
         r"data/clients/maison-aurele\.yaml",
     ):
-        outgoing(sendable, plain(25))
+        outgoing(sendable, plain(sendable, 25))
 
 
 def test_outputs_left_by_a_failed_build_are_refused(sendable: Path) -> None:
     (sendable / "out" / CLIENT / f"{CLIENT}-deck.pptx").write_bytes(b"half a deck")
     with pytest.raises(DeliveryError, match="left by a failed or interrupted build"):
-        outgoing(sendable, plain(25))
+        outgoing(sendable, plain(sendable, 25))
 
 
 def test_an_oversized_message_is_refused_with_the_excess(
@@ -294,7 +307,7 @@ def test_dry_run_writes_the_exact_message(
         f"{CLIENT}-briefing.pdf",
         f"{CLIENT}-deck.pptx",
     ]
-    assert not (sendable / "out" / CLIENT / "sent.jsonl").exists()
+    assert not ledger_of(sendable).exists()
 
 
 def test_chinese_names_are_encoded_in_headers(built: Path, tmp_path: Path) -> None:
@@ -304,14 +317,14 @@ def test_chinese_names_are_encoded_in_headers(built: Path, tmp_path: Path) -> No
     shutil.copytree(built, root)
     build(settings_for(root), "nordlys-travel")
     prepared = prepare(settings_for(root), "nordlys-travel")
-    attachments = current_outputs(root / "out/nordlys-travel", prepared.inputs)
-    message = compose(prepared.briefing, prepared.theme, attachments, plain(25))
+    attachments, record = read_outputs(root / "out/nordlys-travel", prepared.inputs)
+    message = compose(prepared.briefing, prepared.theme, attachments, plain(root, 25), record)
     raw_to = next(line for line in message.data.split(b"\r\n") if line.startswith(b"To:"))
     assert raw_to == b"To: =?utf-8?b?546L6Iqz?= <wang.fang@example.com>"
     assert str(message.message["To"]) == "王芳 <wang.fang@example.com>"
 
 
 def test_unencrypted_smtp_only_to_this_machine(sendable: Path) -> None:
-    config = plain(25, host="mail.example.com")
+    config = plain(sendable, 25, smtp_host="mail.example.com")
     with pytest.raises(UsageError, match="allowed only for a server on this machine"):
-        send(outgoing(sendable, config), config, sendable / "out" / CLIENT)
+        send(outgoing(sendable, config), config, ledger_of(sendable))

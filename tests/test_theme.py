@@ -63,7 +63,7 @@ def two_themes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name in ("default", "meridian"):
         root = copy_project(tmp_path_factory.mktemp(name) / "project")
         build(settings_for(root, theme=name), CLIENT)
-        out[name] = root / "out" / CLIENT
+        out[name] = root / "out" / (CLIENT if name == "default" else f"{CLIENT}.{name}")
     return out
 
 
@@ -94,10 +94,10 @@ def test_a_theme_of_only_theme_yaml_and_a_logo_is_complete(project: Path) -> Non
     """,
     )
     build(settings_for(project, theme="mini"), CLIENT)
-    pdf = project / f"out/{CLIENT}/{CLIENT}-briefing.pdf"
+    pdf = project / f"out/{CLIENT}.mini/{CLIENT}-briefing.pdf"  # a pitch build's own folder
     assert rgb("#2E7D32") in cover_stream(pdf)
     assert "Mini Agency" in PdfReader(pdf).metadata.author
-    accent, _, _ = deck_facts(project / f"out/{CLIENT}/{CLIENT}-deck.pptx")
+    accent, _, _ = deck_facts(project / f"out/{CLIENT}.mini/{CLIENT}-deck.pptx")
     assert accent == b"2E7D32"
 
 
