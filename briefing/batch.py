@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import resource
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from rich.console import Console
@@ -63,6 +66,9 @@ def _warm_worker() -> None:
     import pptx  # noqa: F401
     import weasyprint  # noqa: F401
 
+    # Ctrl-C is the parent's to handle: it stops every worker at once, and a worker killed
+    # mid-publish leaves its client's previous set (publishing is atomic as a set).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     LOGGER.setLevel(logging.ERROR)  # steps and warnings are counted in the summary instead
 
 
@@ -75,6 +81,9 @@ def _build_one(settings: Settings, client_id: str) -> Outcome:
         result = build.build(settings, client_id, _KNOWLEDGE, overlap=False)
     except BriefingError as exc:
         return Outcome(client_id, "failed", errors=_lines(exc), peak_mb=_peak_mb())
+    except Exception as exc:  # one client's bug or fault never takes the batch down
+        line = f"{type(exc).__name__}: {exc} (build it alone with --debug for the traceback)"
+        return Outcome(client_id, "failed", errors=[line], peak_mb=_peak_mb())
     return Outcome(
         client_id,
         "built",
@@ -123,20 +132,38 @@ def _run_pool(
         TextColumn("{task.description}"),
     )
     context = multiprocessing.get_context("fork")  # workers inherit the loaded modules
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_warm_worker
-    ) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_worker)
+    try:
         # Submitting forks the workers: do it before the progress bar starts its thread.
         futures = {pool.submit(_build_one, settings, cid): cid for cid in client_ids}
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("", total=len(client_ids))
             for future in as_completed(futures):
-                outcome = future.result()
+                outcome = _outcome(future, futures[future])
                 outcomes.append(outcome)
                 progress.update(
                     task, advance=1, description=f"{outcome.client_id}: {outcome.status}"
                 )
+    except BaseException:
+        _stop_workers(pool)  # Ctrl-C: stop now, not after the clients already started
+        raise
+    pool.shutdown()
     return outcomes
+
+
+def _outcome(future: Future[Outcome], client_id: str) -> Outcome:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        reason = "not built: a worker process died (killed, or out of memory) during the batch"
+        return Outcome(client_id, "failed", errors=[reason])
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    for process in list((pool._processes or {}).values()):  # no public handle on the workers
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def summary_table(outcomes: list[Outcome]) -> Table:

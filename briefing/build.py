@@ -101,8 +101,9 @@ def build(
 ) -> BuildResult:
     """Build every output for one client; write nothing unless all renderers succeed.
 
-    ``overlap`` renders the deck in a forked child while the PDF renders: right for one build
-    on an idle machine, wrong in a batch whose workers already use every core.
+    Each render runs in a forked child under the settings' time and memory budget. ``overlap``
+    renders the deck while the PDF renders: right for one build on an idle machine, wrong in a
+    batch whose workers already use every core.
     """
     started = time.perf_counter()
     _step(1, "Loading and validating data for %s", client_id)
@@ -110,14 +111,24 @@ def build(
     briefing, chosen = prepared.briefing, prepared.theme
     _step(2, "Assembling the briefing for %s", client_id)
     warnings = stale_warnings(briefing, settings)
+    variant = settings.pdf_variant
     _step(3, "Rendering HTML with theme '%s'", chosen.name)
     report_html = html.render_html(briefing, chosen)
     warnings += glyph_warnings(report_html, chosen, settings)
     _step(4, "Rendering PDF and deck")
-    deck_job = (forked.Pending if overlap else forked.Done)(deck.render_deck, briefing, chosen)
-    rendered_pdf = pdf.render_pdf(report_html, chosen, variant=settings.pdf_variant)
-    _step(5, "Waiting for the deck")
-    rendered_deck = deck_job.result()
+    budget = forked.Budget(settings.render_timeout, settings.render_memory_mb)
+    deck_job = forked.Job("deck", budget, deck.render_deck, briefing, chosen) if overlap else None
+    try:
+        rendered_pdf = forked.run("PDF", budget, pdf.render_pdf, report_html, chosen, variant)
+        _step(5, "Finishing the deck")
+        rendered_deck = (
+            deck_job.result()
+            if deck_job
+            else forked.run("deck", budget, deck.render_deck, briefing, chosen)
+        )
+    finally:
+        if deck_job:
+            deck_job.cancel()  # a failed PDF must not leave the deck rendering (or printing)
     _step(6, "Publishing %s/", prepared.folder.relative_to(settings.root))
     outputs = {
         f"{client_id}-briefing.pdf": rendered_pdf.data,

@@ -9,6 +9,7 @@ from typing import Any
 
 from briefing import __version__, build, load, validate
 from briefing.errors import BriefingError, DataError, UsageError
+from briefing.forked import InternalError
 from briefing.log import LOGGER, configure
 from briefing.render.pdf import PDF_VARIANTS
 from briefing.settings import Settings
@@ -70,6 +71,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The one error boundary: every failure is one line (its traceback with --debug)."""
     try:
         args = parser().parse_args(argv)
     except SystemExit as exc:
@@ -85,11 +87,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         LOGGER.error("%s", exc)
         return 2
-    except BriefingError as exc:
+    except KeyboardInterrupt:
+        print("Interrupted: nothing half-done was published or sent", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `briefing list | head`: the reader left; not an error
+        return 0
+    except Exception as exc:
         if args.debug:
+            if isinstance(exc, InternalError):
+                print(exc.detail, file=sys.stderr)
             raise
-        LOGGER.error("%s", exc)
-        print("Aborted (nothing was written)", file=sys.stderr)
+        if isinstance(exc, BriefingError):
+            LOGGER.error("%s", exc)
+        else:  # a bug or a fault of the machine: say what, and how to see more
+            LOGGER.error("%s: %s (run with --debug for the traceback)", type(exc).__name__, exc)
+        if args.command == "build":
+            print("Aborted: the previous outputs are unchanged", file=sys.stderr)
         return 1
 
 

@@ -11,7 +11,8 @@ import yaml
 from yaml.composer import ComposerError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from briefing.errors import Problem, relative
+from briefing import files
+from briefing.errors import Problem
 
 KeyPath = tuple[str | int, ...]
 KINDS = ("clients", "industries", "platforms", "articles")
@@ -25,6 +26,7 @@ class Document:
     rel: str
     data: Any = None
     body: str = ""  # markdown after the front matter
+    body_line: int = 1  # the line of the file where ``body`` starts
     values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     digest: str = ""
@@ -118,9 +120,13 @@ def _construct(loader: yaml.SafeLoader, node: Node, loc: KeyPath, doc: Document,
     return loader.construct_object(node, deep=True)
 
 
-def read_text(path: Path, doc: Document) -> str | None:
-    """Read UTF-8 text; on failure record a problem naming the line of the bad byte."""
-    raw = path.read_bytes()
+def read_text(path: Path, doc: Document, allowed: Path, project: Path, limit: int) -> str | None:
+    """Read a contained UTF-8 file; on failure record a problem (naming the bad byte's line)."""
+    try:
+        raw = files.read_bytes(path, allowed, project, limit)
+    except files.FileRefused as exc:
+        doc.problem = Problem(doc.rel, exc.reason)
+        return None
     doc.digest = hashlib.sha256(raw).hexdigest()
     try:
         return raw.decode("utf-8")
@@ -130,9 +136,12 @@ def read_text(path: Path, doc: Document) -> str | None:
         return None
 
 
-def load_yaml_file(path: Path, root: Path) -> Document:
-    doc = Document(path=path, rel=relative(path, root))
-    text = read_text(path, doc)
+def load_yaml_file(
+    path: Path, root: Path, allowed: Path | None = None, limit: int = files.LIMITS["data"]
+) -> Document:
+    """One YAML file of the project; ``allowed`` is the folder it must stay inside."""
+    doc = Document(path=path, rel=files.display(path, root))
+    text = read_text(path, doc, allowed or path.parent, root, limit)
     if text is not None:
         parse_yaml(text, doc)
     return doc
@@ -140,8 +149,8 @@ def load_yaml_file(path: Path, root: Path) -> Document:
 
 def load_markdown_file(path: Path, root: Path) -> Document:
     """An article: YAML front matter between two ``---`` lines, then markdown."""
-    doc = Document(path=path, rel=relative(path, root))
-    text = read_text(path, doc)
+    doc = Document(path=path, rel=files.display(path, root))
+    text = read_text(path, doc, path.parent, root, files.LIMITS["article"])
     if text is None:
         return doc
     lines = text.splitlines(keepends=True)
@@ -154,6 +163,7 @@ def load_markdown_file(path: Path, root: Path) -> Document:
         return doc
     parse_yaml("".join(lines[1:end]), doc, line_offset=1)
     doc.body = "".join(lines[end + 1 :])
+    doc.body_line = end + 2
     return doc
 
 

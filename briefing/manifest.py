@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from briefing import __version__, output
+from briefing import __version__, files, output
 from briefing.errors import relative
 from briefing.model import Briefing
 from briefing.render.fit import font_file
@@ -31,8 +31,9 @@ def inputs(briefing: Briefing, theme: Theme, data_files: dict[str, str]) -> dict
     found = {path: data_files[path] for path in sorted(wanted) if path in data_files}
     for folder in theme.dirs:
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                found[relative(path, theme.root)] = file_digest(path)
+            if path.is_symlink() or not path.is_dir():  # every file of the theme, checked
+                checked = theme.contained(path, theme.root / "templates", "asset")
+                found[files.display(path, theme.root)] = file_digest(checked)
     for asset in {theme.logo, theme.deck_logo}:
         if asset is not None:
             found[relative(asset, theme.root)] = file_digest(asset)

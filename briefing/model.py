@@ -19,7 +19,7 @@ from pydantic import (
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _clean_text(value: str) -> str:
@@ -27,7 +27,7 @@ def _clean_text(value: str) -> str:
     for ch in value:
         if ch in "\n\t":
             continue
-        if unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff" or ch in _BIDI_CONTROLS:
+        if unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff" or ch in BIDI_CONTROLS:
             raise ValueError(f"contains the control character U+{ord(ch):04X}")
     return value
 

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     strict: bool = False  # warnings (stale figures, missing glyphs) become errors
     stale_months: int = Field(18, ge=1)
     pdf_variant: Literal["pdf/ua-1", "pdf/a-3b", "none"] = "pdf/ua-1"
+    render_timeout: float = Field(120.0, gt=0)  # seconds per render (PDF, deck)
+    render_memory_mb: int = Field(2048, ge=64)  # resident memory per render
 
     smtp_host: str | None = None  # unset: e-mail is a dry run
     smtp_port: int | None = Field(None, ge=1, le=65535)  # default by security: 587/465/25

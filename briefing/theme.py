@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -10,10 +13,10 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import Field, StringConstraints, ValidationError
 
-from briefing import filters
+from briefing import files, filters
 from briefing.errors import DataError, Problem, TemplateError, relative
 from briefing.load import Document, load_yaml_file
-from briefing.model import Email, Line, Slug, Strict
+from briefing.model import SLUG_PATTERN, Email, Line, Slug, Strict
 from briefing.validate import model_problems
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
@@ -70,22 +73,27 @@ class Theme:
     tokens: dict[str, Any]
     root: Path
 
-    def find(self, filename: str) -> Path:
-        """The first file named ``filename`` along the chain."""
+    def find(self, filename: str, kind: str = "template") -> Path:
+        """The first file named ``filename`` along the chain, checked to be a regular file
+        inside templates/ (resolved: a link out of the project is refused, not followed)."""
         for folder in self.dirs:
-            if (folder / filename).is_file():
-                return folder / filename
+            if os.path.lexists(folder / filename):
+                return self.contained(folder / filename, self.root / "templates", kind)
         searched = ", ".join(relative(d, self.root) for d in self.dirs)
         raise TemplateError(f"{filename}: not found in theme '{self.name}' (searched {searched})")
 
     def asset(self, name: str) -> Path:
         """A file named by a token: under assets/ if it says so, else along the chain."""
         if name.startswith("assets/"):
-            path = (self.root / name).resolve()
-            if not path.is_relative_to((self.root / "assets").resolve()) or not path.is_file():
-                raise TemplateError(f"theme '{self.name}': '{name}' is not a file under assets/")
-            return path
-        return self.find(name)
+            return self.contained(self.root / name, self.root / "assets", "asset")
+        return self.find(name, "asset")
+
+    def contained(self, path: Path, allowed: Path, kind: str) -> Path:
+        """``path``, checked like every file a build reads (see briefing.files)."""
+        try:
+            return files.contained(path, allowed, self.root, files.LIMITS[kind])
+        except files.FileRefused as exc:
+            raise TemplateError(f"theme '{self.name}': {exc}") from None
 
     @property
     def logo(self) -> Path:
@@ -119,61 +127,61 @@ REQUIRED = {
 
 def resolve(name: str, root: Path) -> Theme:
     """Follow ``extends`` from ``name`` to ``default``; validate and merge every theme.yaml."""
+    if not re.fullmatch(SLUG_PATTERN, name):
+        raise TemplateError(
+            f"'{name}' is not a theme name: use lowercase letters, digits and '-' "
+            "(a folder in templates/)"
+        )
     dirs: list[Path] = []
-    files: list[tuple[Document, ThemeFile]] = []
+    layers: list[tuple[Document, ThemeFile]] = []
     problems: list[Problem] = []
     current: str | None = name
     while current:
         folder = root / "templates" / current
         if folder in dirs:
             raise TemplateError(f"theme '{name}': 'extends' loops back to '{current}'")
-        if not (folder / "theme.yaml").is_file():
+        if not os.path.lexists(folder / "theme.yaml"):
             known = sorted(p.parent.name for p in (root / "templates").glob("*/theme.yaml"))
             raise TemplateError(f"unknown theme '{current}' (known: {', '.join(known)})")
         dirs.append(folder)
         doc, parsed = _load_theme_file(folder / "theme.yaml", root, problems)
         if parsed is None:
             break
-        files.append((doc, parsed))
+        layers.append((doc, parsed))
         current = parsed.extends or ("default" if current != "default" else None)
     if problems:
         raise DataError(problems, what="themes")
-    tokens = _merge([f.model_dump(exclude_none=True) for _, f in reversed(files)])
-    _check_required(tokens, files[-1][0], problems)
+    tokens = _merge([f.model_dump(exclude_none=True) for _, f in reversed(layers)])
+    _check_required(tokens, layers[-1][0], problems)
     theme = Theme(name=name, dirs=tuple(dirs), tokens=tokens, root=root)
     for field in ("logo", "deck_logo"):
         if field in tokens:
-            _check_file(theme, files, field, problems)
+            _check_file(theme, layers, field, problems)
     if problems:
         raise DataError(problems, what="themes")
     return theme
 
 
 def _check_file(
-    theme: Theme, files: list[tuple[Document, ThemeFile]], field: str, problems: list[Problem]
+    theme: Theme, layers: list[tuple[Document, ThemeFile]], field: str, problems: list[Problem]
 ) -> None:
     """A logo that is missing is an error at the line that names it."""
     try:
         theme.asset(theme.tokens[field])
-    except TemplateError:
-        doc = next(d for d, f in files if getattr(f, field) is not None)
+    except TemplateError as exc:
+        doc = next(d for d, f in layers if getattr(f, field) is not None)
         line, col = doc.where((field,))
         searched = ", ".join(relative(d, theme.root) for d in theme.dirs)
-        problems.append(
-            Problem(
-                doc.rel,
-                f"'{theme.tokens[field]}' not found (searched {searched} and assets/)",
-                line,
-                col,
-                field,
-            )
-        )
+        reason = str(exc).split(": ", 1)[1]
+        if reason.endswith(f"(searched {searched})"):
+            reason = f"'{theme.tokens[field]}' not found (searched {searched} and assets/)"
+        problems.append(Problem(doc.rel, reason, line, col, field))
 
 
 def _load_theme_file(
     path: Path, root: Path, problems: list[Problem]
 ) -> tuple[Document, ThemeFile | None]:
-    doc = load_yaml_file(path, root)
+    doc = load_yaml_file(path, root, root / "templates", files.LIMITS["template"])
     if doc.problem:
         problems.append(doc.problem)
         return doc, None
@@ -223,7 +231,7 @@ def environment(theme: Theme, kind: TemplateKind) -> jinja2.Environment:
     slide fields. ``text`` (the plain-text e-mail) is written as is.
     """
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(d) for d in theme.dirs]),
+        loader=_ContainedLoader(theme),
         autoescape=kind == "html",
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -233,6 +241,29 @@ def environment(theme: Theme, kind: TemplateKind) -> jinja2.Environment:
     )
     env.filters.update(filters.FILTERS)
     return env
+
+
+class _ContainedLoader(jinja2.BaseLoader):
+    """Templates along the chain, each a regular file inside templates/ (links not followed
+    out of it), within the template size limit."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*", template) or ".." in template:
+            raise jinja2.TemplateNotFound(template)
+        try:
+            path = self.theme.find(template)
+        except TemplateError as exc:
+            if "not found in theme" in str(exc):
+                raise jinja2.TemplateNotFound(template) from None
+            raise
+        text = path.read_text(encoding="utf-8")
+        mtime = path.stat().st_mtime
+        return text, str(path), lambda: path.stat().st_mtime == mtime
 
 
 def render_template(

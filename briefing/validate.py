@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,11 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ValidationError
 
+from briefing import files
 from briefing.errors import Problem
 from briefing.load import Document, KeyPath, Project
 from briefing.model import (
+    BIDI_CONTROLS,
     SLUG_PATTERN,
     Article,
     ArticleMeta,
@@ -142,7 +145,7 @@ def _check_document(kb: KnowledgeBase, kind: str, ident: str, doc: Document) -> 
         return model_problems(doc, exc, model)
     if kind == "articles":
         kb.articles[ident] = Article(slug=ident, meta=item, body=doc.body, path=doc.rel)
-        return check_markdown_links(doc)
+        return check_markdown_links(doc, kb.root) + check_body_text(doc)
     getattr(kb, kind)[ident] = item
     if kind == "platforms":
         return _check_status(doc, item)
@@ -160,19 +163,38 @@ def _check_status(doc: Document, platform: Platform) -> list[Problem]:
     return []
 
 
-def check_markdown_links(doc: Document) -> list[Problem]:
+def check_body_text(doc: Document) -> list[Problem]:
+    """Control and bidi-override characters would print as boxes or reorder text silently."""
+    problems = []
+    for number, line in enumerate(doc.body.splitlines(), doc.body_line):
+        for col, ch in enumerate(line, 1):
+            if ch != "\t" and (
+                unicodedata.category(ch) in ("Cc", "Cs")
+                or ch in "\ufffe\uffff"
+                or ch in BIDI_CONTROLS
+            ):
+                problems.append(
+                    Problem(doc.rel, f"contains the control character U+{ord(ch):04X}", number, col)
+                )
+    return problems
+
+
+def check_markdown_links(doc: Document, root: Path) -> list[Problem]:
     """Images must be files under assets/; links must be https or mailto to a public host."""
     problems = []
-    body_start = _body_first_line(doc)
+    body_start = doc.body_line
     for token in MARKDOWN.parse(doc.body):
         for child in token.children or []:
             url = child.attrs.get("src") if child.type == "image" else child.attrs.get("href")
             if url is None:
                 continue
-            reason = _bad_image(str(url)) if child.type == "image" else _bad_link(str(url))
+            image = child.type == "image"
+            reason = _bad_image(str(url), root) if image else _bad_link(str(url))
             if reason:
-                line = body_start + (token.map[0] if token.map else 0)
-                problems.append(Problem(doc.rel, f"{child.type} '{url}': {reason}", line))
+                within = token.content[: max(token.content.find(str(url)), 0)].count("\n")
+                line = body_start + (token.map[0] if token.map else 0) + within
+                noun = "image" if image else "link"
+                problems.append(Problem(doc.rel, f"{noun} '{url}': {reason}", line))
     # markdown-it drops links it deems unsafe (file:, javascript:) before we see them.
     for match in re.finditer(r"\]\(\s*<?((?:file|javascript|data|ftp):[^)\s>]*)", doc.body):
         line = body_start + doc.body.count("\n", 0, match.start())
@@ -187,18 +209,21 @@ def check_markdown_links(doc: Document) -> list[Problem]:
     return problems
 
 
-def _body_first_line(doc: Document) -> int:
-    text = doc.path.read_text(encoding="utf-8")
-    head_len = len(text) - len(doc.body)
-    return text.count("\n", 0, head_len) + 1
-
-
-def _bad_image(url: str) -> str | None:
+def _bad_image(url: str, root: Path) -> str | None:
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
         return "images must be files under assets/ (no URLs: a build never fetches)"
     if not url.startswith("assets/") or ".." in Path(url).parts:
         return "images must be files under assets/ (e.g. assets/images/qr.png)"
+    return asset_problem(root, parts.path)
+
+
+def asset_problem(root: Path, rel: str) -> str | None:
+    """Why ``rel`` is not a usable file under assets/, or None."""
+    try:
+        files.contained(root / rel, root / "assets", root, files.LIMITS["asset"])
+    except files.FileRefused as exc:
+        return exc.reason
     return None
 
 
@@ -241,12 +266,11 @@ def _check_references(kb: KnowledgeBase, project: Project) -> list[Problem]:
 
     for cid, client in kb.clients.items():
         ref("clients", cid, "industries", ("industry",), client.industry)
-        if client.logo and not _is_asset(kb.root, client.logo):
+        reason = client.logo and asset_problem(kb.root, client.logo)
+        if reason:
             doc = docs["clients"][cid]
             line, col = doc.where(("logo",))
-            problems.append(
-                Problem(doc.rel, f"'{client.logo}' is not a file under assets/", line, col, "logo")
-            )
+            problems.append(Problem(doc.rel, f"'{client.logo}': {reason}", line, col, "logo"))
         for i, pid in enumerate(client.focus_platforms):
             ref("clients", cid, "platforms", ("focus_platforms", i), pid)
     for iid, industry in kb.industries.items():
@@ -265,8 +289,3 @@ def _check_references(kb: KnowledgeBase, project: Project) -> list[Problem]:
         for i, iid in enumerate(article.meta.industries):
             ref("articles", slug, "industries", ("industries", i), iid)
     return problems
-
-
-def _is_asset(root: Path, rel: str) -> bool:
-    path = (root / rel).resolve()
-    return path.is_relative_to((root / "assets").resolve()) and path.is_file()

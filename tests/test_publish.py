@@ -140,8 +140,9 @@ def test_a_kill_while_rendering_changes_nothing(published: Path) -> None:
     def render_then_die(root: str) -> None:
         from briefing.render import pdf
 
-        def killed(*args: Any, **kwargs: Any) -> Any:
-            os.kill(os.getpid(), signal.SIGKILL)
+        def killed(*args: Any, **kwargs: Any) -> Any:  # runs in the render child
+            os.kill(os.getppid(), signal.SIGKILL)  # the build process dies mid-render
+            time.sleep(5)
 
         pdf.render_pdf = killed
         build(settings_for(Path(root)), CLIENT)

@@ -111,7 +111,7 @@ def test_pdf_renderer_refuses_anything_outside_the_project(
 
 def test_missing_asset_is_an_error_not_a_blank(project: Path) -> None:
     theme = resolve("default", project)
-    with pytest.raises(RenderError, match=r"'assets/logos/nope\.png' does not exist"):
+    with pytest.raises(RenderError, match=r"assets/logos/nope\.png: no such file \(referenced by"):
         render_pdf('<img src="assets/logos/nope.png" alt="logo">', theme)
 
 

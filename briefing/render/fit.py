@@ -8,9 +8,20 @@ import math
 import subprocess
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from briefing.errors import SystemDependencyError
+
+FONT_DIRS = tuple(
+    Path(folder).expanduser()
+    for folder in (
+        "/usr/share/fonts",
+        "/usr/local/share/fonts",
+        "~/.local/share/fonts",
+        "~/.fonts",
+    )
+)
 
 
 def _fc_match(pattern: str, fmt: str) -> str:
@@ -34,7 +45,15 @@ def font_file(family: str, bold: bool = False) -> tuple[str, int]:
             f"font '{family}' is not installed (fontconfig offers '{found}' instead; for "
             "Noto Sans/Serif CJK SC: apt-get install fonts-noto-cjk)"
         )
-    return path, int(index)
+    resolved = Path(path).resolve()
+    parts = resolved.parts
+    in_assets = any(parts[i : i + 2] == ("assets", "fonts") for i in range(len(parts) - 1))
+    if not (in_assets or any(resolved.is_relative_to(folder) for folder in FONT_DIRS)):
+        raise SystemDependencyError(
+            f"font '{family}' resolves to {resolved}, outside the system's font folders and "
+            "assets/fonts/; install it there"
+        )
+    return str(resolved), int(index)
 
 
 @dataclass(frozen=True)

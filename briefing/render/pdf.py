@@ -11,12 +11,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from briefing import files
 from briefing.errors import RenderError, SystemDependencyError, relative
 from briefing.render import fit
 from briefing.render.fit import Fonts
 from briefing.theme import Theme
-
-MAX_RESOURCE_BYTES = 20 * 2**20
 
 
 def _weasyprint():  # imported late: ~0.5 s, and only the PDF step needs it
@@ -43,30 +42,28 @@ def project_fetcher(root: Path):
     """A URL fetcher that serves regular files under templates/ and assets/, and nothing else."""
     weasyprint = _weasyprint()
     fatal = weasyprint.urls.FatalURLFetchingError
-    allowed = [(root / "templates").resolve(), (root / "assets").resolve()]
+    allowed = ((root / "templates").resolve(), (root / "assets").resolve())
 
     class ProjectFetcher(weasyprint.urls.URLFetcher):
         def fetch(self, url: str, headers: object = None) -> object:
             scheme = url.split(":", 1)[0].lower()
-            if scheme == "data" and len(url) < MAX_RESOURCE_BYTES:
+            if scheme == "data" and len(url) < files.LIMITS["asset"]:
                 return super().fetch(url, headers)
             if scheme != "file":
                 raise fatal(
                     f"refused to fetch '{url[:200]}': a build reads only files under "
                     "templates/ and assets/ and never uses the network"
                 )
-            path = Path(url2pathname(urlsplit(url).path)).resolve()
-            shown = relative(path, root)
-            if not any(path.is_relative_to(folder) for folder in allowed):
+            path = Path(url2pathname(urlsplit(url).path))
+            if not any(path.resolve().is_relative_to(folder) for folder in allowed):
+                shown = relative(path, root)
                 raise fatal(f"refused to read '{shown}': outside templates/ and assets/")
-            if not path.is_file():
-                raise fatal(f"'{shown}' does not exist (referenced by a template or article)")
-            if path.stat().st_size > MAX_RESOURCE_BYTES:
-                raise fatal(f"'{shown}' is larger than {MAX_RESOURCE_BYTES // 2**20} MB")
+            try:
+                data = files.read_bytes(path, allowed, root, files.LIMITS["asset"])
+            except files.FileRefused as exc:
+                raise fatal(f"{exc} (referenced by a template or article)") from None
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return weasyprint.urls.URLFetcherResponse(
-                url, path.read_bytes(), {"Content-Type": mime}
-            )
+            return weasyprint.urls.URLFetcherResponse(url, data, {"Content-Type": mime})
 
     return ProjectFetcher(
         allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True, timeout=5
@@ -97,26 +94,31 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPd
     The default variant, PDF/UA-1, makes a tagged PDF (structure for screen readers).
     """
     weasyprint = _weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
     check_system(theme)
     fetcher = project_fetcher(theme.root)
+    fonts = FontConfiguration()  # so @font-face in report.css can use assets/fonts/
     css_path = theme.find("report.css")
-    stylesheets = [
-        weasyprint.CSS(string=theme.css_variables(), url_fetcher=fetcher),
-        weasyprint.CSS(
-            string=css_path.read_text(encoding="utf-8"),
-            base_url=css_path.as_uri(),
-            url_fetcher=fetcher,
-        ),
-    ]
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
+        stylesheets = [
+            weasyprint.CSS(string=theme.css_variables(), url_fetcher=fetcher, font_config=fonts),
+            weasyprint.CSS(
+                string=css_path.read_text(encoding="utf-8"),
+                base_url=css_path.as_uri(),
+                url_fetcher=fetcher,
+                font_config=fonts,
+            ),
+        ]
         options = {"pdf_variant": variant} if variant != "none" else {"pdf_tags": True}
         options.update(stylesheets=stylesheets, optimize_images=True)
         document = weasyprint.HTML(
             string=html, base_url=theme.root.as_uri() + "/", url_fetcher=fetcher
-        ).render(**options)
+        ).render(font_config=fonts, **options)
+        _check_page_sizes(document, css_path, theme)
         buffer = io.BytesIO()
         document.write_pdf(buffer, **options)
     except weasyprint.urls.FatalURLFetchingError as exc:
@@ -128,6 +130,19 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPd
             "PDF: WeasyPrint reported problems:\n  " + "\n  ".join(collector.messages)
         )
     return RenderedPdf(buffer.getvalue(), len(document.pages))
+
+
+MAX_PAGE_MM = 1200  # a little over A0's long side: anything larger is a typo in @page
+
+
+def _check_page_sizes(document: object, css_path: Path, theme: Theme) -> None:
+    for number, page in enumerate(document.pages, 1):  # type: ignore[attr-defined]
+        width, height = (px * 25.4 / 96 for px in (page.width, page.height))
+        if max(width, height) > MAX_PAGE_MM:
+            raise RenderError(
+                f"PDF: page {number} is {width:.0f} x {height:.0f} mm, over the "
+                f"{MAX_PAGE_MM} mm limit; check @page size in {relative(css_path, theme.root)}"
+            )
 
 
 class _TextOnly(HTMLParser):

@@ -1,0 +1,92 @@
+"""Reading project files: only regular files inside their root, and never too large.
+
+Every file a build reads (data, templates, assets, theme logos, fonts) goes through
+``contained`` or ``read_bytes``: the path is resolved (so a symlink counts where it points),
+must stay inside the folder it belongs to, must be a regular file (a FIFO would hang the
+build, /dev/zero would fill memory) and must be within a size limit.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from briefing.errors import BriefingError
+
+KB, MB = 2**10, 2**20
+LIMITS = {
+    "data": 1 * MB,  # one YAML file of data/
+    "article": 512 * KB,  # one markdown article (a long article is ~30 kB)
+    "template": 1 * MB,  # theme.yaml, templates, report.css
+    "asset": 20 * MB,  # images, logos, master.pptx
+}
+
+
+class FileRefused(BriefingError):
+    """A file that is outside its folder, not a regular file, or too large."""
+
+    def __init__(self, shown: str, reason: str) -> None:
+        self.shown, self.reason = shown, reason
+        super().__init__(f"{shown}: {reason}")
+
+
+def contained(path: Path, allowed: Path | tuple[Path, ...], project: Path, limit: int) -> Path:
+    """``path`` resolved, if it is a regular file inside ``allowed`` and at most ``limit``."""
+    shown = display(path, project)
+    folders = allowed if isinstance(allowed, tuple) else (allowed,)
+    try:
+        resolved = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise FileRefused(shown, "no such file") from None
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a permission problem
+        raise FileRefused(shown, f"cannot be read ({exc})") from None
+    if not any(resolved.is_relative_to(folder.resolve()) for folder in folders):
+        inside = " or ".join(display(folder, project) + "/" for folder in folders)
+        raise FileRefused(
+            shown, f"is a link to {resolved}, outside {inside}; only files inside it are read"
+        )
+    info = os.stat(resolved)
+    if not stat.S_ISREG(info.st_mode):
+        raise FileRefused(shown, f"is {_kind(info.st_mode)}, not a regular file")
+    if info.st_size > limit:
+        raise FileRefused(
+            shown, f"is {_size(info.st_size)}, over the {_size(limit)} limit for such a file"
+        )
+    return resolved
+
+
+def read_bytes(path: Path, allowed: Path | tuple[Path, ...], project: Path, limit: int) -> bytes:
+    """The bytes of a contained file; never blocks on a FIFO, never reads past ``limit``."""
+    resolved = contained(path, allowed, project, limit)
+    fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # it grew after the check
+        raise FileRefused(display(path, project), f"is over the {_size(limit)} limit")
+    return data
+
+
+def display(path: Path, project: Path) -> str:
+    """``path`` as the user knows it: relative to the project, links not followed."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path(os.path.abspath(project))))
+    except ValueError:
+        return str(absolute)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a plain file"
+
+
+def _size(size: int) -> str:
+    return f"{size / MB:.1f} MB" if size >= MB else f"{size / KB:.0f} kB"

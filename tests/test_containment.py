@@ -1,0 +1,108 @@
+"""Nothing outside gets in: links out of a folder, FIFOs, devices and oversized files are
+refused with an error that names the file, and every problem is reported at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefing.build import build, prepare
+from briefing.cli import main
+from briefing.errors import DataError, TemplateError
+
+from .conftest import REPO, copy_project, settings_for, write
+
+CLIENT = "maison-aurele"
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project", [CLIENT, "nordlys-travel"])
+
+
+def check(root: Path) -> tuple[int, str]:
+    """`briefing check` in a separate process: a hang is a failure, not a stuck suite."""
+    result = subprocess.run(
+        [sys.executable, "-m", "briefing", "check"],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result.returncode, result.stderr
+
+
+def test_fifos_devices_and_links_out_of_data_are_refused_all_at_once(
+    small: Path, tmp_path: Path
+) -> None:
+    clients = small / "data/clients"
+    os.mkfifo(clients / "zz-fifo.yaml")
+    (clients / "zz-zero.yaml").symlink_to("/dev/zero")
+    outside = write(tmp_path / "elsewhere.yaml", "name: Outside\n")
+    (clients / "acme.yaml").symlink_to(outside)
+    code, err = check(small)
+    assert code == 1
+    assert "data/clients/zz-fifo.yaml: is a named pipe (FIFO), not a regular file" in err
+    assert "data/clients/zz-zero.yaml: is a link to /dev/zero, outside data/clients/" in err
+    assert f"data/clients/acme.yaml: is a link to {outside}, outside data/clients/" in err
+    assert "Aborted: 3 errors in data/" in err
+    build(settings_for(small), CLIENT)  # other clients' broken files do not block this one
+
+
+def test_a_data_file_over_its_size_limit_is_refused(small: Path) -> None:
+    article = small / "data/articles/wechat-offline-to-online.md"
+    article.write_text(article.read_text("utf-8") + "word " * 120_000, "utf-8")
+    code, err = check(small)
+    assert code == 1
+    assert "data/articles/wechat-offline-to-online.md: is 588 kB, over the 512 kB limit" in err
+
+
+def test_a_theme_file_linking_out_of_templates_is_refused(small: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "passport.png"
+    secret.write_bytes((small / "templates/meridian/logo.png").read_bytes())
+    (small / "templates/default/stolen.png").symlink_to(secret)
+    theme_yaml = small / "templates/default/theme.yaml"
+    text = theme_yaml.read_text("utf-8")
+    theme_yaml.write_text(text.replace("deck_logo: ", "deck_logo: stolen.png #", 1), "utf-8")
+    with pytest.raises(DataError) as caught:
+        build(settings_for(small), CLIENT)
+    assert f"templates/default/stolen.png: is a link to {secret}, outside templates/" in str(
+        caught.value
+    )
+    assert not (small / "out").exists()
+
+
+def test_a_stray_link_in_a_theme_folder_is_refused_not_hashed(small: Path) -> None:
+    (small / "templates/meridian/notes.txt").symlink_to("/etc/hostname")
+    with pytest.raises(TemplateError, match=r"notes.txt: is a link to /etc/hostname"):
+        prepare(settings_for(small, theme="meridian"), CLIENT)
+
+
+@pytest.mark.parametrize("name", ["../../evil", "Default", "a/b"])
+def test_theme_names_are_folder_names(
+    small: Path, name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(small)
+    assert main(["build", CLIENT, "--theme", name]) == 2
+    assert f"'{name}' is not a theme name" in capsys.readouterr().err
+    assert main(["theme", "check", name]) == 1
+    assert f"'{name}' is not a theme name" in capsys.readouterr().err
+
+
+def test_article_problems_name_the_article_and_line(small: Path) -> None:
+    article = small / "data/articles/wechat-offline-to-online.md"
+    lines = article.read_text("utf-8").splitlines()
+    end = lines.index("---", 1)
+    lines.insert(end + 2, "![QR code](assets/images/qr-missing.png)")
+    lines.insert(end + 3, "A quiet \u202e override.")
+    article.write_text("\n".join(lines) + "\n", "utf-8")
+    code, err = check(small)
+    assert code == 1
+    where = f"data/articles/wechat-offline-to-online.md:{end + 3}"
+    assert f"{where}: image 'assets/images/qr-missing.png': no such file" in err
+    assert f"data/articles/wechat-offline-to-online.md:{end + 4}:9: contains the control " in err

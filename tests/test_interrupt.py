@@ -1,0 +1,177 @@
+"""Ctrl-C, a dead worker, a render over budget: one line, exit codes, nothing half-published."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from briefing import batch
+from briefing.batch import build_all
+from briefing.build import build
+from briefing.errors import RenderError
+from briefing.manifest import check_outputs, read
+
+from .conftest import REPO, SAMPLE_CLIENTS, copy_project, settings_for
+
+CLIENT = "maison-aurele"
+
+
+def _start(root: Path, *args: str) -> subprocess.Popen[str]:
+    """The CLI in its own process group, as a terminal runs it (Ctrl-C reaches the group)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "briefing", *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _interrupt_when_rendering(process: subprocess.Popen[str], processes: int) -> tuple[float, str]:
+    """Wait until ``processes`` descendants run (workers, renders), press Ctrl-C; the seconds
+    until the CLI exited, and what it printed on stderr."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if _descendants(process.pid) >= processes:
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
+    started = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    return time.monotonic() - started, err
+
+
+def _descendants(pid: int) -> int:
+    """Live (not zombie) processes below ``pid``, read from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    count, frontier = 0, {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        count += len(frontier)
+    return count
+
+
+def _assert_every_output_folder_is_one_build(root: Path) -> None:
+    out = root / "out"
+    for folder in out.iterdir() if out.exists() else []:
+        if not folder.name.startswith("."):
+            assert check_outputs(folder, read(folder)).ok, folder
+
+
+def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    process = _start(root, "build", "--all", "-j", "2", "--force")
+    seconds, err = _interrupt_when_rendering(process, 3)  # two workers, a render at least
+    print(f"batch stopped {seconds:.2f} s after Ctrl-C")  # shown with -s; never asserted
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "Interrupted: nothing half-done was published or sent"
+    assert err.count("Interrupted") == 1
+    time.sleep(0.5)
+    assert _descendants(process.pid) == 0  # no worker or render left running
+    _assert_every_output_folder_is_one_build(root)
+
+
+def test_ctrl_c_stops_a_single_build(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project", [CLIENT])
+    build(settings_for(root), CLIENT)
+    before = (root / "out" / CLIENT / "manifest.json").read_bytes()
+    process = _start(root, "build", CLIENT, "--force")
+    _, err = _interrupt_when_rendering(process, 1)  # the render child
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert err.count("Interrupted") == 1
+    assert (root / "out" / CLIENT / "manifest.json").read_bytes() == before
+
+
+def test_a_render_over_its_time_budget_is_stopped_and_publishes_nothing(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project", [CLIENT])
+    with pytest.raises(RenderError, match=r"still rendering after 0.2 s.*BRIEFING_RENDER_TIMEOUT"):
+        build(settings_for(root, render_timeout=0.2), CLIENT)
+    assert not (root / "out").exists()
+
+
+def test_a_render_over_its_memory_budget_is_stopped(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project", [CLIENT])
+    with pytest.raises(RenderError, match=r"more than 64 MB.*BRIEFING_RENDER_MEMORY_MB"):
+        build(settings_for(root, render_memory_mb=64), CLIENT)
+    assert not (root / "out").exists()
+
+
+_REAL_BUILD_ONE = batch._build_one
+
+
+def _die_on_the_second_client(settings: object, client_id: str) -> object:
+    """Runs in a batch worker (pickled by name): kills the worker on one client."""
+    if client_id == SAMPLE_CLIENTS[1]:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _REAL_BUILD_ONE(settings, client_id)  # type: ignore[arg-type]
+
+
+def test_a_dead_worker_fails_its_clients_and_the_summary_still_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_project(tmp_path / "project", SAMPLE_CLIENTS[:3])
+    monkeypatch.setattr(batch, "_build_one", _die_on_the_second_client)
+    outcomes = build_all(
+        settings_for(root), SAMPLE_CLIENTS[:3], jobs=1, console=Console(quiet=True)
+    )
+    by_client = {o.client_id: o for o in outcomes}
+    assert by_client[SAMPLE_CLIENTS[1]].status == "failed"
+    assert "worker process died" in by_client[SAMPLE_CLIENTS[1]].errors[0]
+    assert len(outcomes) == 3
+
+
+def test_an_unexpected_error_in_one_client_is_its_line_in_the_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefing.cli import main
+    from briefing.render import deck
+
+    root = copy_project(tmp_path / "project", SAMPLE_CLIENTS[:2])
+
+    def broken(*args: object) -> None:
+        raise ValueError("unsupported image format")
+
+    monkeypatch.setattr(deck, "render_deck", broken)
+    monkeypatch.chdir(root)
+    assert main(["build", "--all", "-j", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "Batch summary" in err and "Traceback" not in err
+    for client in SAMPLE_CLIENTS[:2]:
+        assert f"{client} failed:" in err
+    assert "deck: unexpected ValueError: unsupported image format" in err
+
+
+def test_a_failed_pdf_stops_the_deck_render_silently(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The deck renders beside the PDF; when the PDF fails the deck's process is stopped:
+    nothing prints after the error, nothing keeps running."""
+    root = copy_project(tmp_path / "project", [CLIENT])
+    css = root / "templates/default/report.css"
+    css.write_text('@import url("file:///etc/hosts");\n' + css.read_text("utf-8"), "utf-8")
+    with pytest.raises(RenderError, match="refused to read '/etc/hosts'"):
+        build(settings_for(root), CLIENT)
+    assert _descendants(os.getpid()) == 0
+    time.sleep(0.5)
+    assert "Traceback" not in capfd.readouterr().err
+    assert not (root / "out").exists()
