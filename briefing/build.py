@@ -134,6 +134,7 @@ def build(
         f"{client_id}-briefing.pdf": rendered_pdf.data,
         f"{client_id}-deck.pptx": rendered_deck.data,
     }
+    warnings += mail_size_warnings(outputs, settings)
     record = {"client": client_id, "options": prepared.options, "inputs": prepared.inputs}
     # A lock per client: a concurrent build or send of the same client comes before or after
     # this switch, never in between.
@@ -195,6 +196,21 @@ def glyph_warnings(html: str, chosen: theme.Theme, settings: Settings) -> list[s
             [Problem(f"templates/{chosen.name}/theme.yaml", message)],
             what="themes (--strict: missing glyphs)",
         )
+    LOGGER.warning("%s", message)
+    return [message]
+
+
+def mail_size_warnings(outputs: dict[str, bytes], settings: Settings) -> list[str]:
+    """Outputs too large to e-mail are better known now than at `make email`."""
+    encoded = sum(len(data) for data in outputs.values()) * 4 / 3  # base64 in the message
+    if encoded <= settings.mail_max_bytes:
+        return []
+    sizes = ", ".join(f"{name} {len(data) / 10**6:.1f} MB" for name, data in outputs.items())
+    message = (
+        f"the outputs ({sizes}) come to about {encoded / 10**6:.1f} MB in an e-mail, over the "
+        f"{settings.mail_max_mb:g} MB budget (BRIEFING_MAIL_MAX_MB): `make email` will refuse "
+        "them; use smaller images (logos, article pictures)"
+    )
     LOGGER.warning("%s", message)
     return [message]
 

@@ -7,10 +7,6 @@ two sends cannot both find the ledger empty.
 
 from __future__ import annotations
 
-import ipaddress
-import smtplib
-import ssl
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -20,10 +16,9 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing import ledger, manifest, output, state
+from briefing import ledger, manifest, output, smtp, state
 from briefing import theme as themes
 from briefing.errors import DeliveryError, TemplateError, UsageError, relative
-from briefing.log import LOGGER
 from briefing.model import Briefing, Contact
 from briefing.settings import Settings
 from briefing.theme import Theme
@@ -232,7 +227,7 @@ def check_settings(settings: Settings) -> None:
     """Mistakes in the SMTP settings, found before anything is recorded or sent."""
     if not settings.smtp_host:
         raise UsageError("BRIEFING_SMTP_HOST is not set (use --dry-run to write the .eml)")
-    if settings.smtp_security == "none" and not _is_loopback(settings.smtp_host):
+    if settings.smtp_security == "none" and not smtp.is_loopback(settings.smtp_host):
         raise UsageError(
             "BRIEFING_SMTP_SECURITY=none is allowed only for a server on this "
             f"machine (127.0.0.1, ::1, localhost), not '{settings.smtp_host}'"
@@ -250,8 +245,8 @@ def send(outgoing: Outgoing, settings: Settings, ledger_file: Path, *, resend: b
         raise DeliveryError(_repeat_message(previous))
     _record(ledger_file, outgoing, "pending")
     try:
-        reply = _transmit(outgoing, settings)
-    except _Unknown as exc:
+        reply = smtp.transmit(outgoing.data, outgoing.sender, recipients(outgoing), settings)
+    except smtp.Unknown as exc:
         _record(ledger_file, outgoing, "unknown", str(exc))
         raise DeliveryError(
             f"the connection dropped after the message was handed to {settings.smtp_host}: it "
@@ -263,6 +258,12 @@ def send(outgoing: Outgoing, settings: Settings, ledger_file: Path, *, resend: b
         raise
     _record(ledger_file, outgoing, "sent", reply)
     return reply
+
+
+def recipients(outgoing: Outgoing) -> dict[str, str]:
+    """Each envelope recipient and its role, for messages about a refused address."""
+    roles = ["To", *["Cc"] * (len(outgoing.recipients) - 1)]
+    return dict(zip(outgoing.recipients, roles, strict=True))
 
 
 def _record(ledger_file: Path, outgoing: Outgoing, status: str, reply: str = "") -> None:
@@ -291,132 +292,3 @@ def _repeat_message(previous: dict[str, Any]) -> str:
         f"a send at {previous['time']} ended as '{previous['status']}': it may have been "
         "delivered. Check with the recipient, then use --resend to send it again"
     )
-
-
-class _Unknown(Exception):
-    """The server may have accepted the message."""
-
-
-class _Transient(Exception):
-    """A 4xx reply: worth another try after a pause."""
-
-
-def _transmit(outgoing: Outgoing, config: Settings) -> str:
-    delay = config.smtp_retry_delay
-    for attempt in range(1, config.smtp_retries + 2):
-        try:
-            return _attempt(outgoing, config)
-        except _Transient as exc:
-            if attempt > config.smtp_retries:
-                raise DeliveryError(
-                    f"{config.smtp_host} kept deferring the message: {exc}"
-                ) from None
-            LOGGER.warning(
-                "%s deferred the message (%s); retrying in %.1f s", config.smtp_host, exc, delay
-            )
-            time.sleep(delay)
-            delay *= 2
-    raise AssertionError("unreachable")
-
-
-def _attempt(outgoing: Outgoing, config: Settings) -> str:
-    try:
-        with _connect(config) as smtp:
-            if config.smtp_user:
-                _login(smtp, config)
-            _envelope(smtp, outgoing)
-            try:
-                code, reply = smtp.data(outgoing.data)
-            except (smtplib.SMTPServerDisconnected, OSError) as exc:
-                raise _Unknown(str(exc) or type(exc).__name__) from None
-            return _final_reply(code, reply)
-    except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError(
-            f"{config.smtp_host} refused the login for user '{config.smtp_user}': "
-            f"{exc.smtp_code} {_text(exc.smtp_error)}"
-        ) from None
-    except smtplib.SMTPNotSupportedError:
-        raise DeliveryError(
-            f"{config.smtp_host} does not offer STARTTLS; refusing to send "
-            "unencrypted (set BRIEFING_SMTP_SECURITY)"
-        ) from None
-    except ssl.SSLError as exc:
-        raise DeliveryError(f"TLS with {config.smtp_host} failed: {exc}") from None
-    except smtplib.SMTPResponseException as exc:
-        if 400 <= exc.smtp_code < 500:
-            raise _Transient(f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
-        raise DeliveryError(
-            f"{config.smtp_host} refused the message: {exc.smtp_code} {_text(exc.smtp_error)}"
-        ) from None
-    except (smtplib.SMTPServerDisconnected, OSError) as exc:
-        raise DeliveryError(
-            f"cannot reach {config.smtp_host}:{config.smtp_port_or_default} ({exc}); "
-            "nothing was sent"
-        ) from None
-
-
-def _login(smtp: smtplib.SMTP, config: Settings) -> None:
-    """One AUTH attempt with the best offered mechanism (smtplib.login would try them all)."""
-    smtp.ehlo_or_helo_if_needed()
-    offered = smtp.esmtp_features.get("auth", "").upper().split()
-    mechanism = next((m for m in ("PLAIN", "LOGIN") if m in offered), None)
-    if mechanism is None:
-        raise DeliveryError(
-            f"{config.smtp_host} offers no PLAIN or LOGIN authentication "
-            f"(offered: {' '.join(offered) or 'none'})"
-        )
-    password = config.smtp_password.get_secret_value() if config.smtp_password else ""
-    smtp.user, smtp.password = config.smtp_user or "", password
-    method = smtp.auth_plain if mechanism == "PLAIN" else smtp.auth_login
-    smtp.auth(mechanism, method, initial_response_ok=True)
-
-
-def _connect(config: Settings) -> smtplib.SMTP:
-    host, port, timeout = config.smtp_host or "", config.smtp_port_or_default, config.smtp_timeout
-    if config.smtp_security == "none":  # check_settings allowed it: a server on this machine
-        return smtplib.SMTP(host, port, timeout=timeout)
-    context = ssl.create_default_context(cafile=config.smtp_cafile)
-    if config.smtp_security == "ssl":
-        return smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-    smtp = smtplib.SMTP(host, port, timeout=timeout)
-    smtp.ehlo()
-    smtp.starttls(context=context)
-    smtp.ehlo()
-    return smtp
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _envelope(smtp: smtplib.SMTP, outgoing: Outgoing) -> None:
-    """MAIL FROM and every RCPT TO; a refused recipient stops the send for all (no partial)."""
-    smtp.ehlo_or_helo_if_needed()
-    code, reply = smtp.mail(outgoing.sender)
-    _final_reply(code, reply)
-    refused = {}
-    for recipient in outgoing.recipients:
-        code, reply = smtp.rcpt(recipient)
-        if code not in (250, 251):
-            refused[recipient] = (code, _text(reply))
-    if refused:
-        smtp.rset()
-        shown = "; ".join(f"{r}: {c} {t}" for r, (c, t) in refused.items())
-        if all(400 <= c < 500 for c, _ in refused.values()):
-            raise _Transient(shown)
-        raise DeliveryError(f"the server refused recipient(s), nothing was sent: {shown}")
-
-
-def _final_reply(code: int, reply: bytes) -> str:
-    if 200 <= code < 300:
-        return f"{code} {_text(reply)}"
-    raise smtplib.SMTPResponseException(code, reply)
-
-
-def _text(reply: bytes | str) -> str:
-    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)

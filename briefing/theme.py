@@ -13,7 +13,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import Field, StringConstraints, ValidationError
 
-from briefing import files, filters
+from briefing import files, filters, images
 from briefing.errors import DataError, Problem, TemplateError, relative
 from briefing.load import Document, load_yaml_file
 from briefing.model import SLUG_PATTERN, Email, Line, Slug, Strict
@@ -100,9 +100,8 @@ class Theme:
         return self.asset(self.tokens["logo"])
 
     @property
-    def deck_logo(self) -> Path | None:
-        name = self.tokens.get("deck_logo") or self.tokens["logo"]
-        return self.asset(name) if name.lower().endswith(RASTER) else None
+    def deck_logo(self) -> Path:
+        return self.asset(self.tokens["deck_logo"])
 
     def context(self) -> dict[str, Any]:
         """Tokens for templates, with the logo as a path relative to the project root."""
@@ -116,7 +115,6 @@ class Theme:
         return ":root {\n" + "\n".join(lines) + "\n}\n"
 
 
-RASTER = (".png", ".jpg", ".jpeg")
 REQUIRED = {
     "colours": ("primary", "accent", "text", "muted", "background"),
     "fonts": ("latin", "cjk", "heading"),
@@ -152,11 +150,15 @@ def resolve(name: str, root: Path) -> Theme:
     if problems:
         raise DataError(problems, what="themes")
     tokens = _merge([f.model_dump(exclude_none=True) for _, f in reversed(layers)])
+    _deck_logo(tokens, layers)
     _check_required(tokens, layers[-1][0], problems)
     theme = Theme(name=name, dirs=tuple(dirs), tokens=tokens, root=root)
     for field in ("logo", "deck_logo"):
-        if field in tokens:
-            _check_file(theme, layers, field, problems)
+        if field not in tokens:
+            continue
+        if field == "deck_logo" and problems and tokens[field] == tokens.get("logo"):
+            continue  # the same file, already reported as the logo
+        _check_file(theme, layers, field, problems)
     if problems:
         raise DataError(problems, what="themes")
     return theme
@@ -165,17 +167,38 @@ def resolve(name: str, root: Path) -> Theme:
 def _check_file(
     theme: Theme, layers: list[tuple[Document, ThemeFile]], field: str, problems: list[Problem]
 ) -> None:
-    """A logo that is missing is an error at the line that names it."""
+    """A logo that is missing or unusable is an error at the line that names it."""
+    value = theme.tokens[field]
+    named = next(((d, f) for d, f in layers if getattr(f, field) == value), None)
+    doc = (named or next((d, f) for d, f in layers if f.logo is not None))[0]
+    line, col = doc.where((field if named else "logo",))
+    searched = ", ".join(relative(d, theme.root) for d in theme.dirs)
     try:
-        theme.asset(theme.tokens[field])
+        path = theme.asset(theme.tokens[field])
     except TemplateError as exc:
-        doc = next(d for d, f in layers if getattr(f, field) is not None)
-        line, col = doc.where((field,))
-        searched = ", ".join(relative(d, theme.root) for d in theme.dirs)
         reason = str(exc).split(": ", 1)[1]
         if reason.endswith(f"(searched {searched})"):
             reason = f"'{theme.tokens[field]}' not found (searched {searched} and assets/)"
         problems.append(Problem(doc.rel, reason, line, col, field))
+        return
+    reason = images.problem(path, "deck" if field == "deck_logo" else "pdf")
+    if reason and not named:  # the deck falls back on `logo`
+        reason += f", then set deck_logo: {Path(theme.tokens[field]).with_suffix('.png').name}"
+    if reason:
+        problems.append(Problem(doc.rel, f"'{theme.tokens[field]}' {reason}", line, col, field))
+
+
+def _deck_logo(tokens: dict[str, Any], layers: list[tuple[Document, ThemeFile]]) -> None:
+    """The deck's logo belongs with the PDF's: a theme that sets ``logo`` but no ``deck_logo``
+    never shows its parent's deck logo (a white-label deck with the agency's mark)."""
+    for _, layer in layers:  # most specific first
+        if layer.deck_logo is not None:
+            return
+        if layer.logo is not None:
+            tokens.pop("deck_logo", None)
+            if "logo" in tokens:
+                tokens["deck_logo"] = tokens["logo"]  # checked as a deck image below
+            return
 
 
 def _load_theme_file(

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ValidationError
 
-from briefing import files
+from briefing import files, images
 from briefing.errors import Problem
 from briefing.load import Document, KeyPath, Project
 from briefing.model import (
@@ -219,12 +219,12 @@ def _bad_image(url: str, root: Path) -> str | None:
 
 
 def asset_problem(root: Path, rel: str) -> str | None:
-    """Why ``rel`` is not a usable file under assets/, or None."""
+    """Why ``rel`` is not a usable image under assets/ for the PDF, or None."""
     try:
-        files.contained(root / rel, root / "assets", root, files.LIMITS["asset"])
+        path = files.contained(root / rel, root / "assets", root, files.LIMITS["asset"])
     except files.FileRefused as exc:
         return exc.reason
-    return None
+    return images.problem(path, "pdf")
 
 
 def _bad_link(url: str) -> str | None:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from PIL import Image
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
@@ -16,6 +15,7 @@ from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
+from briefing import images
 from briefing.charts import ChartSpec
 from briefing.render.fit import Fonts, _is_cjk
 
@@ -110,13 +110,12 @@ def add_logo(slide: Any, path: Path, owner: str) -> None:
     """The logo, scaled to fit the picture placeholder's box without distortion."""
     box = next(p for p in slide.placeholders if p.placeholder_format.type == PP_PLACEHOLDER.PICTURE)
     left, top, width, height = _frame_box(box)
-    with Image.open(path) as image:
-        ratio = image.width / image.height
+    data, ratio = images.upright(path)
     fitted_w, fitted_h = (
         (width, int(width / ratio)) if width / height < ratio else (int(height * ratio), height)
     )
     picture = slide.shapes.add_picture(
-        str(path), left, top + (height - fitted_h) // 2, fitted_w, fitted_h
+        data, left, top + (height - fitted_h) // 2, fitted_w, fitted_h
     )
     picture._element.nvPicPr.cNvPr.set("descr", f"{owner} logo")
 
