@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing import assemble, forked, ledger, load, manifest, output, state, theme, validate
-from briefing.errors import DataError, Problem, UsageError
+from briefing.errors import BriefingError, DataError, Problem, UsageError
 from briefing.log import LOGGER
 from briefing.model import SLUG_PATTERN, Briefing
 from briefing.render import deck, html, pdf
@@ -76,6 +76,8 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
         kb, client_id, today=settings.today, stale_months=settings.stale_months
     )
     chosen = theme.resolve(settings.theme or briefing.client.theme, settings.root)
+    if problems := layout_problems(kb, client_id, chosen):
+        raise DataError(problems)
     return Prepared(
         briefing,
         chosen,
@@ -83,6 +85,31 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
         manifest.options(briefing, chosen, settings),
         output_folder(settings, client_id, chosen.name, briefing.client.theme),
     )
+
+
+def layout_problems(
+    kb: validate.KnowledgeBase, client_id: str, chosen: theme.Theme
+) -> list[Problem]:
+    """Client text too long for where the layout puts it (measured with the theme's fonts)."""
+    client = kb.clients[client_id]
+    reason = deck.title_slide_problem(chosen, client.name)
+    if not reason:
+        return []
+    doc = kb.documents["clients"][client_id]
+    line, col = doc.where(("name",))
+    return [Problem(doc.rel, reason, line, col, "name")]
+
+
+def check_layouts(settings: Settings, kb: validate.KnowledgeBase) -> list[Problem]:
+    """`briefing check`: every valid client's text against its own theme's layout."""
+    problems = []
+    for client_id, client in sorted(kb.clients.items()):
+        try:
+            chosen = theme.resolve(client.theme, settings.root)
+        except BriefingError:
+            continue  # the theme's own problems are reported by `theme check` and the build
+        problems += layout_problems(kb, client_id, chosen)
+    return problems
 
 
 def output_folder(settings: Settings, client_id: str, theme_name: str, own_theme: str) -> Path:

@@ -125,6 +125,7 @@ def _run(args: argparse.Namespace) -> int:
         for cid, client in sorted(kb.clients.items()):
             print(f"{cid:24} {client.name}  ({client.industry})")
         return 0
+    problems += build.check_layouts(settings, kb)
     if problems:
         raise DataError(problems)
     print(

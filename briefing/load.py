@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,8 +118,37 @@ def _construct(loader: yaml.SafeLoader, node: Node, loc: KeyPath, doc: Document,
             result[key] = _construct(loader, value_node, (*loc, key), doc, off)
         return result
     if isinstance(node, SequenceNode):
+        for item in node.value:
+            _check_folded_item(item)
         return [_construct(loader, item, (*loc, i), doc, off) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. a date that does not exist: 2025-02-30
+        raise ComposerError(
+            None, None, f"'{node.value}' is not valid: {exc}", node.start_mark
+        ) from None
+
+
+def _check_folded_item(node: Node) -> None:
+    """A plain list item that runs onto a line starting with '- ' is almost always two items
+    whose second '-' is indented one space too far: YAML would quietly join them."""
+    if not isinstance(node, ScalarNode) or node.style:
+        return
+    if node.start_mark.line == node.end_mark.line:
+        return
+    text = node.start_mark.buffer[node.start_mark.pointer : node.end_mark.pointer]
+    match = re.search(r"\n[ \t]*- ", text)
+    if match:
+        line = node.start_mark.line + text.count("\n", 0, match.start()) + 1
+        mark = copy.copy(node.start_mark)
+        mark.line, mark.column = line, match.end() - match.start() - 3
+        raise ComposerError(
+            None,
+            None,
+            "this list item runs onto a line that starts with '- ': if that line is a new item, "
+            "indent its '-' exactly like the one above (or quote the text if it is one item)",
+            mark,
+        )
 
 
 def read_text(path: Path, doc: Document, allowed: Path, project: Path, limit: int) -> str | None:

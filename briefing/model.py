@@ -58,6 +58,12 @@ def _partial_date(value: object) -> str:
 Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_clean_text)]
 Line = Annotated[Text, AfterValidator(_one_line)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Goal = Annotated[  # one slide bullet each: at most 300 characters
+    str,
+    StringConstraints(min_length=1, max_length=300),
+    AfterValidator(_clean_text),
+    AfterValidator(_one_line),
+]
 Email = Annotated[str, AfterValidator(_one_line), AfterValidator(_email)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=500)]
 AssetPath = Annotated[
@@ -88,7 +94,7 @@ class Client(Strict):
     contact: Contact
     account_manager: Contact | None = None
     theme: Slug = "default"
-    goals: list[Line] = []
+    goals: list[Goal] = []
     focus_platforms: list[Slug] = []
     markets: list[Line] = []
     logo: AssetPath | None = None  # e.g. assets/clients/acme.png

@@ -47,6 +47,7 @@ class KnowledgeBase:
     platforms: dict[str, Platform] = field(default_factory=dict)
     articles: dict[str, Article] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    documents: dict[str, dict[str, Document]] = field(default_factory=dict)  # for positions
 
 
 def field_name(loc: KeyPath) -> str:
@@ -118,13 +119,13 @@ def _inner_model(annotation: Any) -> Any:
 
 def validate(project: Project) -> tuple[KnowledgeBase, list[Problem]]:
     """Check every document, then every reference between them."""
-    kb = KnowledgeBase(root=project.root, files=project.files())
+    kb = KnowledgeBase(root=project.root, files=project.files(), documents=project.documents)
     problems: list[Problem] = []
     for kind, docs in project.documents.items():
         for ident, doc in docs.items():
             problems += _check_document(kb, kind, ident, doc)
     problems += _check_references(kb, project)
-    return kb, problems
+    return kb, sorted(problems, key=lambda p: (p.path, p.line or 0, p.col or 0))
 
 
 def _check_document(kb: KnowledgeBase, kind: str, ident: str, doc: Document) -> list[Problem]:
@@ -264,28 +265,50 @@ def _check_references(kb: KnowledgeBase, project: Project) -> list[Problem]:
             )
         )
 
-    for cid, client in kb.clients.items():
-        ref("clients", cid, "industries", ("industry",), client.industry)
-        reason = client.logo and asset_problem(kb.root, client.logo)
+    # Read from each file's raw data, valid or not, so that one mistake in a file (an
+    # unknown field, say) does not hide another (an unknown industry) until the next run.
+    for cid, data in _raw(docs["clients"]):
+        if isinstance(data.get("industry"), str):
+            ref("clients", cid, "industries", ("industry",), data["industry"])
+        logo = data.get("logo")
+        reason = (
+            isinstance(logo, str) and logo.startswith("assets/") and asset_problem(kb.root, logo)
+        )
         if reason:
             doc = docs["clients"][cid]
             line, col = doc.where(("logo",))
-            problems.append(Problem(doc.rel, f"'{client.logo}': {reason}", line, col, "logo"))
-        for i, pid in enumerate(client.focus_platforms):
+            problems.append(Problem(doc.rel, f"'{logo}': {reason}", line, col, "logo"))
+        for i, pid in _strings(data.get("focus_platforms")):
             ref("clients", cid, "platforms", ("focus_platforms", i), pid)
-    for iid, industry in kb.industries.items():
+    for iid, data in _raw(docs["industries"]):
+        fit = data.get("fit")
+        if not isinstance(fit, dict):
+            continue
         doc = docs["industries"][iid]
-        missing = sorted(set(docs["platforms"]) - set(industry.fit))
+        missing = sorted(set(docs["platforms"]) - set(fit))
         if missing:
             line, col = doc.where(("fit",), key=True)
             problems.append(
                 Problem(doc.rel, f"no fit score for {', '.join(missing)}", line, col, "fit")
             )
-        for pid in industry.fit:
-            ref("industries", iid, "platforms", ("fit", pid), pid)
-    for slug, article in kb.articles.items():
-        for i, pid in enumerate(article.meta.platforms):
+        for pid in fit:
+            if isinstance(pid, str):
+                ref("industries", iid, "platforms", ("fit", pid), pid)
+    for slug, data in _raw(docs["articles"]):
+        for i, pid in _strings(data.get("platforms")):
             ref("articles", slug, "platforms", ("platforms", i), pid)
-        for i, iid in enumerate(article.meta.industries):
+        for i, iid in _strings(data.get("industries")):
             ref("articles", slug, "industries", ("industries", i), iid)
     return problems
+
+
+def _raw(documents: dict[str, Document]) -> list[tuple[str, dict[str, Any]]]:
+    return [(i, d.data) for i, d in documents.items() if isinstance(d.data, dict)]
+
+
+def _strings(value: Any) -> list[tuple[int, str]]:
+    return (
+        [(i, v) for i, v in enumerate(value) if isinstance(v, str)]
+        if isinstance(value, list)
+        else []
+    )

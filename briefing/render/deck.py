@@ -99,6 +99,30 @@ def check_master(presentation: Any, plan: DeckPlan, master_name: str) -> None:
         raise TemplateError("\n".join(problems))
 
 
+TITLE_LAYOUT = "Title Slide"  # where the client's name is the title
+
+
+def title_slide_problem(theme: Theme, text: str) -> str | None:
+    """Why ``text`` cannot be the title of the title slide in ``theme`` (measured), or None."""
+    from pptx import Presentation
+
+    presentation = Presentation(str(theme.find("master.pptx", "asset")))
+    layouts = {layout.name: layout for layout in presentation.slide_layouts}
+    if TITLE_LAYOUT not in layouts:
+        return None  # the master check reports the missing layout
+    fitter = Fitter(layouts, theme)
+    width, height = fitter.box(TITLE_LAYOUT, TITLE_IDX)
+    size = fitter.sizes["title"]
+    fits = int(height * SAFETY // line_height(fitter.fonts, size)) or 1
+    needed = line_count(text, fitter.fonts, size, width * SAFETY)
+    if needed <= fits:
+        return None
+    return (
+        f"too long for the title slide of theme '{theme.name}': it needs {needed} lines at "
+        f"{size} pt and {fits} fit; shorten it"
+    )
+
+
 class Fitter:
     """Decides, with real font metrics, what fits each placeholder; splits what does not."""
 
@@ -140,6 +164,13 @@ class Fitter:
     def split_bullets(self, slide: SlidePlan) -> list[SlidePlan]:
         width, height = self.box(slide.layout, BODY_IDX)
         heights = [self.bullet_height(b, width) for b in slide.bullets]
+        for bullet, needed in zip(slide.bullets, heights, strict=True):
+            if needed > height * SAFETY:  # no page break can save it
+                raise RenderError(
+                    f"deck: slide '{slide.title}': a bullet needs {needed:.0f} pt of height "
+                    f"and the box holds {height * SAFETY:.0f} pt: '{bullet[:60]}…'; shorten "
+                    "the text it comes from"
+                )
         pages = balanced(slide.bullets, heights, height * SAFETY)
         return self._continued(slide, [{"bullets": page} for page in pages])
 
