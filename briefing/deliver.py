@@ -74,7 +74,7 @@ def read_outputs(folder: Path, current_inputs: dict[str, str]) -> tuple[list[Att
     record = manifest.read(folder)
     if record is None:
         raise DeliveryError(
-            f"refusing to send: no build found in {folder}. Build first "
+            f"refusing to send: no build found in out/{folder.name}/. Build first "
             "(make briefing CLIENT=...) or add --build."
         )
     attachments = []

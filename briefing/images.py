@@ -33,8 +33,10 @@ def problem(path: Path, output: str) -> str | None:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:  # reads the header only
                 kind, (width, height) = image.format, image.size
+    except Image.UnidentifiedImageError:
+        return "is not an image (Pillow cannot identify its format); use PNG or JPEG"
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        return f"is not a readable PNG or JPEG image ({exc})"
+        return f"cannot be read as an image ({type(exc).__name__}: {exc})"
     if kind not in FORMATS[output]:
         named = f" (named {path.suffix})" if path.suffix else ""
         return f"is a {kind} image{named}; use PNG or JPEG"
