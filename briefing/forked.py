@@ -117,7 +117,8 @@ def _child(
     code = 1
     try:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
-            signal.signal(signum, signal.SIG_DFL)  # end quietly; the parent reports
+            if signal.getsignal(signum) is not signal.SIG_IGN:  # ignored stays ignored
+                signal.signal(signum, signal.SIG_DFL)  # end quietly; the parent reports
         _die_with_parent()
         _limit_address_space(budget.memory_mb)
         payload = pickle.dumps(_call(label, budget, function, args))

@@ -34,7 +34,14 @@ def _start(root: Path, *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_like_a_terminal,
     )
+
+
+def _like_a_terminal() -> None:
+    """A command started in the background by a script ignores SIGINT (so may this test
+    run, in CI); a command typed at a terminal does not."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _interrupt_when_rendering(process: subprocess.Popen[str], processes: int) -> tuple[float, str]:
