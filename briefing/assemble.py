@@ -48,7 +48,7 @@ def assemble(
             platform_id=r.id, platform=r.platform.name, metric=m, stale=m.as_of < stale_before
         )
         for r in recommended
-        for m in r.platform.metrics
+        for m in r.platform.current_metrics
     ]
     return Briefing(
         client_id=client_id,
@@ -62,6 +62,7 @@ def assemble(
         sources=sources,
         date=today,
         stale_before=stale_before,
+        stale_months=stale_months,
     )
 
 

@@ -132,7 +132,18 @@ class Metric(Strict):
     source: Line  # who published it, and where
     url: Url | None = None
     confidence: Confidence
+    quote: Text | None = None  # the source's own words for the figure
     note: Line | None = None
+
+
+class Fact(Strict):
+    """A sourced statement that is not a figure: a launch, an owner, a company statement."""
+
+    statement: Line  # in our words, e.g. "Tencent launched Channels in beta in January 2020"
+    quote: Text  # the source's own words that carry the claim
+    source: Line  # who published it, and where
+    url: Url  # the page the quote is on
+    as_of: PartialDate  # when the source said it
 
 
 class Feature(Strict):
@@ -141,22 +152,45 @@ class Feature(Strict):
     since: PartialDate | None = None
 
 
+Category = Literal[
+    "social",
+    "video",
+    "commerce",
+    "local services",
+    "travel",
+    "auto vertical",
+    "recruitment",
+    "search and AI",
+]
+
+
 class Platform(Strict):
-    """A social platform: profile, features and sourced metrics."""
+    """A platform: profile, features, sourced facts and metrics."""
 
     name: Line
     name_zh: Line
     owner: Line
-    category: Line
+    category: Category
+    tagline: Line  # what it is, in a few words: "Messaging super-app"
     launched: PartialDate
     status: Literal["active", "discontinued"]
-    discontinued: PartialDate | None = None
+    discontinued: PartialDate | None = None  # None for a closure whose date is unconfirmed
     replaced_by: Line | None = None
     watch: Text | None = None  # a regulatory or reputational risk to flag
     summary: Text
     features: list[Feature] = []
     audience: Text
-    metrics: list[Metric] = []
+    facts: list[Fact] = []
+    metrics: list[Metric] = []  # several of one name: the newest is shown, the rest is history
+
+    @property
+    def current_metrics(self) -> list[Metric]:
+        """The newest figure of each name, in the order the names first appear."""
+        newest: dict[str, Metric] = {}
+        for metric in self.metrics:
+            if metric.name not in newest or metric.as_of > newest[metric.name].as_of:
+                newest[metric.name] = metric
+        return list(newest.values())
 
 
 class ArticleMeta(Strict):
@@ -212,3 +246,4 @@ class Briefing(Strict):
     sources: list[SourceEntry]
     date: dt.date
     stale_before: dt.date
+    stale_months: int

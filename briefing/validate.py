@@ -149,19 +149,25 @@ def _check_document(kb: KnowledgeBase, kind: str, ident: str, doc: Document) -> 
         return check_markdown_links(doc, kb.root) + check_body_text(doc)
     getattr(kb, kind)[ident] = item
     if kind == "platforms":
-        return _check_status(doc, item)
+        return _check_sourced(doc, item)
     return []
 
 
-def _check_status(doc: Document, platform: Platform) -> list[Problem]:
-    if platform.status == "discontinued" and not platform.discontinued:
-        line, col = doc.where(("status",))
-        return [
-            Problem(
-                doc.rel, "a discontinued platform needs a 'discontinued' date", line, col, "status"
-            )
-        ]
-    return []
+def _check_sourced(doc: Document, platform: Platform) -> list[Problem]:
+    """A platform the briefing describes must rest on at least one sourced fact or figure."""
+    if any(f.url for f in platform.facts) or any(m.url for m in platform.metrics):
+        return []
+    line, col = doc.where(("name",))
+    return [
+        Problem(
+            doc.rel,
+            "no sourced fact or metric: add a fact (statement, quote, source, url, as_of) "
+            "or a metric with a url",
+            line,
+            col,
+            "facts",
+        )
+    ]
 
 
 def check_body_text(doc: Document) -> list[Problem]:
