@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup briefing email all check-data test lint check bench clean schemas mutation-check
+.PHONY: help setup briefing email all check-data data-status test lint check bench clean schemas mutation-check
 
 help:  ## list the targets
 	@echo "make briefing CLIENT=<id> [THEME=<name>] [FORCE=1]  build out/<id>/ (PDF + PPTX)"
 	@echo "make email CLIENT=<id> [ARGS=--dry-run]   e-mail the built PDF and deck to the client"
 	@echo "make all [JOBS=n] [FORCE=1]               build every client in parallel (skips up-to-date ones)"
 	@echo "make check-data                           validate data/ without building"
+	@echo "make data-status [ARGS=--strict]          per platform: newest figure, its age, dated ones"
 	@echo "make test                                 run the test suite"
 	@echo "make check                                lint + tests"
 	@echo "make bench                                print build benchmarks"
@@ -42,6 +43,9 @@ email: $(STAMP)
 
 check-data: $(STAMP)
 	@$(BIN)/briefing check
+
+data-status: $(STAMP)  ## how current the figures are (ARGS=--strict to fail on dated ones)
+	@$(BIN)/briefing data status $$ARGS
 
 test: $(STAMP)
 	@$(BIN)/python -m pytest -q

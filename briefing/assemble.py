@@ -34,7 +34,7 @@ def assemble(
     client_id: str,
     *,
     today: dt.date,
-    stale_months: int = 18,
+    stale_months: int = 12,
     max_platforms: int = 6,
     max_articles: int = 4,
 ) -> Briefing:

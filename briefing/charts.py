@@ -6,17 +6,29 @@ from collections import defaultdict
 from xml.sax.saxutils import escape, quoteattr
 
 from briefing.filters import number
-from briefing.model import Briefing, Strict
+from briefing.model import Briefing, Metric, Strict
+
+COMPARABLE_DAYS = 366  # figures further apart than 12 months are never ranked together
+STYLES = {  # how a bar is drawn, and what the legend says about it
+    "reported": "reported (results, filings)",
+    "company claim": "company claim",
+    "estimate": "estimate (third party)",
+}
+DATED = "grey: dated, past the freshness limit"
+GREY, GREY_LINE = "#B4B4B4", "#8E8E93"
 
 
 class Bar(Strict):
     label: str  # category label, e.g. "WeChat 微信"
     value: float
     note: str = ""  # e.g. "Mar 2025"; printed after the value
+    style: str = "reported"  # a key of STYLES: how the bar is drawn
+    dated: bool = False  # past the freshness limit: drawn grey
+    group: int = 0  # bars are ranked only within a group: same confidence, periods close
 
 
 class ChartSpec(Strict):
-    """A horizontal bar chart: one series, one unit, one kind of figure."""
+    """A horizontal bar chart: one unit, one kind of figure; bars in comparable groups."""
 
     id: str
     title: str
@@ -24,41 +36,93 @@ class ChartSpec(Strict):
     bars: list[Bar]
     maximum: float | None = None  # fixed axis end (e.g. 5 for scores)
     alt: str  # describes the chart for screen readers
+    legend: list[str] = []  # the STYLES keys drawn (and "dated"), when they need explaining
 
     def value_text(self, bar: Bar) -> str:
         text = number(bar.value) if self.maximum is None else f"{bar.value:g}"
         return f"{text} ({bar.note})" if bar.note else text
 
 
+class _Figure(Strict):
+    label: str
+    metric: Metric
+    stale: bool
+
+
 def audience_charts(briefing: Briefing) -> list[ChartSpec]:
     """One chart per kind of audience figure (MAU, DAU): different kinds never share an axis."""
-    by_kind: dict[str, list[Bar]] = defaultdict(list)
+    by_kind: dict[str, list[_Figure]] = defaultdict(list)
     for ranked in briefing.recommended:
-        latest: dict[str, object] = {}
-        for metric in ranked.platform.metrics:
+        for metric in ranked.platform.current_metrics:
             kind = _audience_kind(metric.name)
-            if kind and (kind not in latest or metric.as_of > latest[kind].as_of):
-                latest[kind] = metric
-        for kind, metric in latest.items():
-            label = f"{ranked.platform.name} {ranked.platform.name_zh}"
-            by_kind[kind].append(
-                Bar(label=label, value=metric.value, note=metric.as_of.strftime("%b %Y"))
-            )
+            if kind:
+                label = f"{ranked.platform.name} {ranked.platform.name_zh}"
+                stale = metric.as_of < briefing.stale_before
+                by_kind[kind].append(_Figure(label=label, metric=metric, stale=stale))
     charts = []
     for kind, title in (("MAU", "Monthly active users"), ("DAU", "Daily active users")):
-        bars = sorted(by_kind.get(kind, []), key=lambda b: -b.value)
-        if len(bars) >= 2:
-            described = "; ".join(f"{b.label}: {number(b.value)} ({b.note})" for b in bars)
-            charts.append(
-                ChartSpec(
-                    id=f"audience-{kind.lower()}",
-                    title=f"{title}, latest reported figure",
-                    unit=f"{title.lower()} (as of the date shown)",
-                    bars=bars,
-                    alt=f"Bar chart of {title.lower()}: {described}.",
+        figures = by_kind.get(kind, [])
+        if len(figures) >= 2:
+            charts.append(_audience_chart(kind, title, figures, briefing.stale_months))
+    return charts
+
+
+def _audience_chart(kind: str, title: str, figures: list[_Figure], stale_months: int) -> ChartSpec:
+    bars = honest_bars(figures)
+    periods = {b.note.split(",")[0] for b in bars}
+    groups = {b.group for b in bars}
+    subtitle = f"as of {periods.pop()}" if len(periods) == 1 else "as last reported; periods differ"
+    ranking = "ranked within groups of one confidence and period" if len(groups) > 1 else "ranked"
+    described = "; ".join(f"{b.label}: {number(b.value)} ({b.note})" for b in bars)
+    styles = [s for s in STYLES if any(b.style == s for b in bars)]
+    styles += ["dated"] if any(b.dated for b in bars) else []
+    return ChartSpec(
+        id=f"audience-{kind.lower()}",
+        title=f"{title.replace(' active', '')}, {subtitle}",  # fits one slide title line
+        unit=f"{title.lower()}, {ranking}; period on each bar",
+        bars=bars,
+        alt=f"Bar chart of {title.lower()}, {subtitle}: {described}.",
+        legend=styles if styles != ["reported"] else [],
+    )
+
+
+def honest_bars(figures: list[_Figure]) -> list[Bar]:
+    """Bars in comparable groups: one confidence, periods within 12 months, freshness alike.
+    Groups come most trustworthy and most recent first; bars are ranked only inside one."""
+    order = {c: i for i, c in enumerate(STYLES)}
+    remaining = sorted(
+        figures, key=lambda f: (f.stale, order[f.metric.confidence], -f.metric.as_of.toordinal())
+    )
+    bars: list[Bar] = []
+    group = 0
+    while remaining:
+        head = remaining[0]
+        members = [
+            f
+            for f in remaining
+            if f.stale == head.stale
+            and f.metric.confidence == head.metric.confidence
+            and (head.metric.as_of - f.metric.as_of).days <= COMPARABLE_DAYS
+        ]
+        remaining = [f for f in remaining if f not in members]
+        for f in sorted(members, key=lambda f: -f.metric.value):
+            bars.append(
+                Bar(
+                    label=f.label,
+                    value=f.metric.value,
+                    note=_note(f.metric),
+                    style=f.metric.confidence,
+                    dated=f.stale,
+                    group=group,
                 )
             )
-    return charts
+        group += 1
+    return bars
+
+
+def _note(metric: Metric) -> str:
+    period = metric.as_of.strftime("%b %Y")
+    return period if metric.confidence == "reported" else f"{period}, {metric.confidence}"
 
 
 def _audience_kind(name: str) -> str | None:
@@ -94,32 +158,73 @@ def for_briefing(briefing: Briefing) -> dict[str, ChartSpec]:
     return {chart.id: chart for chart in charts}
 
 
+def bar_style(style: str, dated: bool, colour: str) -> dict[str, str]:
+    """SVG fill and stroke of a bar: its confidence sets the look, staleness greys it.
+    The deck draws the same looks (pptx_parts._style_series)."""
+    tone, line = (GREY, GREY_LINE) if dated else (colour, colour)
+    return {
+        "reported": {"fill": tone, "stroke": line},
+        "company claim": {"fill": tone, "fill-opacity": "0.35", "stroke": line},
+        "estimate": {"fill": "none", "stroke": line, "stroke-dasharray": "3 2"},
+    }.get(style, {"fill": tone, "stroke": line})
+
+
 def svg(chart: ChartSpec, colour: str, text_colour: str, muted: str, font: str) -> str:
     """A self-contained vector bar chart (fonts come from the document's CSS)."""
-    label_w, bar_w, row_h, top = 190, 300, 22, 8
-    height = top + row_h * len(chart.bars) + 22
+    label_w, row_h, top, gap = 190, 22, 8, 10
+    label_room = 10 + 4.8 * max(len(chart.value_text(b)) for b in chart.bars)  # 9 pt digits
+    bar_w = 430 - label_room
     end = chart.maximum or max(b.value for b in chart.bars) or 1
-    rows = []
+    rows, y = [], top
     for i, bar in enumerate(chart.bars):
-        y = top + i * row_h
+        if i and bar.group != chart.bars[i - 1].group:  # a new group is not a continuation
+            rows.append(
+                f'<line x1="{label_w - 150}" y1="{y + gap / 2}" x2="{label_w + bar_w}" '
+                f'y2="{y + gap / 2}" stroke="{muted}" stroke-width="0.5" stroke-dasharray="2 2"/>'
+            )
+            y += gap
         width = max(bar.value / end * bar_w, 1)
+        look = bar_style(bar.style, bar.dated, colour)
+        style = " ".join(f'{k}="{v}"' for k, v in look.items())
         rows.append(
             f'<text x="{label_w - 8}" y="{y + 14}" text-anchor="end" fill="{text_colour}" '
             f'font-size="10">{escape(bar.label)}</text>'
             f'<rect x="{label_w}" y="{y + 4}" width="{width:.1f}" height="{row_h - 8}" '
-            f'fill="{colour}"/>'
+            f'{style} stroke-width="0.8" data-style={quoteattr(bar.style)} '
+            f'data-dated="{str(bar.dated).lower()}"/>'
             f'<text x="{label_w + width + 5:.1f}" y="{y + 14}" fill="{text_colour}" '
             f'font-size="9">{escape(chart.value_text(bar))}</text>'
         )
+        y += row_h
     axis = (
-        f'<line x1="{label_w}" y1="{top}" x2="{label_w}" y2="{height - 20}" '
+        f'<line x1="{label_w}" y1="{top}" x2="{label_w}" y2="{y}" '
         f'stroke="{muted}" stroke-width="0.8"/>'
-        f'<text x="{label_w}" y="{height - 6}" fill="{muted}" font-size="8.5">'
+        f'<text x="{label_w}" y="{y + 14}" fill="{muted}" font-size="8.5">'
         f"{escape(chart.unit)}</text>"
     )
+    legend, y = _legend(chart, colour, muted, y + 22)
     label = quoteattr(chart.alt)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_w + bar_w + 110} '
-        f'{height}" font-family={quoteattr(font)} role="img" aria-label={label}>'
-        f"<title>{escape(chart.title)}</title>{''.join(rows)}{axis}</svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_w + 430} '
+        f'{y}" font-family={quoteattr(font)} role="img" aria-label={label}>'
+        f"<title>{escape(chart.title)}</title>{''.join(rows)}{axis}{legend}</svg>"
     )
+
+
+def _legend(chart: ChartSpec, colour: str, muted: str, y: float) -> tuple[str, float]:
+    if not chart.legend:
+        return "", y
+    items, x = [], 40.0
+    for style in chart.legend:
+        dated = style == "dated"
+        look = bar_style("reported" if dated else style, dated, colour)
+        text = DATED if dated else STYLES[style]
+        swatch = " ".join(f'{k}="{v}"' for k, v in look.items())
+        items.append(
+            f'<rect x="{x}" y="{y}" width="14" height="8" {swatch} stroke-width="0.8" '
+            f"data-legend={quoteattr(style)}/>"
+            f'<text x="{x + 18}" y="{y + 7.5}" fill="{muted}" font-size="8.5">'
+            f"{escape(text)}</text>"
+        )
+        x += 26 + 4.4 * len(text)
+    return "".join(items), y + 14

@@ -64,6 +64,22 @@ def parser() -> argparse.ArgumentParser:
     check = theme_commands.add_parser("check", help="validate a theme without building")
     check.add_argument("name")
 
+    d = commands.add_parser("data", help="the figures: how current they are, spreadsheet import")
+    data_commands = d.add_subparsers(dest="data_command", required=True)
+    status = data_commands.add_parser(
+        "status", help="per platform: newest figure and its age, dated figures, missing URLs"
+    )
+    status.add_argument(
+        "--strict", action="store_true", help="exit 1 when any figure is past the freshness limit"
+    )
+    imp = data_commands.add_parser(
+        "import",
+        help="add or replace figures from a CSV file (columns: platform, metric, value, unit, "
+        "as_of, source, url, confidence)",
+    )
+    imp.add_argument("file", help="a CSV file, e.g. exported from a spreadsheet")
+    imp.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+
     commands.add_parser("check", help="validate data/ and report every problem")
     commands.add_parser("schemas", help="write schemas/*.schema.json for YAML editors")
     commands.add_parser("list", help="list the clients")
@@ -114,6 +130,10 @@ def _run(args: argparse.Namespace) -> int:
         return _email(args, settings)
     if args.command == "theme":
         return _theme(args, settings)
+    if args.command == "data":
+        from briefing import data_cli
+
+        return data_cli.run(args, settings)
     if args.command == "schemas":
         from briefing import schemas
 

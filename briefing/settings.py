@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     source_date_epoch: int | None = Field(None, validation_alias="SOURCE_DATE_EPOCH", ge=0)
     theme: str | None = None  # overrides the client's theme for one (pitch) build
     strict: bool = False  # warnings (stale figures, missing glyphs) become errors
-    stale_months: int = Field(18, ge=1)
+    stale_months: int = Field(12, ge=1)  # figures older than this are marked dated
     pdf_variant: Literal["pdf/ua-1", "pdf/a-3b", "none"] = "pdf/ua-1"
     render_timeout: float = Field(120.0, gt=0)  # seconds per render (PDF, deck)
     render_memory_mb: int = Field(2048, ge=64)  # resident memory per render
@@ -117,7 +117,7 @@ class Settings(BaseSettings):
 
 def _default_root() -> Path:
     cwd = Path.cwd()
-    if (cwd / "data").is_dir() and (cwd / "templates").is_dir():
+    if (cwd / "data").is_dir():
         return cwd
     return Path(__file__).resolve().parent.parent
 

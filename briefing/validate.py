@@ -128,6 +128,11 @@ def validate(project: Project) -> tuple[KnowledgeBase, list[Problem]]:
     return kb, sorted(problems, key=lambda p: (p.path, p.line or 0, p.col or 0))
 
 
+def document_problems(doc: Document, kind: str) -> list[Problem]:
+    """One file's own problems (syntax, schema, sources), without cross-references."""
+    return _check_document(KnowledgeBase(root=doc.path.parent), kind, doc.path.stem, doc)
+
+
 def _check_document(kb: KnowledgeBase, kind: str, ident: str, doc: Document) -> list[Problem]:
     if not _SLUG.match(ident):
         return [

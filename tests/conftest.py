@@ -74,8 +74,9 @@ def all_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def settings_for(root: Path, **overrides: object) -> Settings:
-    """The settings the CLI would load in ``root`` (environment as the fixture leaves it)."""
-    return Settings.load(root, **overrides)
+    """The settings the CLI would load in ``root``, on the suite's one date (also for
+    module-scoped fixtures, which run before the autouse fixture sets the environment)."""
+    return Settings.load(root, **{"SOURCE_DATE_EPOCH": int(SOURCE_DATE_EPOCH), **overrides})
 
 
 def write(path: Path, text: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
@@ -108,20 +109,25 @@ def test_unconfirmed_figures_are_absent(kb: KnowledgeBase) -> None:
 
 
 def test_stale_figures_warn_and_strict_fails(
-    kb: KnowledgeBase, project: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    briefing = assemble(kb, "northwind-robotics", today=TODAY)
+    """Fixture figures with fixed dates: the real data's ages never decide a test."""
+    root = tmp_path / "figures"
+    shutil.copytree(Path(__file__).parent / "roots/figures", root)
+    kb, problems = validate(load_project(root))
+    assert problems == []
+    briefing = assemble(kb, "tester", today=TODAY)  # the default limit: 12 months
     with caplog.at_level(logging.WARNING, logger="briefing"):
-        messages = stale_warnings(briefing, settings_for(project))
-    assert (
-        "data/platforms/wecom.yaml: Active users as of 2020-12-23 is older than 18 months "
-        "(shown as dated)" in messages
-    )
+        messages = stale_warnings(briefing, settings_for(root))
+    assert messages == [
+        "data/platforms/alpha.yaml: DAU as of 2024-06-30 is older than 12 months (shown as dated)",
+        "data/platforms/beta.yaml: MAU as of 2020-08-31 is older than 12 months (shown as dated)",
+    ]
     assert messages == [r.getMessage() for r in caplog.records]
     fresh = [s for s in briefing.sources if not s.stale]
-    assert fresh and all(s.metric.as_of >= briefing.stale_before for s in fresh)
-    with pytest.raises(DataError, match=r"wecom\.yaml"):
-        stale_warnings(briefing, settings_for(project, strict=True))
+    assert [s.metric.as_of.isoformat() for s in fresh] == ["2026-06-30"]
+    with pytest.raises(DataError, match=r"alpha\.yaml"):
+        stale_warnings(briefing, settings_for(root, strict=True))
 
 
 def test_stale_figures_are_marked_in_the_outputs(kb: KnowledgeBase) -> None:

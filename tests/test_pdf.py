@@ -33,7 +33,7 @@ def page_texts(pdf: Path) -> list[str]:
 
 def test_contents_page_numbers_match_the_headings(pdf: Path) -> None:
     pages = page_texts(pdf)
-    assert 8 <= len(pages) <= 20
+    assert 8 <= len(pages) <= 30  # with the sources appendix of every figure and fact
     contents = pages[1].split("Contents", 1)[1]
     entries = re.findall(r"^\s*(\S.*?)\s{2,}(\d+)\s*$", contents, re.MULTILINE)
     assert len(entries) >= 8
@@ -65,7 +65,7 @@ def test_metadata_and_language(pdf: Path) -> None:
 @pytest.mark.parametrize("client", SAMPLE_CLIENTS)
 def test_qpdf_passes_and_size_is_within_budget(all_built: Path, client: str) -> None:
     pdf = all_built / f"out/{client}/{client}-briefing.pdf"
-    assert 8 <= len(PdfReader(pdf).pages) <= 20
+    assert 8 <= len(PdfReader(pdf).pages) <= 30
     result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert pdf.stat().st_size < 2 * 2**20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -72,19 +73,21 @@ def test_wrong_types_and_bad_values_name_the_field(project: Path) -> None:
     ]
 
 
-def test_metric_without_source_and_with_bad_confidence(project: Path) -> None:
-    path = project / "data/platforms/weibo.yaml"
+def test_metric_without_source_and_with_bad_confidence(tmp_path: Path) -> None:
+    """On a fixture platform, so that editing the sample data never breaks this test."""
+    root = tmp_path / "figures"
+    shutil.copytree(Path(__file__).parent / "roots/figures", root)
+    path = root / "data/platforms/alpha.yaml"
     text = path.read_text(encoding="utf-8")
     text = text.replace("    confidence: reported\n", "    confidence: official\n", 1)
-    text = text.replace(
-        "    source: Weibo Q3 2025 unaudited results, 18 Nov 2025 (StockTitan)\n", "", 1
-    )
+    text = text.replace("    source: Alpha Q2 2026 results\n", "", 1)
     path.write_text(text, encoding="utf-8")
-    found = problems(project)
+    found = problems(root)
     assert len(found) == 2
-    assert found[0].startswith("data/platforms/weibo.yaml:")
-    assert found[0].endswith(": metrics[0].source: required field is missing")
-    assert ": metrics[0].confidence: got 'official'; input should be 'reported', " in found[1]
+    assert (
+        found[0] == "data/platforms/alpha.yaml:13:5: metrics[0].source: required field is missing"
+    )
+    assert "alpha.yaml:18:17: metrics[0].confidence: got 'official'; input should be " in found[1]
 
 
 @pytest.mark.parametrize(

@@ -9,14 +9,15 @@ from typing import Any
 from lxml import etree
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from briefing import images
-from briefing.charts import ChartSpec
+from briefing.charts import GREY, STYLES, Bar, ChartSpec
 from briefing.render.fit import Fonts, _is_cjk
 
 INSET_X, INSET_Y = 7.2, 3.6  # text frame insets, pt (PowerPoint's defaults)
@@ -129,23 +130,39 @@ def _frame_box(placeholder: Any) -> tuple[int, int, int, int]:
 def add_chart(
     slide: Any, placeholder: Any, spec: ChartSpec, fonts: Fonts, size: float, colour: str
 ) -> None:
-    """A native, editable bar chart in the body placeholder's box, labelled with as-of dates."""
+    """A native, editable bar chart in the body placeholder's box: one series per bar style
+    (so PowerPoint's own legend explains them), a gap between comparable groups, and each
+    bar labelled with its period."""
+    rows = _chart_rows(spec)
+    styles = list(dict.fromkeys((bar.style, bar.dated) for bar in rows if bar is not None))
     data = CategoryChartData(number_format="#,##0.0" if spec.maximum is None else "0")
-    bars = list(reversed(spec.bars))  # PowerPoint draws the first category at the bottom
-    data.categories = [bar.label for bar in bars]
+    data.categories = [bar.label if bar else " " * (i + 1) for i, bar in enumerate(rows)]
     scale = 1e6 if spec.maximum is None else 1
-    data.add_series(spec.unit, [bar.value / scale for bar in bars])
+    for style, dated in styles:
+        values = [
+            bar.value / scale if bar and (bar.style, bar.dated) == (style, dated) else None
+            for bar in rows
+        ]
+        name = STYLES.get(style, style) + (", dated" if dated else "")
+        data.add_series(name if spec.legend else spec.unit, values)
     frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, *_frame_box(placeholder), data)
     frame._element.nvGraphicFramePr.cNvPr.set("descr", spec.alt)
     chart = frame.chart
-    chart.has_legend = False
+    chart.has_legend = bool(spec.legend)
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
     chart.has_title = False  # the slide title names the chart
     chart.font.size = Pt(size)
     _chart_typefaces(chart, fonts)
     plot = chart.plots[0]
-    plot.gap_width = 60
-    plot.series[0].format.fill.solid()
-    plot.series[0].format.fill.fore_color.rgb = RGBColor.from_string(colour.lstrip("#"))
+    plot.gap_width, plot.overlap = 60, 100  # one bar per row, whichever series holds it
+    for series, (style, dated) in zip(plot.series, styles, strict=True):
+        _style_series(series, style, GREY if dated else colour)
+        for point, bar in zip(series.points, rows, strict=True):
+            if bar is not None and (bar.style, bar.dated) == (style, dated):
+                point.data_label.text_frame.text = spec.value_text(bar)
+                point.data_label.position = XL_LABEL_POSITION.OUTSIDE_END
     value_axis = chart.value_axis
     value_axis.has_major_gridlines = False
     value_axis.minimum_scale = 0
@@ -153,12 +170,38 @@ def add_chart(
         value_axis.maximum_scale = spec.maximum
     value_axis.has_title = True
     value_axis.axis_title.text_frame.text = spec.unit + ("" if spec.maximum else ", millions")
-    plot.has_data_labels = True
-    labels = plot.data_labels
-    labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    for point, bar in zip(plot.series[0].points, bars, strict=True):
-        point.data_label.text_frame.text = spec.value_text(bar)
-        point.data_label.position = XL_LABEL_POSITION.OUTSIDE_END
+
+
+def _chart_rows(spec: ChartSpec) -> list[Bar | None]:
+    """Bottom to top, as PowerPoint draws categories, with an empty row between groups."""
+    rows: list[Bar | None] = []
+    for i, bar in enumerate(spec.bars):
+        if i and bar.group != spec.bars[i - 1].group:
+            rows.append(None)
+        rows.append(bar)
+    return list(reversed(rows))
+
+
+def _style_series(series: Any, style: str, colour: str) -> None:
+    """The deck's version of charts.bar_style: solid, light, or outlined dashed."""
+    primary = RGBColor.from_string(colour.lstrip("#"))
+    fill, line = series.format.fill, series.format.line
+    line.color.rgb, line.width = primary, Pt(0.75)
+    if style == "company claim":
+        fill.solid()
+        fill.fore_color.rgb = RGBColor.from_string(_tint(colour, 0.35))
+    elif style == "estimate":
+        fill.background()
+        line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    else:
+        fill.solid()
+        fill.fore_color.rgb = primary
+
+
+def _tint(colour: str, strength: float) -> str:
+    """``colour`` mixed with white: ``strength`` 1 is the colour, 0 is white."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    return "".join(f"{round(255 - (255 - c) * strength):02X}" for c in channels)
 
 
 def _chart_typefaces(chart: Any, fonts: Fonts) -> None:
