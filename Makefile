@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup briefing email all check-data data-status test lint check bench clean schemas mutation-check
+.PHONY: help setup briefing email all check-data data-status test lint check bench clean schemas mutation-check tailoring
 
 help:  ## list the targets
 	@echo "make briefing CLIENT=<id> [THEME=<name>] [FORCE=1]  build out/<id>/ (PDF + PPTX)"
@@ -18,6 +18,7 @@ help:  ## list the targets
 	@echo "make test                                 run the test suite"
 	@echo "make check                                lint + tests"
 	@echo "make bench                                print build benchmarks"
+	@echo "make tailoring                            how much sample briefings read alike (targets 0.25 / 0.50)"
 	@echo "make mutation-check                       prove the safety tests fail without their guards"
 	@echo "make clean                                remove out/ and caches (never state/)"
 
@@ -51,13 +52,16 @@ test: $(STAMP)
 	@$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	@$(BIN)/ruff check briefing tests bench scripts/mutation-check
-	@$(BIN)/ruff format --check briefing tests bench scripts/mutation-check
+	@$(BIN)/ruff check briefing tests bench scripts/mutation-check scripts/tailoring
+	@$(BIN)/ruff format --check briefing tests bench scripts/mutation-check scripts/tailoring
 
 check: lint test
 
 bench: $(STAMP)  ## print the build figures (cold build, floor, batch speed-up, no-op, memory)
 	@$(BIN)/python bench/bench.py
+
+tailoring: $(STAMP)  ## how much sample briefings read alike (shared sentences, masked)
+	@$(BIN)/python scripts/tailoring
 
 mutation-check: $(STAMP)  ## remove each safety guard in a temp copy; its test must go red
 	@$(BIN)/python scripts/mutation-check

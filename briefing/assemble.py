@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from briefing import plan
 from briefing.model import (
     Article,
     AvoidedPlatform,
@@ -12,9 +13,6 @@ from briefing.model import (
     SourceEntry,
 )
 from briefing.validate import KnowledgeBase
-
-RECOMMEND_MIN_SCORE = 3
-AVOID_MAX_SCORE = 1
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -35,12 +33,12 @@ def assemble(
     *,
     today: dt.date,
     stale_months: int = 12,
-    max_platforms: int = 6,
-    max_articles: int = 4,
+    max_articles: int = 1,
 ) -> Briefing:
     client = kb.clients[client_id]
     industry = kb.industries[client.industry]
-    recommended = rank_platforms(kb, client_id)[:max_platforms]
+    the_plan = plan.build_plan(client, industry, kb.platforms, today)
+    recommended = [_ranked(p) for p in the_plan.group("recommended")]
     chosen = {r.id for r in recommended}
     stale_before = months_before(today, stale_months)
     sources = [
@@ -56,71 +54,66 @@ def assemble(
         industry_id=client.industry,
         industry=industry,
         recommended=recommended,
-        fits=all_fits(kb, client_id),
-        avoid=platforms_to_avoid(kb, client_id, chosen),
+        fits=sorted(
+            (_ranked(p) for p in the_plan.placed),
+            key=lambda r: (-r.fit.score, r.platform.name.lower()),
+        ),
+        avoid=closed_platforms(kb, client.industry),
         articles=select_articles(kb, client.industry, chosen)[:max_articles],
         sources=sources,
         date=today,
         stale_before=stale_before,
         stale_months=stale_months,
+        plan=the_plan,
+    )
+
+
+def _ranked(placed: plan.Placed) -> RankedPlatform:
+    return RankedPlatform(
+        id=placed.id, platform=placed.platform, fit=placed.fit, focus=placed.focus
     )
 
 
 def rank_platforms(kb: KnowledgeBase, client_id: str) -> list[RankedPlatform]:
-    """Active platforms worth recommending: the client's focus first, then by industry fit."""
-    worth = [r for r in all_fits(kb, client_id) if r.focus or r.fit.score >= RECOMMEND_MIN_SCORE]
-    return sorted(worth, key=lambda r: not r.focus)  # stable: fit order within each group
-
-
-def all_fits(kb: KnowledgeBase, client_id: str) -> list[RankedPlatform]:
-    """Every active platform with its fit for the client's industry, best first."""
+    """The recommended platforms, in the Plan's order (focus first, then by fit)."""
     client = kb.clients[client_id]
-    fits = kb.industries[client.industry].fit
-    ranked = [
-        RankedPlatform(id=pid, platform=p, fit=fits[pid], focus=pid in client.focus_platforms)
-        for pid, p in kb.platforms.items()
-        if p.status == "active" and pid in fits
+    industry = kb.industries[client.industry]
+    segment = next((s for s in industry.segments if s.id == client.segment), None)
+    fits = {**industry.fit, **(segment.fit if segment else {})}
+    return [_ranked(p) for p in plan.place(client, fits, kb.platforms) if p.group == "recommended"]
+
+
+def closed_platforms(kb: KnowledgeBase, industry_id: str) -> list[AvoidedPlatform]:
+    """Closed platforms, for a footnote: clients still ask about them."""
+    fits = kb.industries[industry_id].fit
+    return [
+        AvoidedPlatform(
+            id=pid,
+            platform=platform,
+            kind="closed",
+            reason=fits[pid].rationale if pid in fits else "Closed.",
+        )
+        for pid, platform in sorted(kb.platforms.items(), key=lambda item: item[1].name.lower())
+        if platform.status == "discontinued"
     ]
-    return sorted(ranked, key=lambda r: (-r.fit.score, r.platform.name.lower()))
-
-
-def platforms_to_avoid(
-    kb: KnowledgeBase, client_id: str, chosen: set[str]
-) -> list[AvoidedPlatform]:
-    """Closed, poorly fitting and risky platforms, each with the reason a client should know."""
-    fits = kb.industries[kb.clients[client_id].industry].fit
-    avoid = []
-    for pid, platform in kb.platforms.items():
-        if pid in chosen:
-            continue
-        fit = fits.get(pid)
-        if platform.status == "discontinued":
-            avoid.append(
-                AvoidedPlatform(
-                    id=pid,
-                    platform=platform,
-                    kind="closed",
-                    reason=fit.rationale if fit else "Closed.",
-                )
-            )
-        elif platform.watch:
-            avoid.append(
-                AvoidedPlatform(id=pid, platform=platform, kind="watch", reason=platform.watch)
-            )
-        elif fit and fit.score <= AVOID_MAX_SCORE:
-            avoid.append(
-                AvoidedPlatform(id=pid, platform=platform, kind="poor fit", reason=fit.rationale)
-            )
-    order = {"poor fit": 0, "watch": 1, "closed": 2}
-    return sorted(avoid, key=lambda a: (order[a.kind], a.platform.name.lower()))
 
 
 def select_articles(kb: KnowledgeBase, industry_id: str, platform_ids: set[str]) -> list[Article]:
-    """Articles tagged for the industry (or, if untagged by industry, for a chosen platform)."""
+    """Articles for this client: tagged for its industry, then by how many of its recommended
+    platforms they cover, newest first."""
     tagged = [
         a
         for a in kb.articles.values()
         if industry_id in a.meta.industries
         or (not a.meta.industries and platform_ids & set(a.meta.platforms))
     ]
-    return sorted(tagged, key=lambda a: (a.meta.date, a.slug), reverse=True)
+    return sorted(
+        tagged,
+        key=lambda a: (
+            industry_id in a.meta.industries,
+            len(platform_ids & set(a.meta.platforms)),
+            a.meta.date,
+            a.slug,
+        ),
+        reverse=True,
+    )

@@ -137,7 +137,7 @@ def build(
     prepared = prepare(settings, client_id, knowledge)
     briefing, chosen = prepared.briefing, prepared.theme
     _step(2, "Assembling the briefing for %s", client_id)
-    warnings = stale_warnings(briefing, settings)
+    warnings = stale_warnings(briefing, settings) + brief_warnings(briefing)
     variant = settings.pdf_variant
     _step(3, "Rendering HTML with theme '%s'", chosen.name)
     report_html = html.render_html(briefing, chosen)
@@ -225,6 +225,22 @@ def glyph_warnings(html: str, chosen: theme.Theme, settings: Settings) -> list[s
         )
     LOGGER.warning("%s", message)
     return [message]
+
+
+def brief_warnings(briefing: Briefing) -> list[str]:
+    """A brief that still works but should be updated: old field names, past deadlines."""
+    client, path = briefing.client, f"data/clients/{briefing.client_id}.yaml"
+    messages = []
+    if client.markets:
+        messages.append(f"{path}: markets is the old name of cities; rename it (read as cities)")
+    for i, goal in enumerate(client.goals):
+        if not isinstance(goal, str) and goal.by < briefing.date:
+            messages.append(
+                f"{path}: goals[{i}].by: {goal.by} is before the briefing's date {briefing.date}"
+            )
+    for message in messages:
+        LOGGER.warning("%s", message)
+    return messages
 
 
 def mail_size_warnings(outputs: dict[str, bytes], settings: Settings) -> list[str]:

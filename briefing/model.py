@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -58,7 +58,7 @@ def _partial_date(value: object) -> str:
 Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_clean_text)]
 Line = Annotated[Text, AfterValidator(_one_line)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Goal = Annotated[  # one slide bullet each: at most 300 characters
+Goal_Text = Annotated[  # one slide bullet each: at most 300 characters
     str,
     StringConstraints(min_length=1, max_length=300),
     AfterValidator(_clean_text),
@@ -86,19 +86,68 @@ class Contact(Strict):
     phone: Line | None = None
 
 
+Stage = Literal["awareness", "consideration", "conversion", "loyalty"]
+STAGES: tuple[Stage, ...] = ("awareness", "consideration", "conversion", "loyalty")
+Route = Literal[
+    "cross-border-ecommerce",  # Tmall Global, JD Worldwide, Douyin global shops
+    "own-stores",  # the brand's own boutiques or flagship stores in China
+    "distributors",  # an importer or distributor sells for the brand
+    "dealers",  # car dealers and dealer groups
+    "direct-b2b-sales",  # the brand's own sales team sells to companies
+    "admissions",  # a school recruits students
+    "bookings",  # travel and hospitality sold by booking
+    "app-stores",  # games and apps distributed through Chinese app stores
+]
+Owner = Literal["agency", "client"]
+
+
+class Target(Strict):
+    value: Annotated[float, Field(allow_inf_nan=False, ge=0)]
+    unit: Line  # "% growth", "bookings", "leads"
+
+
+class Goal(Strict):
+    """A goal the plan is measured against."""
+
+    goal: Goal_Text
+    kpi: Slug  # an id from the industry's KPI catalogue
+    target: Target
+    by: dt.date
+
+
+class Competitor(Strict):
+    name: Line
+    note: Line | None = None
+
+
+class Budget(Strict):
+    amount: Annotated[float, Field(allow_inf_nan=False, gt=0)]
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]  # ISO 4217: EUR, USD
+    period: Literal["month", "quarter", "year", "campaign"]
+
+
 class Client(Strict):
-    """A brand we advise: who they are, their industry and what they want."""
+    """A brand we advise: who they are, their industry and their brief."""
 
     name: Line
     industry: Slug
+    segment: Slug | None = None  # a segment the industry file defines
     contact: Contact
     account_manager: Contact | None = None
     theme: Slug = "default"
-    goals: list[Goal] = []
+    goals: list[Goal | Goal_Text] = []  # a plain sentence is a goal with no KPI set
     focus_platforms: list[Slug] = []
-    markets: list[Line] = []
+    cities: list[Line] = []
+    markets: list[Line] = []  # the old name of `cities` (accepted with a warning)
+    competitors: list[Competitor] = []
+    route_to_market: Route | None = None
+    budget: Budget | None = None
     logo: AssetPath | None = None  # e.g. assets/clients/acme.png
     notes: Text | None = None
+
+    @property
+    def all_cities(self) -> list[str]:
+        return list(dict.fromkeys([*self.cities, *self.markets]))
 
 
 class Fit(Strict):
@@ -108,15 +157,77 @@ class Fit(Strict):
     rationale: Line
 
 
+class Role(Strict):
+    """What one platform does for this industry at each stage of the funnel (blank: nothing)."""
+
+    awareness: Line | None = None
+    consideration: Line | None = None
+    conversion: Line | None = None
+    loyalty: Line | None = None
+    features: list[Slug] = []  # ids of the platform's features that matter here
+
+    def stage(self, stage: str) -> str | None:
+        return getattr(self, stage)
+
+
+class Tactic(Strict):
+    """One thing to do on one platform, for one stage of the funnel."""
+
+    id: Slug
+    platform: Slug
+    stage: Stage
+    text: Line  # an instruction: "Brief 20 mid-tier travel creators to…"
+    routes: list[Route] = []  # the routes to market it suits; empty: every route
+    owner: Owner = "agency"
+    day: Literal[30, 60, 90] = 30  # the milestone it belongs to in the first 90 days
+
+
+class Benchmark(Strict):
+    value: Annotated[float, Field(allow_inf_nan=False)]
+    unit: Line
+    source: Line
+    url: Url
+    as_of: PartialDate
+
+
+class Kpi(Strict):
+    id: Slug
+    name: Line  # "Bookings from China"
+    unit: Line  # "bookings", "% of sales"
+    stage: Stage  # the funnel stage it measures
+    benchmark: Benchmark | None = None
+
+
+class Risk(Strict):
+    id: Slug
+    risk: Line
+    likelihood: Literal["low", "medium", "high"]
+    mitigation: Line
+    owner: Owner
+
+
+class Segment(Strict):
+    """A sub-industry with its own advice (e.g. education -> postgraduate-business)."""
+
+    id: Slug
+    name: Line
+    summary: Text
+    fit: dict[Slug, Fit] = {}  # overrides of the industry's fit, with their rationale
+    tactics: list[Tactic] = []  # added to the industry's
+    risks: list[Risk] = []  # added to the industry's
+
+
 class Industry(Strict):
-    """A playbook: how an industry should use each platform."""
+    """A playbook: how an industry should use each platform, stage by stage."""
 
     name: Line
     summary: Text
     fit: dict[Slug, Fit]
-    tactics: list[Line] = Field(min_length=1)
-    kpis: list[Line] = Field(min_length=1)
-    risks: list[Line] = []
+    roles: dict[Slug, Role] = {}  # by platform id
+    tactics: list[Tactic] = Field(min_length=1)
+    kpis: list[Kpi] = Field(min_length=1)
+    risks: list[Risk] = []
+    segments: list[Segment] = []
 
 
 Confidence = Literal["reported", "company claim", "estimate"]
@@ -147,6 +258,7 @@ class Fact(Strict):
 
 
 class Feature(Strict):
+    id: Slug  # stable: playbooks and translations refer to it
     name: Line
     description: Line
     since: PartialDate | None = None
@@ -247,3 +359,4 @@ class Briefing(Strict):
     date: dt.date
     stale_before: dt.date
     stale_months: int
+    plan: Any = None  # briefing.plan.Plan (defined there: it is built from these models)

@@ -66,8 +66,16 @@ def suggest(word: str, choices: object) -> str:
 def model_problems(doc: Document, exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
     """Map pydantic errors to the YAML positions of the fields they name."""
     problems = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+    errors = exc.errors(include_url=False)
+    branches = {_untag(e["loc"]) for e in errors if _untag(e["loc"]) != tuple(e["loc"])}
+    for err in errors:
+        loc = _untag(err["loc"])
+        last = err["loc"][-1] if err["loc"] else None
+        scalar_branch = isinstance(last, str) and (last in _SCALAR_TAGS or "str" in last)
+        if scalar_branch and any(b[: len(loc)] == loc and b != loc for b in branches):
+            continue  # "not a string" from the plain-text branch of a mapping item: noise
+        if err["type"] == "model_type" and isinstance(err.get("input"), str):
+            continue  # "not a mapping" from the mapping branch of a plain-text item: noise
         kind = err["type"]
         if kind == "extra_forbidden":
             known = _known_fields(model, loc[:-1])
@@ -81,6 +89,18 @@ def model_problems(doc: Document, exc: ValidationError, model: type[BaseModel]) 
             line, col = doc.where(loc)
         problems.append(Problem(doc.rel, message, line, col, field_name(loc) or None))
     return sorted(problems, key=lambda p: (p.line or 0, p.col or 0))
+
+
+_SCALAR_TAGS = {"str", "int", "float", "bool"}
+
+
+def _untag(loc: tuple) -> tuple:
+    """The field path without pydantic's union-branch tags ('Goal', 'str') and index labels."""
+    return tuple(
+        p
+        for p in loc
+        if not (isinstance(p, str) and ("[" in p or p in _SCALAR_TAGS or p[:1].isupper()))
+    )
 
 
 def _message(err: dict[str, Any]) -> str:
@@ -291,6 +311,10 @@ def _check_references(kb: KnowledgeBase, project: Project) -> list[Problem]:
             problems.append(Problem(doc.rel, f"'{logo}': {reason}", line, col, "logo"))
         for i, pid in _strings(data.get("focus_platforms")):
             ref("clients", cid, "platforms", ("focus_platforms", i), pid)
+    for cid, data in _raw(docs["clients"]):
+        problems += _brief_references(docs, cid, data)
+    for iid, data in _raw(docs["industries"]):
+        problems += _playbook_references(docs, iid, data)
     for iid, data in _raw(docs["industries"]):
         fit = data.get("fit")
         if not isinstance(fit, dict):
@@ -323,3 +347,86 @@ def _strings(value: Any) -> list[tuple[int, str]]:
         if isinstance(value, list)
         else []
     )
+
+
+def _brief_references(docs: dict[str, dict[str, Document]], cid: str, data: dict) -> list[Problem]:
+    """A client's segment and goal KPIs must exist in its industry's playbook."""
+    industry = docs["industries"].get(str(data.get("industry")))
+    if industry is None or not isinstance(industry.data, dict):
+        return []  # an unknown industry is reported on its own
+    doc, problems = docs["clients"][cid], []
+    playbook = industry.data
+    segments = _ids(playbook.get("segments"))
+    segment = data.get("segment")
+    if isinstance(segment, str) and segment not in segments:
+        line, col = doc.where(("segment",))
+        known = f" (segments of {industry.rel}: {', '.join(segments) or 'none'})"
+        hint = suggest(segment, segments) or known
+        problems.append(
+            Problem(doc.rel, f"unknown segment '{segment}'{hint}", line, col, "segment")
+        )
+    kpis = _ids(playbook.get("kpis"))
+    for i, goal in enumerate(data.get("goals") or []):
+        kpi = goal.get("kpi") if isinstance(goal, dict) else None
+        if isinstance(kpi, str) and kpi not in kpis:
+            line, col = doc.where(("goals", i, "kpi"))
+            hint = suggest(kpi, kpis) or f" (KPIs of {industry.rel}: {', '.join(kpis)})"
+            problems.append(
+                Problem(doc.rel, f"unknown KPI '{kpi}'{hint}", line, col, f"goals[{i}].kpi")
+            )
+    return problems
+
+
+def _playbook_references(
+    docs: dict[str, dict[str, Document]], iid: str, data: dict
+) -> list[Problem]:
+    """Roles, features and tactics name real platforms and features; ids are unique."""
+    doc, problems = docs["industries"][iid], []
+    platforms = docs["platforms"]
+
+    def unknown(loc: KeyPath, message: str) -> None:
+        line, col = doc.where(loc)
+        problems.append(Problem(doc.rel, message, line, col, field_name(loc)))
+
+    for pid, role in (data.get("roles") or {}).items():
+        if pid not in platforms:
+            unknown(("roles", pid), f"unknown platform '{pid}'{suggest(pid, platforms)}")
+            continue
+        features = _ids((platforms[pid].data or {}).get("features"))
+        for i, fid in _strings((role or {}).get("features") if isinstance(role, dict) else None):
+            if fid not in features:
+                hint = suggest(fid, features) or f" ({pid} has: {', '.join(features)})"
+                unknown(("roles", pid, "features", i), f"unknown feature '{fid}'{hint}")
+    seen: dict[str, KeyPath] = {}
+    for loc, item in _items(data):
+        ident = item.get("id")
+        if isinstance(ident, str):
+            if ident in seen:
+                unknown((*loc, "id"), f"duplicate id '{ident}' (also at {field_name(seen[ident])})")
+            seen.setdefault(ident, loc)
+        pid = item.get("platform")
+        if isinstance(pid, str) and pid not in platforms:
+            unknown((*loc, "platform"), f"unknown platform '{pid}'{suggest(pid, platforms)}")
+    return problems
+
+
+def _items(data: dict) -> list[tuple[KeyPath, dict]]:
+    """Every list item with an id in a playbook (segments' own lists included)."""
+    found: list[tuple[KeyPath, dict]] = []
+    for key in ("tactics", "kpis", "risks", "segments"):
+        for i, item in enumerate(data.get(key) or []):
+            if isinstance(item, dict):
+                found.append(((key, i), item))
+    for s, segment in enumerate(data.get("segments") or []):
+        if isinstance(segment, dict):
+            for key in ("tactics", "risks"):
+                for i, item in enumerate(segment.get(key) or []):
+                    if isinstance(item, dict):
+                        found.append((("segments", s, key, i), item))
+    return found
+
+
+def _ids(items: Any) -> list[str]:
+    if not isinstance(items, list):
+        return []
+    return [str(i["id"]) for i in items if isinstance(i, dict) and "id" in i]

@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 25)
 SOURCE_DATE_EPOCH = "1795564800"  # 2026-11-25 00:00 UTC, the same day as TODAY
 SAMPLE_CLIENTS = [
+    "harbourview-university",
     "hartley-finch",
     "lakeshore-business-school",
     "maison-aurele",

@@ -75,11 +75,10 @@ def test_discontinued_platforms_are_never_recommended(project: Path) -> None:
 def test_b2b_briefing_explains_linkedin_and_the_alternatives(kb: KnowledgeBase) -> None:
     briefing = assemble(kb, "northwind-robotics", today=TODAY)
     html = render_html(briefing, resolve("default", REPO))
-    linkedin = html[html.index("<strong>LinkedIn China</strong>") :]
-    row = linkedin[: linkedin.index("</tr>")]
-    assert "Closed 9 August 2023." in row
-    assert "use WeChat, WeCom and Maimai instead" in row
-    assert "Use instead: WeCom and Maimai" in row
+    footnote = html[html.index('<p class="footnote">Closed: ') :]
+    footnote = footnote[: footnote.index("</p>")]
+    assert "LinkedIn China (9 August 2023; use instead: WeCom and Maimai" in footnote
+    assert "Sohu Weibo (date unconfirmed)" in footnote
 
 
 def test_a_changed_fit_score_changes_the_ranking(project: Path) -> None:

@@ -58,7 +58,7 @@ def test_every_text_frame_fits_its_placeholder(
 
 def test_charts_are_native_and_match_the_data(deck_path: Path) -> None:
     kb, _ = validate(load_project(REPO))
-    industry = kb.industries[kb.clients[CLIENT].industry]
+    fits = {r.id: r.fit.score for r in assemble(kb, CLIENT, today=TODAY).fits}  # segment-aware
     charts = [
         shape
         for slide in Presentation(str(deck_path)).slides
@@ -73,7 +73,7 @@ def test_charts_are_native_and_match_the_data(deck_path: Path) -> None:
     scores = dict(zip(labels, plot.series[0].values, strict=True))
     for pid, platform in kb.platforms.items():
         if platform.status == "active":
-            assert scores[f"{platform.name} {platform.name_zh}"] == industry.fit[pid].score
+            assert scores[f"{platform.name} {platform.name_zh}"] == fits[pid]
 
 
 @pytest.mark.parametrize("client", SAMPLE_CLIENTS)
@@ -152,7 +152,8 @@ def test_a_slide_exists_for_each_recommended_platform(deck_path: Path) -> None:
     ]
     for r in briefing.recommended:
         assert f"{r.platform.name} {r.platform.name_zh}" in titles
-    assert "Sources" in titles and "Platforms to avoid or watch" in titles
+    assert "Sources" in titles and "Considered, avoided and watched" in titles
+    assert "The first 90 days" in titles and "Risks and mitigations" in titles
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

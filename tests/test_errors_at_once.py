@@ -49,16 +49,26 @@ def test_an_unknown_field_does_not_hide_an_unknown_industry_or_another_files_syn
     assert lines[-1] == "Aborted: 3 errors in data/ (nothing was written)"
 
 
+def with_goals(project: Path, goals: str) -> int:
+    """Replace the client's goals with ``goals``; the line number where they start."""
+    client = project / f"data/clients/{CLIENT}.yaml"
+    text = client.read_text("utf-8")
+    head = text.split("goals:")[0]
+    rest = text.split("goals:")[1]
+    tail = rest[rest.index("\ncities:") :] if "\ncities:" in rest else ""
+    client.write_text(head + "goals:\n" + goals + tail, "utf-8")
+    return head.count("\n") + 2
+
+
 def test_a_list_item_that_folds_into_the_previous_one_is_reported_where_it_starts(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    client = project / f"data/clients/{CLIENT}.yaml"
-    lines = client.read_text("utf-8").splitlines()
-    first_goal = next(i for i, line in enumerate(lines) if line.startswith("goals:")) + 1
-    lines.insert(first_goal + 1, "   - A second goal indented one space too far")
-    client.write_text("\n".join(lines) + "\n", "utf-8")
+    first = with_goals(
+        project,
+        "  - Open two boutiques in Shanghai\n   - A second goal indented one space too far\n",
+    )
     [error, _] = check_errors(project, monkeypatch, capsys)
-    assert error.startswith(f"data/clients/{CLIENT}.yaml:{first_goal + 2}:4: invalid YAML: ")
+    assert error.startswith(f"data/clients/{CLIENT}.yaml:{first + 1}:4: invalid YAML: ")
     assert "indent its '-' exactly like the one above" in error
 
 
@@ -89,11 +99,7 @@ def test_a_client_name_too_long_for_the_title_slide_fails_check_naming_the_field
 def test_a_goal_longer_than_a_bullet_may_be_is_refused_at_check(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    client = project / f"data/clients/{CLIENT}.yaml"
-    lines = client.read_text("utf-8").splitlines()
-    first_goal = next(i for i, line in enumerate(lines) if line.startswith("goals:")) + 1
-    lines[first_goal] = "  - " + "Grow awareness in tier-one cities " * 100
-    client.write_text("\n".join(lines) + "\n", "utf-8")
+    with_goals(project, "  - " + "Grow awareness in tier-one cities " * 100 + "\n")
     [error, _] = check_errors(project, monkeypatch, capsys)
     assert "goals[0]: String should have at most 300 characters" in error
 

@@ -7,6 +7,7 @@ from typing import Any
 from markupsafe import Markup
 
 from briefing import charts as chart_specs
+from briefing import plan
 from briefing import theme as themes
 from briefing.charts import ChartSpec
 from briefing.model import Briefing
@@ -20,6 +21,7 @@ def template_context(briefing: Briefing, theme: Theme) -> dict[str, Any]:
         "client": briefing.client,
         "theme": theme.context(),
         "charts": chart_specs.for_briefing(briefing),
+        "funnel": plan.matrix(briefing.plan) if briefing.plan else [],
     }
 
 

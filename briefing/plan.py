@@ -1,0 +1,246 @@
+"""The Plan: what this client should do, from its brief and its industry's playbook (pure).
+
+Every active platform lands in exactly one group (recommended, considered, avoided, watched);
+each structured goal gets its KPI, target, the platforms and tactics that serve its funnel
+stage, and milestones at 30, 60 and 90 days; a budget, when given, is split by a stated rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from briefing.model import (
+    STAGES,
+    Client,
+    Fit,
+    Goal,
+    Industry,
+    Kpi,
+    Platform,
+    Risk,
+    Role,
+    Strict,
+    Tactic,
+    Target,
+)
+
+MAX_RECOMMENDED = 5
+RECOMMEND_MIN = 4  # a fit of 4 or 5 out of 5 earns a place (focus platforms always do)
+AVOID_MAX = 1
+FOCUS_WEIGHT = 1.5
+Group = Literal["recommended", "considered", "avoided", "watched"]
+
+
+class Placed(Strict):
+    id: str
+    platform: Platform
+    fit: Fit
+    focus: bool
+    group: Group
+    reason: str  # why it is in this group
+
+
+class GoalPlan(Strict):
+    goal: str
+    kpi: Kpi | None = None  # None: a plain goal, "no KPI set"
+    target: Target | None = None
+    by: dt.date | None = None
+    platforms: list[str] = []  # ids of recommended platforms that serve the KPI's stage
+    tactics: list[Tactic] = []
+    owner: Literal["agency", "client"] = "agency"
+
+
+class BudgetLine(Strict):
+    platform_id: str
+    name: str
+    amount: float
+
+
+class PlanRisk(Strict):
+    risk: str
+    likelihood: str
+    mitigation: str
+    owner: str
+    platform: str | None = None  # a recommended platform's watch note
+
+
+class Plan(Strict):
+    segment: str | None  # the segment's name
+    segment_summary: str | None
+    placed: list[Placed]  # every active platform, once
+    goals: list[GoalPlan]
+    roles: dict[str, Role]  # recommended and considered platforms' roles, by id
+    tactics: dict[str, list[Tactic]]  # recommended platform id -> its tactics for this client
+    roadmap: dict[int, list[Tactic]]  # 30, 60, 90 -> tactics landing then
+    budget: list[BudgetLine] = []
+    budget_rule: str = ""
+    risks: list[PlanRisk]
+    next_steps: list[str]
+
+    def group(self, name: Group) -> list[Placed]:
+        return [p for p in self.placed if p.group == name]
+
+
+def build_plan(
+    client: Client, industry: Industry, platforms: dict[str, Platform], today: dt.date
+) -> Plan:
+    segment = next((s for s in industry.segments if s.id == client.segment), None)
+    fits = {**industry.fit, **(segment.fit if segment else {})}
+    tactics = [
+        t
+        for t in [*industry.tactics, *(segment.tactics if segment else [])]
+        if not t.routes or client.route_to_market in t.routes
+    ]
+    placed = place(client, fits, platforms)
+    chosen = [p.id for p in placed if p.group == "recommended"]
+    mine = {pid: [t for t in tactics if t.platform == pid] for pid in chosen}
+    goals = [_goal_plan(goal, industry, chosen, tactics) for goal in client.goals]
+    shown = [p.id for p in placed if p.group in ("recommended", "considered")]
+    budget, rule = _budget(client, placed, industry)
+    return Plan(
+        segment=segment.name if segment else None,
+        segment_summary=segment.summary if segment else None,
+        placed=placed,
+        goals=goals,
+        roles={pid: industry.roles[pid] for pid in shown if pid in industry.roles},
+        tactics=mine,
+        roadmap={
+            day: [t for t in tactics if t.platform in chosen and t.day == day]
+            for day in (30, 60, 90)
+        },
+        budget=budget,
+        budget_rule=rule,
+        risks=_risks(industry, segment.risks if segment else [], placed),
+        next_steps=_next_steps(client, goals, placed, mine),
+    )
+
+
+def place(client: Client, fits: dict[str, Fit], platforms: dict[str, Platform]) -> list[Placed]:
+    """Every active platform in exactly one group, best fit first within each."""
+    active = sorted(
+        ((pid, p) for pid, p in platforms.items() if p.status == "active" and pid in fits),
+        key=lambda item: (
+            item[0] not in client.focus_platforms,
+            -fits[item[0]].score,
+            item[1].name.lower(),
+        ),
+    )
+    placed, recommended = [], 0
+    for pid, platform in active:
+        fit, focus = fits[pid], pid in client.focus_platforms
+        if focus or (fit.score >= RECOMMEND_MIN and recommended < MAX_RECOMMENDED):
+            group, reason = "recommended", fit.rationale
+            recommended += 1
+        elif fit.score <= AVOID_MAX:
+            group, reason = "avoided", fit.rationale
+        elif platform.watch:
+            group = "watched"
+            reason = f"{fit.rationale.rstrip('.')}; to watch: {_first_sentence(platform.watch)}"
+        elif fit.score >= RECOMMEND_MIN:
+            group = "considered"
+            reason = f"{fit.rationale.rstrip('.')}; left out only to keep the plan to five."
+        else:
+            group = "considered"
+            reason = f"{fit.rationale.rstrip('.')}; worth adding once the recommended ones run."
+        placed.append(
+            Placed(id=pid, platform=platform, fit=fit, focus=focus, group=group, reason=reason)
+        )
+    return placed
+
+
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text
+
+
+def _goal_plan(goal: Goal | str, industry: Industry, chosen: list[str], tactics: list[Tactic]):
+    if isinstance(goal, str):
+        return GoalPlan(goal=goal)
+    kpi = next(k for k in industry.kpis if k.id == goal.kpi)  # validated to exist
+    serving = [t for t in tactics if t.stage == kpi.stage and t.platform in chosen]
+    platforms = list(dict.fromkeys(t.platform for t in serving))
+    owners = {t.owner for t in serving}
+    return GoalPlan(
+        goal=goal.goal,
+        kpi=kpi,
+        target=goal.target,
+        by=goal.by,
+        platforms=platforms,
+        tactics=serving,
+        owner="client" if owners == {"client"} else "agency",
+    )
+
+
+def _budget(client: Client, placed: list[Placed], industry: Industry) -> tuple[list, str]:
+    if client.budget is None:
+        return [], ""
+    chosen = [p for p in placed if p.group == "recommended"]
+    weights = {p.id: p.fit.score * (FOCUS_WEIGHT if p.focus else 1) for p in chosen}
+    total = sum(weights.values()) or 1
+    step = 1000 if client.budget.amount >= 20000 else 100
+    lines = [
+        BudgetLine(
+            platform_id=p.id,
+            name=p.platform.name,
+            amount=round(client.budget.amount * weights[p.id] / total / step) * step,
+        )
+        for p in chosen
+    ]
+    rule = (
+        f"Split across the {len(chosen)} recommended platforms in proportion to their fit for "
+        f"{industry.name.lower()}"
+        + (f", focus platforms weighted {FOCUS_WEIGHT:g} times" if client.focus_platforms else "")
+        + f"; rounded to the nearest {step:,} {client.budget.currency}."
+    )
+    return lines, rule
+
+
+def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[PlanRisk]:
+    risks = [
+        PlanRisk(risk=r.risk, likelihood=r.likelihood, mitigation=r.mitigation, owner=r.owner)
+        for r in [*extra, *industry.risks]
+    ]
+    for p in placed:
+        if p.group == "recommended" and p.platform.watch:
+            risks.append(
+                PlanRisk(
+                    risk=p.platform.watch,
+                    likelihood="medium",
+                    mitigation=f"Keep {p.platform.name} in the plan, review the point quarterly",
+                    owner="agency",
+                    platform=p.platform.name,
+                )
+            )
+    order = {"high": 0, "medium": 1, "low": 2}
+    return sorted(risks, key=lambda r: order.get(r.likelihood, 3))
+
+
+def _next_steps(
+    client: Client, goals: list[GoalPlan], placed: list[Placed], mine: dict[str, list[Tactic]]
+) -> list[str]:
+    names = [p.platform.name for p in placed if p.group == "recommended"]
+    steps = [f"Approve the platforms we recommend: {', '.join(names)}."]
+    if client.budget:
+        steps.append(
+            f"Confirm the budget split of {client.budget.amount:,.0f} {client.budget.currency} "
+            f"per {client.budget.period}."
+        )
+    else:
+        steps.append("Set a budget for the first 90 days, so we can split it across platforms.")
+    steps += [f"Set a KPI and a target for the goal '{g.goal}'." for g in goals if g.kpi is None]
+    owned = [t for tactics in mine.values() for t in tactics if t.owner == "client"]
+    if owned:
+        steps.append(
+            "Name an owner on your side for: " + "; ".join(t.text for t in owned[:3]) + "."
+        )
+    return steps
+
+
+def matrix(plan: Plan) -> list[tuple[Placed, dict[str, str | None]]]:
+    """Recommended and considered platforms by funnel stage: the role each plays."""
+    rows = []
+    for p in plan.placed:
+        if p.group in ("recommended", "considered") and p.id in plan.roles:
+            rows.append((p, {stage: plan.roles[p.id].stage(stage) for stage in STAGES}))
+    return rows

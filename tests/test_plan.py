@@ -1,0 +1,178 @@
+"""The briefing answers the client's brief: goals with KPIs and targets, every platform
+accounted for once, segments that change the advice, and briefings that do not read alike."""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+
+from briefing import tailoring
+from briefing.assemble import assemble
+from briefing.build import brief_warnings, load_knowledge, prepare
+from briefing.cli import main
+from briefing.filters import number
+from briefing.load import load_project
+from briefing.render.html import render_html
+from briefing.validate import validate
+
+from .conftest import REPO, SAMPLE_CLIENTS, TODAY, copy_project, settings_for
+
+
+@pytest.fixture(scope="module")
+def kb():
+    knowledge, problems = validate(load_project(REPO))
+    assert problems == []
+    return knowledge
+
+
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_every_active_platform_lands_in_exactly_one_group(kb, client: str) -> None:
+    briefing = assemble(kb, client, today=TODAY)
+    placed = [p.id for p in briefing.plan.placed]
+    active = sorted(pid for pid, p in kb.platforms.items() if p.status == "active")
+    assert sorted(placed) == active  # each once, none missing
+    assert {p.group for p in briefing.plan.placed} <= {
+        "recommended",
+        "considered",
+        "avoided",
+        "watched",
+    }
+    assert briefing.plan.group("recommended")
+    closed = {a.id for a in briefing.avoid}
+    assert closed == {pid for pid, p in kb.platforms.items() if p.status != "active"}
+
+
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_every_sample_has_a_full_brief(kb, client: str) -> None:
+    brief = kb.clients[client]
+    structured = [g for g in brief.goals if not isinstance(g, str)]
+    assert len(structured) >= 2 and brief.cities and brief.competitors
+    assert brief.route_to_market and brief.segment
+    plan = assemble(kb, client, today=TODAY).plan
+    for goal in plan.goals:
+        assert goal.kpi and goal.tactics, (client, goal.goal)  # something serves each goal
+
+
+def test_samples_cover_the_brief_the_issue_names(kb) -> None:
+    assert kb.clients["lakeshore-business-school"].segment == "postgraduate-business"
+    assert kb.clients["hartley-finch"].route_to_market == "cross-border-ecommerce"
+    education = [c for c in kb.clients.values() if c.industry == "education"]
+    assert len({c.segment for c in education}) >= 2  # same industry, another segment
+
+
+def test_dropping_the_segment_changes_the_advice(kb) -> None:
+    with_segment = assemble(kb, "lakeshore-business-school", today=TODAY).plan
+    client = kb.clients["lakeshore-business-school"]
+    kb.clients["lakeshore-business-school"] = client.model_copy(update={"segment": None})
+    try:
+        without = assemble(kb, "lakeshore-business-school", today=TODAY).plan
+    finally:
+        kb.clients["lakeshore-business-school"] = client
+    tactics = {t.id for ts in with_segment.tactics.values() for t in ts}
+    assert tactics != {t.id for ts in without.tactics.values() for t in ts}
+    assert with_segment.segment and without.segment is None
+
+
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_every_goal_kpi_and_target_is_in_the_pdf_and_the_deck(all_built: Path, client: str):
+    from pypdf import PdfReader
+
+    kb, _ = validate(load_project(all_built))
+    plan = assemble(kb, client, today=TODAY).plan
+    pdf = " ".join(
+        p.extract_text() for p in PdfReader(all_built / f"out/{client}/{client}-briefing.pdf").pages
+    )
+    pdf = re.sub(r"\s+", " ", pdf)
+    deck = Presentation(str(all_built / f"out/{client}/{client}-deck.pptx"))
+    cells = " ".join(
+        cell.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+    )
+    cells = re.sub(r"\s+", " ", cells)
+    for goal in plan.goals:
+        target = f"{number(goal.target.value)} {goal.target.unit}"
+        for text in (goal.kpi.name, target):
+            assert text in pdf, (client, text)
+            assert text in cells, (client, text)
+
+
+def write_client(root: Path, body: str) -> None:
+    path = root / "data/clients/nordlys-travel.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.split("goals:")[0] + body, "utf-8")
+
+
+def test_an_unknown_kpi_and_a_target_without_unit_are_located(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_project(tmp_path / "project", ["nordlys-travel"])
+    kpi = next(k.id for k in validate(load_project(root))[0].industries["tourism"].kpis)
+    typo = kpi[:-1] + ("x" if kpi[-1] != "x" else "y")
+    write_client(
+        root,
+        "goals:\n"
+        f"  - goal: More bookings\n    kpi: {typo}\n    target: {{value: 30, unit: '%'}}\n"
+        "    by: 2027-06-30\n"
+        f"  - goal: More saves\n    kpi: {kpi}\n    target: {{value: 3}}\n    by: 2027-06-30\n",
+    )
+    monkeypatch.chdir(root)
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert f"goals[0].kpi: unknown KPI '{typo}' (did you mean '{kpi}'?)" in err
+    assert "goals[1].target.unit: required field is missing" in err
+
+
+def test_a_deadline_in_the_past_and_the_old_markets_field_warn(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = copy_project(tmp_path / "project", ["nordlys-travel"])
+    kpi = next(k.id for k in validate(load_project(root))[0].industries["tourism"].kpis)
+    path = root / "data/clients/nordlys-travel.yaml"
+    text = path.read_text("utf-8")
+    text = re.sub(r"by: \d{4}-\d{2}-\d{2}", "by: 2025-01-31", text, count=1)
+    path.write_text(text.replace("cities:", "markets:", 1), "utf-8")
+    briefing = prepare(settings_for(root), "nordlys-travel").briefing
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        messages = brief_warnings(briefing)
+    assert any("goals[0].by: 2025-01-31 is before the briefing's date" in m for m in messages)
+    assert any("markets is the old name of cities" in m for m in messages)
+    assert kpi
+
+
+def test_briefings_are_tailored_within_the_targets() -> None:
+    """The figures `make tailoring` prints, on the sample clients, within the issue's targets."""
+    settings = settings_for(REPO)
+    knowledge = load_knowledge(settings)
+    texts = []
+    for client in SAMPLE_CLIENTS:
+        prepared = prepare(settings, client, knowledge)
+        texts.append(
+            tailoring.briefing_text(
+                prepared.briefing, render_html(prepared.briefing, prepared.theme)
+            )
+        )
+    result = tailoring.report(texts)
+    assert result.cross_industry <= 0.25, result
+    assert result.same_industry <= 0.50, result
+    assert result.same_pair is not None  # two education samples are compared
+
+
+def test_make_tailoring_prints_the_figures() -> None:
+    out = subprocess.run(
+        [str(REPO / ".venv/bin/python"), "scripts/tailoring"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "shared_sentences_cross_industry: " in out.stdout
+    assert "shared_sentences_same_industry: " in out.stdout
