@@ -66,6 +66,7 @@ class PlanRisk(Strict):
 
 
 class Plan(Strict):
+    closer: str | None = None  # the recommended platform (after the first two) that converts
     segment: str | None  # the segment's name
     segment_summary: str | None
     placed: list[Placed]  # every active platform, once
@@ -98,7 +99,10 @@ def build_plan(
     goals = [_goal_plan(goal, industry, chosen, tactics) for goal in client.goals]
     shown = [p.id for p in placed if p.group in ("recommended", "considered")]
     budget, rule = _budget(client, placed, industry)
+    converting = {pid: sum(t.stage == "conversion" for t in mine[pid]) for pid in chosen[2:]}
+    closer = max(converting, key=lambda pid: converting[pid], default=None)
     return Plan(
+        closer=platforms[closer].name if closer and converting[closer] else None,
         segment=segment.name if segment else None,
         segment_summary=segment.summary if segment else None,
         placed=placed,
@@ -231,9 +235,9 @@ def _next_steps(
     steps += [f"Set a KPI and a target for the goal '{g.goal}'." for g in goals if g.kpi is None]
     owned = [t for tactics in mine.values() for t in tactics if t.owner == "client"]
     if owned:
-        steps.append(
-            "Name an owner on your side for: " + "; ".join(t.text for t in owned[:3]) + "."
-        )
+        first = owned[0].text[:1].lower() + owned[0].text[1:]
+        more = f" and {len(owned) - 1} more in the roadmap" if len(owned) > 1 else ""
+        steps.append(f"Name an owner on your side to {first}{more}.")
     return steps
 
 
