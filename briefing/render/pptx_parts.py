@@ -99,7 +99,9 @@ def add_slide_number(slide: Any, layout: Any, number: int, fonts: Fonts) -> None
     shape = slide.placeholders[source.placeholder_format.idx]
     paragraph = shape.text_frame.paragraphs[0]._p
     field = etree.SubElement(paragraph, qn("a:fld"))
-    field.set("id", f"{{{uuid.uuid5(uuid.NAMESPACE_OID, f'slidenum-{number}')}}}")
+    # The schema wants an upper-case GUID (ST_Guid); a stable one keeps builds reproducible.
+    guid = str(uuid.uuid5(uuid.NAMESPACE_OID, f"slidenum-{number}")).upper()
+    field.set("id", f"{{{guid}}}")
     field.set("type", "slidenum")
     r_pr = etree.SubElement(field, qn("a:rPr"))
     r_pr.set("lang", "en-US")
@@ -148,6 +150,7 @@ def add_chart(
     frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, *_frame_box(placeholder), data)
     frame._element.nvGraphicFramePr.cNvPr.set("descr", spec.alt)
     chart = frame.chart
+    _unsigned_axis_ids(chart)
     chart.has_legend = bool(spec.legend)
     if chart.has_legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
@@ -170,6 +173,13 @@ def add_chart(
         value_axis.maximum_scale = spec.maximum
     value_axis.has_title = True
     value_axis.axis_title.text_frame.text = spec.unit + ("" if spec.maximum else ", millions")
+
+
+def _unsigned_axis_ids(chart: Any) -> None:
+    """python-pptx writes negative axis ids; the schema wants unsigned ints (PowerPoint may
+    otherwise repair the file). Mapped the same way everywhere, so references stay paired."""
+    for element in chart._chartSpace.iter(qn("c:axId"), qn("c:crossAx")):
+        element.set("val", str(int(element.get("val")) % 2**31))
 
 
 def _chart_rows(spec: ChartSpec) -> list[Bar | None]:
