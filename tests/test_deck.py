@@ -195,3 +195,28 @@ def test_every_sample_deck_is_schema_valid(all_built: Path, client: str) -> None
         timeout=300,
     )
     assert "Errors: 0" in result.stdout, result.stdout[-2000:]
+
+
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_tables_use_the_theme_style_the_deck_defines(all_built: Path, client: str) -> None:
+    import re
+    import zipfile
+
+    deck = all_built / f"out/{client}/{client}-deck.pptx"
+    with zipfile.ZipFile(deck) as archive:
+        styles = archive.read("ppt/tableStyles.xml").decode()
+        slides = [archive.read(n).decode() for n in archive.namelist() if "slides/slide" in n]
+    defined = set(re.findall(r'styleId="(\{[0-9A-F-]+\})"', styles))
+    used = {u for xml in slides for u in re.findall(r"<a:tableStyleId>([^<]+)<", xml)}
+    assert used and used <= defined
+    primary = resolve_theme_primary(all_built, client)
+    assert '<a:firstRow><a:tcTxStyle b="on">' in styles and primary in styles
+
+
+def resolve_theme_primary(root: Path, client: str) -> str:
+    from briefing.build import prepare
+
+    from .conftest import settings_for
+
+    tokens = prepare(settings_for(root), client).theme.tokens
+    return tokens["colours"]["primary"].lstrip("#").upper()

@@ -260,6 +260,7 @@ def render_deck(briefing: Briefing, theme: Theme) -> RenderedDeck:
     presentation = Presentation(str(master))
     check_master(presentation, plan, relative(master, theme.root))
     parts.apply_theme_tokens(presentation, theme.tokens)
+    parts.add_table_style(presentation, theme.tokens)
     layouts = {layout.name: layout for layout in presentation.slide_layouts}
     fitter = Fitter(layouts, theme)
     for number, slide_plan in enumerate(fitter.paginate(plan), 1):

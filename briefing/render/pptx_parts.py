@@ -234,6 +234,7 @@ def add_table(
     total = int(sum(Pt(h) for h in heights))
     frame = slide.shapes.add_table(len(rows) + 1, len(columns), left, top, width, total)
     table = frame.table
+    table._tbl.tblPr.find(qn("a:tableStyleId")).text = TABLE_STYLE_ID  # see add_table_style
     for i, w in enumerate(widths):
         table.columns[i].width = Emu(int(Pt(w)))
     for r, h in enumerate(heights):
@@ -247,6 +248,41 @@ def add_table(
             run = paragraph.add_run()
             run.text = value
             set_run_fonts(run, fonts, size, bold=r == 0)
+            if r == 0:  # explicit too: LibreOffice ignores a table style's text colour
+                run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+
+
+TABLE_STYLE_ID = "{B7E2A8C4-5D1F-4E3A-9C6B-2F8D0A1E7B35}"  # the deck's own, from theme tokens
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def add_table_style(presentation: Any, tokens: dict[str, Any]) -> None:
+    """A table style built from the theme (header in the primary colour, light banding, thin
+    rules), written into ppt/tableStyles.xml and made the default, so no table relies on a
+    stock style the file does not define."""
+    part = presentation.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/tableStyles"
+    )
+    primary = tokens["colours"]["primary"].lstrip("#").upper()
+    text = tokens["colours"]["text"].lstrip("#").upper()
+    rule = '<a:ln w="6350"><a:solidFill><a:srgbClr val="DDDDDD"/></a:solidFill></a:ln>'
+    style = (
+        f'<a:tblStyleLst xmlns:a="{_A}" def="{TABLE_STYLE_ID}">'
+        f'<a:tblStyle styleId="{TABLE_STYLE_ID}" styleName="Briefing theme">'
+        "<a:wholeTbl>"
+        f'<a:tcTxStyle><a:fontRef idx="minor"/><a:srgbClr val="{text}"/></a:tcTxStyle>'
+        f"<a:tcStyle><a:tcBdr><a:bottom>{rule}</a:bottom><a:insideH>{rule}</a:insideH>"
+        "</a:tcBdr>"
+        '<a:fill><a:solidFill><a:srgbClr val="FFFFFF"/></a:solidFill></a:fill></a:tcStyle>'
+        "</a:wholeTbl>"
+        '<a:band1H><a:tcStyle><a:tcBdr/><a:fill><a:solidFill><a:srgbClr val="F4F4F5"/>'
+        "</a:solidFill></a:fill></a:tcStyle></a:band1H>"
+        '<a:firstRow><a:tcTxStyle b="on"><a:fontRef idx="minor"/><a:srgbClr val="FFFFFF"/>'
+        f'</a:tcTxStyle><a:tcStyle><a:tcBdr/><a:fill><a:solidFill><a:srgbClr val="{primary}"/>'
+        "</a:solidFill></a:fill></a:tcStyle></a:firstRow>"
+        "</a:tblStyle></a:tblStyleLst>"
+    )
+    part._blob = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + style).encode()
 
 
 def apply_theme_tokens(presentation: Any, tokens: dict[str, Any]) -> None:
