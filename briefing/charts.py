@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from xml.sax.saxutils import escape, quoteattr
 
-from briefing.filters import number
+from briefing.filters import lowerfirst, number
 from briefing.model import Briefing, Metric, Strict
 
 COMPARABLE_DAYS = 366  # figures further apart than 12 months are never ranked together
@@ -144,7 +144,7 @@ def fit_chart(briefing: Briefing) -> ChartSpec:
     described = "; ".join(f"{b.label} {b.value:g}" for b in bars)
     return ChartSpec(
         id="fit",
-        title=f"Platform fit for {briefing.industry.name.lower()}",
+        title=f"Platform fit for {lowerfirst(briefing.industry.name)}",
         unit="fit score (0 to 5)",
         bars=bars,
         maximum=5,
@@ -216,9 +216,9 @@ def _legend(chart: ChartSpec, colour: str, muted: str, y: float) -> tuple[str, f
         return "", y
     items, x = [], 40.0
     for style in chart.legend:
-        dated = style == "dated"
-        look = bar_style("reported" if dated else style, dated, colour)
-        text = DATED if dated else STYLES[style]
+        dated = style == "dated" or all(b.dated for b in chart.bars if b.style == style)
+        look = bar_style("reported" if style == "dated" else style, dated, colour)
+        text = DATED if style == "dated" else STYLES[style]
         swatch = " ".join(f'{k}="{v}"' for k, v in look.items())
         items.append(
             f'<rect x="{x}" y="{y}" width="14" height="8" {swatch} stroke-width="0.8" '

@@ -57,4 +57,12 @@ def yaml_scalar(value: Any) -> str:
     raise TypeError(f"a slide plan can only print text and numbers, not {type(value).__name__}")
 
 
-FILTERS = {"markdown": markdown, "number": number, "date": date}
+def lowerfirst(text: str) -> str:
+    """'Industrial automation' -> 'industrial automation', leaving 'B2B' or 'WeChat' alone."""
+    word = text.split(" ", 1)[0]
+    if len(word) > 1 and (word.isupper() or any(c.isupper() for c in word[1:])):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+FILTERS = {"markdown": markdown, "number": number, "date": date, "lowerfirst": lowerfirst}

@@ -178,6 +178,7 @@ class Tactic(Strict):
     stage: Stage
     text: Line  # an instruction: "Brief 20 mid-tier travel creators to…"
     routes: list[Route] = []  # the routes to market it suits; empty: every route
+    kpis: list[Slug] = []  # the KPIs it moves; empty: every KPI of its stage
     owner: Owner = "agency"
     day: Literal[30, 60, 90] = 30  # the milestone it belongs to in the first 90 days
 
@@ -213,6 +214,7 @@ class Segment(Strict):
     name: Line
     summary: Text
     fit: dict[Slug, Fit] = {}  # overrides of the industry's fit, with their rationale
+    roles: dict[Slug, Role] = {}  # replace the industry's role for these platforms
     tactics: list[Tactic] = []  # added to the industry's
     risks: list[Risk] = []  # added to the industry's
 

@@ -93,21 +93,26 @@ def build_plan(
         for t in [*industry.tactics, *(segment.tactics if segment else [])]
         if not t.routes or client.route_to_market in t.routes
     ]
+    roles = {**industry.roles, **(segment.roles if segment else {})}
     placed = place(client, fits, platforms)
     chosen = [p.id for p in placed if p.group == "recommended"]
     mine = {pid: [t for t in tactics if t.platform == pid] for pid in chosen}
     goals = [_goal_plan(goal, industry, chosen, tactics) for goal in client.goals]
     shown = [p.id for p in placed if p.group in ("recommended", "considered")]
     budget, rule = _budget(client, placed, industry)
-    converting = {pid: sum(t.stage == "conversion" for t in mine[pid]) for pid in chosen[2:]}
+    # The platform where most of this client's conversion tactics run; named in the answer
+    # only when it is not one of the two it starts on.
+    converting = {pid: sum(t.stage == "conversion" for t in mine[pid]) for pid in chosen}
     closer = max(converting, key=lambda pid: converting[pid], default=None)
+    if closer in chosen[:2]:
+        closer = None
     return Plan(
         closer=platforms[closer].name if closer and converting[closer] else None,
         segment=segment.name if segment else None,
         segment_summary=segment.summary if segment else None,
         placed=placed,
         goals=goals,
-        roles={pid: industry.roles[pid] for pid in shown if pid in industry.roles},
+        roles={pid: roles[pid] for pid in shown if pid in roles},
         tactics=mine,
         roadmap={
             day: [t for t in tactics if t.platform in chosen and t.day == day]
@@ -140,13 +145,13 @@ def place(client: Client, fits: dict[str, Fit], platforms: dict[str, Platform]) 
             group, reason = "avoided", fit.rationale
         elif platform.watch:
             group = "watched"
-            reason = f"{fit.rationale.rstrip('.')}; to watch: {_first_sentence(platform.watch)}"
+            reason = f"{fit.rationale} Watch point: {_first_sentence(platform.watch)}"
         elif fit.score >= RECOMMEND_MIN:
             group = "considered"
-            reason = f"{fit.rationale.rstrip('.')}; left out only to keep the plan to five."
+            reason = f"{fit.rationale} (Left out only to keep the plan to five platforms.)"
         else:
             group = "considered"
-            reason = f"{fit.rationale.rstrip('.')}; worth adding once the recommended ones run."
+            reason = fit.rationale
         placed.append(
             Placed(id=pid, platform=platform, fit=fit, focus=focus, group=group, reason=reason)
         )
@@ -162,7 +167,11 @@ def _goal_plan(goal: Goal | str, industry: Industry, chosen: list[str], tactics:
     if isinstance(goal, str):
         return GoalPlan(goal=goal)
     kpi = next(k for k in industry.kpis if k.id == goal.kpi)  # validated to exist
-    serving = [t for t in tactics if t.stage == kpi.stage and t.platform in chosen]
+    serving = [
+        t
+        for t in tactics
+        if t.platform in chosen and (goal.kpi in t.kpis if t.kpis else t.stage == kpi.stage)
+    ]
     platforms = list(dict.fromkeys(t.platform for t in serving))
     owners = {t.owner for t in serving}
     return GoalPlan(
@@ -211,7 +220,7 @@ def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[
                 PlanRisk(
                     risk=p.platform.watch,
                     likelihood="medium",
-                    mitigation=f"Keep {p.platform.name} in the plan, review the point quarterly",
+                    mitigation=f"Keep {p.platform.name} in the plan and review this every quarter",
                     owner="agency",
                     platform=p.platform.name,
                 )
@@ -236,7 +245,7 @@ def _next_steps(
     owned = [t for tactics in mine.values() for t in tactics if t.owner == "client"]
     if owned:
         first = owned[0].text[:1].lower() + owned[0].text[1:]
-        more = f" and {len(owned) - 1} more in the roadmap" if len(owned) > 1 else ""
+        more = f" (plus {len(owned) - 1} more in the roadmap)" if len(owned) > 1 else ""
         steps.append(f"Name an owner on your side to {first}{more}.")
     return steps
 

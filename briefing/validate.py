@@ -388,15 +388,27 @@ def _playbook_references(
         line, col = doc.where(loc)
         problems.append(Problem(doc.rel, message, line, col, field_name(loc)))
 
-    for pid, role in (data.get("roles") or {}).items():
-        if pid not in platforms:
-            unknown(("roles", pid), f"unknown platform '{pid}'{suggest(pid, platforms)}")
-            continue
-        features = _ids((platforms[pid].data or {}).get("features"))
-        for i, fid in _strings((role or {}).get("features") if isinstance(role, dict) else None):
-            if fid not in features:
-                hint = suggest(fid, features) or f" ({pid} has: {', '.join(features)})"
-                unknown(("roles", pid, "features", i), f"unknown feature '{fid}'{hint}")
+    role_maps = [(("roles",), data.get("roles"))] + [
+        (("segments", i, "roles"), seg.get("roles"))
+        for i, seg in enumerate(data.get("segments") or [])
+        if isinstance(seg, dict)
+    ]
+    for base, roles in role_maps:
+        for pid, role in (roles or {}).items() if isinstance(roles, dict) else []:
+            if pid not in platforms:
+                unknown((*base, pid), f"unknown platform '{pid}'{suggest(pid, platforms)}")
+                continue
+            features = _ids((platforms[pid].data or {}).get("features"))
+            listed = role.get("features") if isinstance(role, dict) else None
+            for i, fid in _strings(listed):
+                if fid not in features:
+                    hint = suggest(fid, features) or f" ({pid} has: {', '.join(features)})"
+                    unknown((*base, pid, "features", i), f"unknown feature '{fid}'{hint}")
+    kpis = _ids(data.get("kpis"))
+    for loc, item in _items(data):
+        for i, kid in _strings(item.get("kpis") if loc[-2] == "tactics" else None):
+            if kid not in kpis:
+                unknown((*loc, "kpis", i), f"unknown KPI '{kid}'{suggest(kid, kpis)}")
     seen: dict[str, KeyPath] = {}
     for loc, item in _items(data):
         ident = item.get("id")

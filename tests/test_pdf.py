@@ -39,7 +39,7 @@ def test_contents_page_numbers_match_the_headings(pdf: Path) -> None:
     assert len(entries) >= 8
     for title, number in entries:
         lines = [line.strip() for line in pages[int(number) - 1].splitlines() if line.strip()]
-        assert lines[1] == title, (title, number)  # lines[0] is the running header
+        assert title in lines[1:], (title, number)  # lines[0] is the running header
 
 
 def test_bookmarks_follow_the_headings(pdf: Path) -> None:

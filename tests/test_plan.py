@@ -176,3 +176,18 @@ def test_make_tailoring_prints_the_figures() -> None:
     )
     assert "shared_sentences_cross_industry: " in out.stdout
     assert "shared_sentences_same_industry: " in out.stdout
+
+
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_each_goal_gets_its_own_actions(kb, client: str) -> None:
+    plan = assemble(kb, client, today=TODAY).plan
+    actions = [frozenset(t.id for t in g.tactics) for g in plan.goals if g.kpi]
+    assert len(set(actions)) == len(actions), client
+
+
+def test_the_mba_school_reads_about_professionals_not_parents(kb) -> None:
+    mba = assemble(kb, "lakeshore-business-school", today=TODAY).plan
+    undergraduate = assemble(kb, "harbourview-university", today=TODAY).plan
+    mba_roles = " ".join(str(role.model_dump()) for role in mba.roles.values())
+    assert "parent" not in mba_roles.lower()
+    assert mba.roles != undergraduate.roles
