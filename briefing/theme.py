@@ -51,6 +51,17 @@ class Agency(Strict):
     website: Line | None = None
 
 
+SlideRole = Literal[
+    "title",  # the first slide: client, date, logos
+    "section",  # a divider (e.g. the appendix)
+    "content",  # a title and one body: bullets, a chart or a table
+    "two-content",  # a title and two bodies side by side
+    "title-only",  # a title; cards, matrices and roadmaps are drawn below it
+    "comparison",  # two headed columns
+    "closing",  # thanks and contacts
+]
+
+
 class ThemeFile(Strict):
     """One theme.yaml; every field may be left to the parent theme."""
 
@@ -62,6 +73,7 @@ class ThemeFile(Strict):
     deck_logo: Line | None = None  # PNG or JPEG for the deck; defaults to `logo` if raster
     agency: Agency = Agency()
     deck: DeckSizes = DeckSizes()
+    layouts: dict[SlideRole, Line] = {}  # slide role -> layout name in master.pptx
 
 
 @dataclass(frozen=True)

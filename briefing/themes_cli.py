@@ -102,23 +102,28 @@ def _templates(theme: themes.Theme) -> list[Problem]:
 
 
 def _master(theme: themes.Theme) -> list[Problem]:
-    """Layouts named literally in deck.yaml.j2 must exist in master.pptx."""
+    """Every slide role of the theme must map to a layout that master.pptx has."""
     from pptx import Presentation
 
     master = theme.find("master.pptx")
-    plan = theme.find("deck.yaml.j2")
     layouts = {lay.name for lay in Presentation(str(master)).slide_layouts}
     problems = []
-    for number, line in enumerate(plan.read_text(encoding="utf-8").splitlines(), 1):
-        match = re.match(r"\s*-?\s*layout:\s*['\"]?([^'\"{]+?)['\"]?\s*$", line)
-        if match and match[1] not in layouts:
+    for role, layout in sorted(theme.tokens.get("layouts", {}).items()):
+        if layout not in layouts:
+            source = next(
+                (d / "theme.yaml" for d in theme.dirs if f"{role}:" in _read(d / "theme.yaml")),
+                theme.dirs[0] / "theme.yaml",
+            )
             problems.append(
                 Problem(
-                    relative(plan, theme.root),
-                    f"layout '{match[1]}' is not in {relative(master, theme.root)}"
-                    f" (it has: {', '.join(sorted(layouts))})",
-                    number,
-                    field="layout",
+                    relative(source, theme.root),
+                    f"role '{role}' maps to layout '{layout}', which is not in "
+                    f"{relative(master, theme.root)} (it has: {', '.join(sorted(layouts))})",
+                    field=f"layouts.{role}",
                 )
             )
     return problems
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""

@@ -114,7 +114,13 @@ def test_a_long_bullet_list_continues_on_new_slides(fitter: Fitter) -> None:
         f"Point {i}: a reasonably long line of advice for the account team" for i in range(30)
     ]
     slides = fitter.paginate(
-        DeckPlan(slides=[SlidePlan(layout="Title and Content", title="Tactics", bullets=bullets)])
+        DeckPlan(
+            slides=[
+                SlidePlan(
+                    role="content", layout="Title and Content", title="Tactics", bullets=bullets
+                )
+            ]
+        )
     )
     assert len(slides) >= 3
     assert [s.title for s in slides[1:]] == ["Tactics (cont.)"] * (len(slides) - 1)
@@ -123,18 +129,24 @@ def test_a_long_bullet_list_continues_on_new_slides(fitter: Fitter) -> None:
 
 def test_a_title_that_cannot_fit_fails_or_is_shortened(fitter: Fitter) -> None:
     long = "A title far too long for one line of a slide, " * 3
-    plan = DeckPlan(slides=[SlidePlan(layout="Title and Content", title=long.strip())])
+    plan = DeckPlan(
+        slides=[SlidePlan(role="content", layout="Title and Content", title=long.strip())]
+    )
     with pytest.raises(RenderError, match=r"slide 1 \(Title and Content\), field 'title'"):
         fitter.paginate(plan)
     plan = DeckPlan(
-        slides=[SlidePlan(layout="Title and Content", title=long.strip(), shorten_title=True)]
+        slides=[
+            SlidePlan(
+                role="content", layout="Title and Content", title=long.strip(), shorten_title=True
+            )
+        ]
     )
     [slide] = fitter.paginate(plan)
     assert slide.title.endswith("…") and len(slide.title) < len(long)
 
 
 def test_master_lacking_a_layout_is_named() -> None:
-    plan = DeckPlan(slides=[SlidePlan(layout="Big Number", title="x")])
+    plan = DeckPlan(slides=[SlidePlan(role="content", layout="Big Number", title="x")])
     with pytest.raises(
         TemplateError,
         match=r"layout 'Big Number' is not in master.pptx "

@@ -109,7 +109,7 @@ def test_a_bullet_taller_than_its_slide_is_an_error_not_an_overflow(project: Pat
     text = template.read_text("utf-8")
     anchor = "slides:\n"
     huge = "A very long point. " * 200
-    slide = f'  - layout: Title and Content\n    title: Long\n    bullets: ["{huge}"]\n'
+    slide = f'  - role: content\n    title: Long\n    bullets: ["{huge}"]\n'
     template.write_text(text.replace(anchor, anchor + slide, 1), "utf-8")
     with pytest.raises(RenderError, match=r"deck: slide 'Long': a bullet needs \d+ pt"):
         build(settings_for(project), CLIENT)

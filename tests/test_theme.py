@@ -153,20 +153,41 @@ def test_theme_new_then_check(
     assert (
         "templates/pitch-blue -> templates/meridian -> templates/default" in capsys.readouterr().out
     )
-    plan = project / "templates/pitch-blue/deck.yaml.j2"
-    plan.write_text(
-        (REPO / "templates/default/deck.yaml.j2")
-        .read_text(encoding="utf-8")
-        .replace("layout: Title Slide", "layout: Big Cover", 1),
+    theme_yaml = project / "templates/pitch-blue/theme.yaml"
+    theme_yaml.write_text(
+        theme_yaml.read_text(encoding="utf-8") + "layouts:\n  title: Big Cover\n",
         encoding="utf-8",
     )
     assert main(["theme", "check", "pitch-blue"]) == 1
     err = capsys.readouterr().err
     assert re.search(
-        r"templates/pitch-blue/deck\.yaml\.j2:\d+: layout: layout 'Big Cover' is "
-        r"not in templates/default/master\.pptx \(it has: ",
+        r"templates/pitch-blue/theme\.yaml: layouts\.title: role 'title' maps to layout "
+        r"'Big Cover', which is not in templates/default/master\.pptx \(it has: ",
         err,
     )
+
+
+def test_slide_roles_resolve_through_the_theme_chain(project: Path) -> None:
+    """A child theme maps only the roles it changes; the rest come from its parent."""
+    from briefing.build import build
+
+    from .conftest import settings_for
+
+    write(
+        project / "templates/pitch/theme.yaml",
+        """
+        name: Pitch
+        extends: meridian
+        layouts: {section: Comparison}
+        """,
+    )
+    tokens = resolve("pitch", project).tokens
+    assert tokens["layouts"]["section"] == "Comparison"
+    assert tokens["layouts"]["content"] == "Title and Content"  # inherited
+    build(settings_for(project, theme="pitch"), CLIENT)
+    deck = Presentation(str(project / f"out/{CLIENT}.pitch/{CLIENT}-deck.pptx"))
+    used = [s.slide_layout.name for s in deck.slides]
+    assert "Comparison" in used and "Section Header" not in used
 
 
 def test_schemas_are_up_to_date() -> None:

@@ -38,7 +38,8 @@ class TablePlan(Strict):
 class SlidePlan(Strict):
     """One slide as the template describes it."""
 
-    layout: Line
+    role: Line  # a slide role; theme.yaml `layouts:` names its layout in master.pptx
+    layout: str = ""  # resolved from the role by plan_deck
     title: Line | None = None
     shorten_title: bool = False  # allow '…' when the title cannot fit
     logo: bool = False  # the theme's deck logo, in the layout's picture placeholder
@@ -62,9 +63,25 @@ def plan_deck(briefing: Briefing, theme: Theme, context: dict[str, Any]) -> Deck
     if doc.problem:
         raise DataError([doc.problem], what="the slide plan")
     try:
-        return DeckPlan.model_validate(doc.data)
+        plan = DeckPlan.model_validate(doc.data)
     except ValidationError as exc:
         raise DataError(model_problems(doc, exc, DeckPlan), what="the slide plan") from None
+    return resolve_layouts(plan, theme)
+
+
+def resolve_layouts(plan: DeckPlan, theme: Theme) -> DeckPlan:
+    """Each slide's role becomes the layout the theme maps it to (inherited along `extends`)."""
+    layouts = theme.tokens.get("layouts", {})
+    slides = []
+    for number, slide in enumerate(plan.slides, 1):
+        if slide.role not in layouts:
+            raise TemplateError(
+                f"deck.yaml.j2: slide {number} has role '{slide.role}', which theme "
+                f"'{theme.name}' maps to no layout (layouts: in theme.yaml maps "
+                f"{', '.join(sorted(layouts)) or 'nothing'})"
+            )
+        slides.append(slide.model_copy(update={"layout": layouts[slide.role]}))
+    return plan.model_copy(update={"slides": slides})
 
 
 def check_master(presentation: Any, plan: DeckPlan, master_name: str) -> None:
