@@ -66,9 +66,6 @@ def _warm_worker() -> None:
     import pptx  # noqa: F401
     import weasyprint  # noqa: F401
 
-    # Ctrl-C is the parent's to handle: it stops every worker at once, and a worker killed
-    # mid-publish leaves its client's previous set (publishing is atomic as a set).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     LOGGER.setLevel(logging.ERROR)  # steps and warnings are counted in the summary instead
 
 
@@ -134,8 +131,15 @@ def _run_pool(
     context = multiprocessing.get_context("fork")  # workers inherit the loaded modules
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_worker)
     try:
-        # Submitting forks the workers: do it before the progress bar starts its thread.
-        futures = {pool.submit(_build_one, settings, cid): cid for cid in client_ids}
+        # Submitting forks the workers: do it before the progress bar starts its thread, and
+        # with Ctrl-C ignored, so that workers are born ignoring it. Ctrl-C is the parent's:
+        # it stops every worker at once, and a worker killed mid-publish leaves its client's
+        # previous set (publishing is atomic as a set).
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            futures = {pool.submit(_build_one, settings, cid): cid for cid in client_ids}
+        finally:
+            signal.signal(signal.SIGINT, previous)
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("", total=len(client_ids))
             for future in as_completed(futures):

@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from briefing.validate import MARKDOWN
+from briefing.articles import MARKDOWN
 
 
 def markdown(text: str) -> Markup:

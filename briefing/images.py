@@ -12,6 +12,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from briefing import files
+
 MAX_PIXELS = 40_000_000
 ORIENTATION = 0x0112  # the EXIF tag
 FORMATS = {"pdf": ("PNG", "JPEG", "SVG"), "deck": ("PNG", "JPEG")}
@@ -62,3 +64,12 @@ def upright(path: Path) -> tuple[io.BytesIO, float]:
             ratio = turned.width / turned.height
     buffer.seek(0)
     return buffer, ratio
+
+
+def asset_problem(root: Path, rel: str) -> str | None:
+    """Why ``rel`` is not a usable image under assets/ for the PDF, or None."""
+    try:
+        path = files.contained(root / rel, root / "assets", root, files.LIMITS["asset"])
+    except files.FileRefused as exc:
+        return exc.reason
+    return problem(path, "pdf")

@@ -44,15 +44,17 @@ def _like_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _interrupt_when_rendering(process: subprocess.Popen[str], processes: int) -> tuple[float, str]:
+def _interrupt_when_rendering(
+    process: subprocess.Popen[str], processes: int, settle: float = 0.3
+) -> tuple[float, str]:
     """Wait until ``processes`` descendants run (workers, renders), press Ctrl-C; the seconds
     until the CLI exited, and what it printed on stderr."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
         if _descendants(process.pid) >= processes:
             break
-        time.sleep(0.05)
-    time.sleep(0.3)
+        time.sleep(0.01)
+    time.sleep(settle)
     started = time.monotonic()
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=60)
@@ -83,10 +85,18 @@ def _assert_every_output_folder_is_one_build(root: Path) -> None:
             assert check_outputs(folder, read(folder)).ok, folder
 
 
-def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("processes", "settle"),
+    [(2, 0.0), (3, 0.3)],
+    ids=["while-workers-start", "while-rendering"],
+)
+def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(
+    tmp_path: Path, processes: int, settle: float
+) -> None:
+    """Two workers just forked (still importing), or two workers and a render running."""
     root = copy_project(tmp_path / "project")
     process = _start(root, "build", "--all", "-j", "2", "--force")
-    seconds, err = _interrupt_when_rendering(process, 3)  # two workers, a render at least
+    seconds, err = _interrupt_when_rendering(process, processes, settle)
     print(f"batch stopped {seconds:.2f} s after Ctrl-C")  # shown with -s; never asserted
     assert process.returncode == 130, err
     assert "Traceback" not in err
@@ -182,3 +192,30 @@ def test_a_failed_pdf_stops_the_deck_render_silently(
     time.sleep(0.5)
     assert "Traceback" not in capfd.readouterr().err
     assert not (root / "out").exists()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_workers_leave_ctrl_c_to_the_parent(tmp_path: Path) -> None:
+    """SIGINT delivered to the workers alone changes nothing: they are born ignoring it, and
+    only the parent decides to stop (deterministic, unlike racing a group-wide Ctrl-C)."""
+    root = copy_project(tmp_path / "project", SAMPLE_CLIENTS[:2])
+    process = _start(root, "build", "--all", "-j", "2", "--force")
+    deadline = time.monotonic() + 60
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    for worker in _children(process.pid):
+        os.kill(worker, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
