@@ -13,6 +13,9 @@ STYLES = {  # how a bar is drawn, and what the legend says about it
     "reported": "reported (results, filings)",
     "company claim": "company claim",
     "estimate": "estimate (third party)",
+    # the fit chart's two looks: the plan's platforms stand out from the rest
+    "recommended": "recommended in this plan",
+    "other": "not in the plan",
 }
 DATED = "grey: dated, past the freshness limit"
 GREY, GREY_LINE = "#B4B4B4", "#8E8E93"
@@ -137,8 +140,14 @@ def _audience_kind(name: str) -> str | None:
 
 def fit_chart(briefing: Briefing) -> ChartSpec:
     """Fit score of every active platform for the client's industry, best first."""
+    chosen = {r.id for r in briefing.recommended}
     bars = [
-        Bar(label=f"{r.platform.name} {r.platform.name_zh}", value=r.fit.score)
+        Bar(
+            label=f"{r.platform.name} {r.platform.name_zh}",
+            value=r.fit.score,
+            note="your focus" if r.focus else "",
+            style="recommended" if r.id in chosen else "other",
+        )
         for r in briefing.fits
     ]
     described = "; ".join(f"{b.label} {b.value:g}" for b in bars)
@@ -149,6 +158,7 @@ def fit_chart(briefing: Briefing) -> ChartSpec:
         bars=bars,
         maximum=5,
         alt=f"Bar chart of fit scores out of 5: {described}.",
+        legend=["recommended", "other"],
     )
 
 
@@ -166,6 +176,7 @@ def bar_style(style: str, dated: bool, colour: str) -> dict[str, str]:
         "reported": {"fill": tone, "stroke": line},
         "company claim": {"fill": tone, "fill-opacity": "0.35", "stroke": line},
         "estimate": {"fill": "none", "stroke": line, "stroke-dasharray": "3 2"},
+        "other": {"fill": tone, "fill-opacity": "0.25", "stroke": "none"},
     }.get(style, {"fill": tone, "stroke": line})
 
 

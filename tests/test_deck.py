@@ -71,7 +71,12 @@ def test_charts_are_native_and_match_the_data(deck_path: Path) -> None:
     assert fit._element.nvGraphicFramePr.cNvPr.get("descr", "").startswith("Bar chart")
     plot = fit.chart.plots[0]
     labels = list(plot.categories)
-    scores = dict(zip(labels, plot.series[0].values, strict=True))
+    scores = {}  # one series per look (recommended, not in the plan): a bar is in one of them
+    for series in plot.series:
+        for label, value in zip(labels, series.values, strict=True):
+            if value is not None:
+                scores[label] = value
+    assert {s.name for s in plot.series} == {"recommended in this plan", "not in the plan"}
     for pid, platform in kb.platforms.items():
         if platform.status == "active":
             assert scores[f"{platform.name} {platform.name_zh}"] == fits[pid]

@@ -171,6 +171,8 @@ def add_chart(
     value_axis.minimum_scale = 0
     if spec.maximum is not None:
         value_axis.maximum_scale = spec.maximum
+        value_axis.major_unit = 1  # scores are whole numbers
+    _every_category_label(chart)
     value_axis.has_title = True
     value_axis.axis_title.text_frame.text = spec.unit + ("" if spec.maximum else ", millions")
 
@@ -180,6 +182,20 @@ def _unsigned_axis_ids(chart: Any) -> None:
     otherwise repair the file). Mapped the same way everywhere, so references stay paired."""
     for element in chart._chartSpace.iter(qn("c:axId"), qn("c:crossAx")):
         element.set("val", str(int(element.get("val")) % 2**31))
+
+
+def _every_category_label(chart: Any) -> None:
+    """Name every bar: viewers skip category labels on a crowded axis unless told not to."""
+    axis = chart._chartSpace.find(".//" + qn("c:catAx"))
+    skip = etree.Element(qn("c:tickLblSkip"))
+    skip.set("val", "1")
+    anchor = axis.find(qn("c:tickMarkSkip"))
+    if anchor is None:
+        anchor = axis.find(qn("c:noMultiLvlLbl"))
+    if anchor is not None:
+        anchor.addprevious(skip)
+    else:
+        axis.append(skip)
 
 
 def _chart_rows(spec: ChartSpec) -> list[Bar | None]:
@@ -203,6 +219,10 @@ def _style_series(series: Any, style: str, colour: str) -> None:
     elif style == "estimate":
         fill.background()
         line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    elif style == "other":  # the fit chart's platforms outside the plan
+        fill.solid()
+        fill.fore_color.rgb = RGBColor.from_string(_tint(colour, 0.25))
+        line.fill.background()
     else:
         fill.solid()
         fill.fore_color.rgb = primary
