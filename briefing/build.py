@@ -136,6 +136,7 @@ def build(
     _step(1, "Loading and validating data for %s", client_id)
     prepared = prepare(settings, client_id, knowledge)
     briefing, chosen = prepared.briefing, prepared.theme
+    output.check_writable(prepared.folder)  # a read-only out/ is found before rendering
     _step(2, "Assembling the briefing for %s", client_id)
     warnings = stale_warnings(briefing, settings) + brief_warnings(briefing)
     variant = settings.pdf_variant

@@ -89,6 +89,19 @@ def _stage(
     return digests
 
 
+def check_writable(folder: Path) -> None:
+    """Fail before rendering, not after, when ``folder``'s parent cannot take the new set
+    (a read-only mount, a missing permission)."""
+    existing = folder.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent  # out/ may not exist yet: its parent must take it
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise OutputError(_explain(exc, existing)) from None
+
+
 def _switch(staging: Path, folder: Path) -> None:
     """Put ``staging`` where ``folder`` is; afterwards ``staging`` holds the previous set."""
     if not folder.exists():

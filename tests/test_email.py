@@ -176,22 +176,25 @@ def tls(tmp_path: Path) -> tuple[ssl.SSLContext, str]:
     return server_context, str(tmp_path / "ca.pem")
 
 
-def test_starttls_with_a_trusted_certificate_and_auth(sendable: Path, smtp, tls) -> None:
-    handler, port = smtp(tls=tls[0], auth=True)
-    config = plain(
-        sendable,
+def over_tls(root: Path, port: int, cafile: str, password: str) -> Settings:
+    """STARTTLS with the test CA, logging in as 'agency'."""
+    return plain(
+        root,
         port,
         smtp_security="starttls",
-        smtp_cafile=tls[1],
+        smtp_cafile=cafile,
         smtp_user="agency",
-        smtp_password=PASSWORD,
+        smtp_password=password,
     )
+
+
+def test_starttls_with_a_trusted_certificate_and_auth(sendable: Path, smtp, tls) -> None:
+    handler, port = smtp(tls=tls[0], auth=True)
+    config = over_tls(sendable, port, tls[1], PASSWORD)
     send(outgoing(sendable, config), config, ledger_of(sendable))
     assert len(handler.messages) == 1
 
-    untrusted = config.model_copy(
-        update={"smtp_cafile": None}
-    )  # the system's CAs do not know the test CA
+    untrusted = config.model_copy(update={"smtp_cafile": None})  # the system's CAs lack it
     with pytest.raises(DeliveryError, match="certificate verify failed"):
         send(outgoing(sendable, untrusted), untrusted, ledger_of(sendable), resend=True)
     assert len(handler.messages) == 1
@@ -199,14 +202,7 @@ def test_starttls_with_a_trusted_certificate_and_auth(sendable: Path, smtp, tls)
 
 def test_auth_failure_is_not_retried_and_hides_the_password(sendable: Path, smtp, tls) -> None:
     handler, port = smtp(tls=tls[0], auth=True)
-    config = plain(
-        sendable,
-        port,
-        smtp_security="starttls",
-        smtp_cafile=tls[1],
-        smtp_user="agency",
-        smtp_password="wrong-" + PASSWORD,
-    )
+    config = over_tls(sendable, port, tls[1], "wrong-" + PASSWORD)
     with pytest.raises(DeliveryError, match="refused the login for user 'agency': 535") as caught:
         send(outgoing(sendable, config), config, ledger_of(sendable))
     assert handler.auth_attempts == 1

@@ -249,3 +249,22 @@ def test_make_clean_keeps_state(published: Path) -> None:
     assert not (published / "out").exists()
     assert (published / "state" / CLIENT / "sent.jsonl").read_text(encoding="utf-8") == "{}\n"
     assert (published / "state" / "locks" / f"{CLIENT}.lock").exists()
+
+
+def test_an_unwritable_out_folder_fails_before_rendering(
+    published: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.render import pdf
+
+    def read_only(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(30, "Read-only file system")
+
+    def must_not_render(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("rendered although out/ cannot be written")
+
+    monkeypatch.setattr(output.tempfile, "TemporaryFile", read_only)
+    monkeypatch.setattr(pdf, "render_pdf", must_not_render)
+    before = snapshot(published / "out" / CLIENT)
+    with pytest.raises(output.OutputError, match=r"cannot write .*out: Read-only file system"):
+        build(settings_for(published), CLIENT)
+    assert snapshot(published / "out" / CLIENT) == before
