@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup briefing email all check-data data-status test lint check bench clean schemas mutation-check tailoring
+.PHONY: help setup briefing email all check-data data-status test lint check bench clean schemas mutation-check tailoring deck-fill
 
 help:  ## list the targets
 	@echo "make briefing CLIENT=<id> [THEME=<name>] [FORCE=1]  build out/<id>/ (PDF + PPTX)"
@@ -19,6 +19,7 @@ help:  ## list the targets
 	@echo "make check                                lint + tests"
 	@echo "make bench                                print build benchmarks"
 	@echo "make tailoring                            how much sample briefings read alike (targets 0.25 / 0.50)"
+	@echo "make deck-fill [ARGS=--all]               per deck: least-filled slide and overflow, via LibreOffice"
 	@echo "make mutation-check                       prove the safety tests fail without their guards"
 	@echo "make clean                                remove out/ and caches (never state/)"
 
@@ -52,8 +53,9 @@ test: $(STAMP)
 	@$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	@$(BIN)/ruff check briefing tests bench scripts/mutation-check scripts/tailoring
-	@$(BIN)/ruff format --check briefing tests bench scripts/mutation-check scripts/tailoring
+	@$(BIN)/ruff check briefing tests bench scripts/mutation-check scripts/tailoring scripts/deck-fill
+	@$(BIN)/ruff format --check briefing tests bench scripts/mutation-check scripts/tailoring \
+		scripts/deck-fill
 
 check: lint test
 
@@ -62,6 +64,10 @@ bench: $(STAMP)  ## print the build figures (cold build, floor, batch speed-up, 
 
 tailoring: $(STAMP)  ## how much sample briefings read alike (shared sentences, masked)
 	@$(BIN)/python scripts/tailoring
+
+deck-fill: $(STAMP)  ## fill and overflow of every built deck, on LibreOffice's rendering
+	@set -- out/*/*-deck.pptx; if [ ! -e "$$1" ]; then echo "no decks in out/: run make all first"; exit 2; fi; \
+		$(BIN)/python scripts/deck-fill $$ARGS "$$@"
 
 mutation-check: $(STAMP)  ## remove each safety guard in a temp copy; its test must go red
 	@$(BIN)/python scripts/mutation-check

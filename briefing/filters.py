@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from briefing.articles import MARKDOWN
+from briefing.model import Target
 
 
 def markdown(text: str) -> Markup:
@@ -57,12 +59,61 @@ def yaml_scalar(value: Any) -> str:
     raise TypeError(f"a slide plan can only print text and numbers, not {type(value).__name__}")
 
 
-def lowerfirst(text: str) -> str:
-    """'Industrial automation' -> 'industrial automation', leaving 'B2B' or 'WeChat' alone."""
-    word = text.split(" ", 1)[0]
+ALWAYS_CAPITAL = frozenset({"China", "Chinese", "English", "Europe", "European", "I"})
+
+
+def lowerfirst(text: str, keep: Iterable[str] = ()) -> str:
+    """'Industrial automation' -> 'industrial automation', leaving 'B2B', 'WeChat', 'Chinese'
+    and any name in ``keep`` (platforms, cities) alone: the text goes mid-sentence."""
+    word = text.split(" ", 1)[0].rstrip(",.:;")
     if len(word) > 1 and (word.isupper() or any(c.isupper() for c in word[1:])):
+        return text
+    if word in ALWAYS_CAPITAL or any(name.split(" ", 1)[0] == word for name in keep if name):
         return text
     return text[:1].lower() + text[1:]
 
 
-FILTERS = {"markdown": markdown, "number": number, "date": date, "lowerfirst": lowerfirst}
+@jinja2.pass_context
+def _lowerfirst(context: jinja2.runtime.Context, text: str) -> str:
+    """The template filter: names the template context lists (``proper_names``) keep capitals."""
+    return lowerfirst(text, context.get("proper_names", ()))
+
+
+NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve").split()  # noqa: SIM905
+
+
+def spell(value: int) -> str:
+    """3 -> 'three' (up to twelve, as prose does), 25 -> '25'."""
+    return NUMBER_WORDS[value] if 0 <= value < len(NUMBER_WORDS) else f"{value:,}"
+
+
+def join_and(items: Iterable[Any], conjunction: str = "and") -> str:
+    """['A', 'B', 'C'] -> 'A, B and C'."""
+    words = [str(item) for item in items]
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def possessive(name: str) -> str:
+    """'Nordlys Travel' -> "Nordlys Travel's"; 'Northwind Robotics' -> "Northwind Robotics'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def target(value: Target) -> str:
+    """A goal's target: 30 '% more than…' -> '30% more than…'; 40000 saves -> '40,000 saves'."""
+    figure = number(value.value)
+    glue = "" if value.unit.startswith("%") else " "
+    return f"{figure}{glue}{value.unit}"
+
+
+FILTERS = {
+    "markdown": markdown,
+    "number": number,
+    "date": date,
+    "lowerfirst": _lowerfirst,
+    "spell": spell,
+    "join_and": join_and,
+    "target": target,
+    "possessive": possessive,
+}

@@ -26,8 +26,9 @@ def path(state_dir: Path, client_id: str) -> Path:
 
 
 def send_key(client_id: str, recipients: list[str], manifest: dict[str, Any]) -> str:
-    """What makes two sends the same: client, recipients, inputs and options but the date."""
-    options = {k: v for k, v in manifest.get("options", {}).items() if k != "date"}
+    """What makes two sends the same: client, recipients, inputs and options but the date
+    and the tool's code (the same briefing rebuilt by a newer tool is still a repeat)."""
+    options = {k: v for k, v in manifest.get("options", {}).items() if k not in ("date", "code")}
     identity = {
         "client": client_id,
         "recipients": sorted(r.lower() for r in recipients),

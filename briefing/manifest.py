@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,10 +49,21 @@ def inputs(briefing: Briefing, theme: Theme, data_files: dict[str, str]) -> dict
     return found
 
 
+@functools.cache
+def code_digest() -> str:
+    """The package's own source: a changed or upgraded tool rebuilds, as new inputs would."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def options(briefing: Briefing, theme: Theme, settings: Any) -> dict[str, Any]:
     """Everything besides files that changes the outputs."""
     return {
         "version": __version__,
+        "code": code_digest(),
         "theme": theme.name,
         "date": briefing.date.isoformat(),
         "strict": settings.strict,

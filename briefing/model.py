@@ -130,6 +130,7 @@ class Client(Strict):
     """A brand we advise: who they are, their industry and their brief."""
 
     name: Line
+    short_name: Line | None = None  # how running text names the client; default: name
     industry: Slug
     segment: Slug | None = None  # a segment the industry file defines
     contact: Contact
@@ -144,6 +145,10 @@ class Client(Strict):
     budget: Budget | None = None
     logo: AssetPath | None = None  # e.g. assets/clients/acme.png
     notes: Text | None = None
+
+    @property
+    def called(self) -> str:
+        return self.short_name or self.name
 
     @property
     def all_cities(self) -> list[str]:
@@ -177,6 +182,7 @@ class Tactic(Strict):
     platform: Slug
     stage: Stage
     text: Line  # an instruction: "Brief 20 mid-tier travel creators to…"
+    short: Annotated[Line, StringConstraints(max_length=70)] | None = None  # for the roadmap slide
     routes: list[Route] = []  # the routes to market it suits; empty: every route
     kpis: list[Slug] = []  # the KPIs it moves; empty: every KPI of its stage
     owner: Owner = "agency"

@@ -257,3 +257,21 @@ def matrix(plan: Plan) -> list[tuple[Placed, dict[str, str | None]]]:
         if p.group in ("recommended", "considered") and p.id in plan.roles:
             rows.append((p, {stage: plan.roles[p.id].stage(stage) for stage in STAGES}))
     return rows
+
+
+def leads(plan: Plan) -> dict[str, list[Placed]]:
+    """Each recommended platform under the funnel stage it leads for this client: the stage
+    most of its tactics serve (the earlier stage on a tie), else the first stage it has a role
+    in. Stages no platform leads are left out; the order is the funnel's."""
+    led: dict[str, list[Placed]] = {stage: [] for stage in STAGES}
+    for placed in plan.group("recommended"):
+        counts = {s: sum(t.stage == s for t in plan.tactics.get(placed.id, [])) for s in STAGES}
+        role = plan.roles.get(placed.id)
+        if any(counts.values()):
+            stage = max(STAGES, key=lambda s: (counts[s], -STAGES.index(s)))
+        elif role is not None and any(role.stage(s) for s in STAGES):
+            stage = next(s for s in STAGES if role.stage(s))
+        else:
+            continue
+        led[stage].append(placed)
+    return {stage: placed for stage, placed in led.items() if placed}

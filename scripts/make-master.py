@@ -94,10 +94,19 @@ def _list_style(placeholder):
     return style
 
 
+def two_line_titles(presentation):
+    """Room for a message title on two lines: content layouts inherit the master's title box,
+    which ends just above the body."""
+    title = next(p for p in presentation.slide_master.placeholders if p.placeholder_format.idx == 0)
+    title.top, title.height = Pt(14), Pt(106)
+    title.text_frame._txBody.find(qn("a:bodyPr")).set("anchor", "b")  # one-line titles sit low
+
+
 def main(target):
     presentation = Presentation()
     scale_to_16_9(presentation)
     brand_master(presentation)
+    two_line_titles(presentation)
     presentation.save(target)
 
 

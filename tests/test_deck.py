@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,9 @@ from pptx.util import Emu
 from briefing.assemble import assemble
 from briefing.errors import RenderError, TemplateError
 from briefing.load import load_project
-from briefing.render.deck import DeckPlan, Fitter, SlidePlan, check_master
+from briefing.render.deck import CONTENT_ROLES, check_master
+from briefing.render.deck_fit import Fitter
+from briefing.render.deck_model import DeckPlan, SlidePlan
 from briefing.render.fit import _is_cjk, line_count, line_height
 from briefing.theme import resolve
 from briefing.validate import validate
@@ -35,7 +38,8 @@ def deck_path(built: Path) -> Path:
 def fitter() -> Fitter:
     presentation = Presentation(str(MASTER))
     theme = resolve("default", REPO)
-    return Fitter({lay.name: lay for lay in presentation.slide_layouts}, theme)
+    layouts = {lay.name: lay for lay in presentation.slide_layouts}
+    return Fitter(layouts, theme, presentation.slide_master)
 
 
 @pytest.mark.parametrize("client", SAMPLE_CLIENTS)
@@ -116,7 +120,7 @@ def test_master_theme_carries_brand_fonts_and_colours(deck_path: Path) -> None:
 
 def test_a_long_bullet_list_continues_on_new_slides(fitter: Fitter) -> None:
     bullets = [
-        f"Point {i}: a reasonably long line of advice for the account team" for i in range(30)
+        f"Point {i}: a reasonably long line of advice for the account team" for i in range(60)
     ]
     slides = fitter.paginate(
         DeckPlan(
@@ -128,7 +132,8 @@ def test_a_long_bullet_list_continues_on_new_slides(fitter: Fitter) -> None:
         )
     )
     assert len(slides) >= 3
-    assert [s.title for s in slides[1:]] == ["Tactics (cont.)"] * (len(slides) - 1)
+    count = len(slides)
+    assert [s.title for s in slides] == [f"Tactics ({i} of {count})" for i in range(1, count + 1)]
     assert [b for s in slides for b in s.bullets] == bullets
 
 
@@ -163,15 +168,104 @@ def test_master_lacking_a_layout_is_named() -> None:
 def test_a_slide_exists_for_each_recommended_platform(deck_path: Path) -> None:
     kb, _ = validate(load_project(REPO))
     briefing = assemble(kb, CLIENT, today=TODAY)
-    titles = [
-        s.shapes.title.text
-        for s in Presentation(str(deck_path)).slides
-        if s.shapes.title is not None
-    ]
+    slides = [s for s in Presentation(str(deck_path)).slides if s.shapes.title is not None]
+    platform_slides = [s for s in slides if s._element.cSld.get("name") == "two-content"]
     for r in briefing.recommended:
-        assert f"{r.platform.name} {r.platform.name_zh}" in titles
-    assert "Sources" in titles and "Considered, avoided and watched" in titles
-    assert "The first 90 days" in titles and "Risks and mitigations" in titles
+        pattern = re.compile(
+            re.escape(r.platform.name) + r"(:| (builds|wins|converts|brings|plays))"
+        )
+        [slide] = [s for s in platform_slides if pattern.match(s.shapes.title.text)]
+        cards = [shape for shape in slide.shapes if shape.name.startswith("Card")]
+        assert 2 <= len(cards) <= 3, r.platform.name  # the KPI cards on the right
+        assert cards[0].text_frame.text.startswith(f"{r.fit.score}/5")
+        assert all(
+            card.left > slide.placeholders[1].left + slide.placeholders[1].width for card in cards
+        )
+
+
+def titles_by_role(deck: Path) -> list[tuple[str, str]]:
+    return [
+        (slide._element.cSld.get("name"), slide.shapes.title.text)
+        for slide in Presentation(str(deck)).slides
+        if slide.shapes.title is not None
+    ]
+
+
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_content_titles_are_sentences_unique_in_their_deck(all_built: Path, client: str) -> None:
+    """A reader of the titles alone gets the argument: each content title is a sentence of at
+    least five words, none repeated (continuations say which part they are)."""
+    titles = [
+        t
+        for role, t in titles_by_role(all_built / f"out/{client}/{client}-deck.pptx")
+        if role in CONTENT_ROLES
+    ]
+    assert len(titles) >= 12
+    short = [t for t in titles if len(t.split()) < 5]
+    assert not short, short
+    assert len(set(titles)) == len(titles), [t for t in titles if titles.count(t) > 1]
+    assert not [t for t in titles if t.endswith("…")]
+
+
+def test_titles_are_specific_to_the_client(all_built: Path) -> None:
+    """The same pattern fills differently for different clients: two briefings in different
+    industries share no content title but the appendix's."""
+    first, second = (
+        {
+            t
+            for role, t in titles_by_role(all_built / f"out/{c}/{c}-deck.pptx")
+            if role in CONTENT_ROLES
+        }
+        for c in ("nordlys-travel", "northwind-robotics")
+    )
+    shared = {t for t in first & second if not t.startswith("Every figure in this deck")}
+    assert not shared, shared
+
+
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_the_storyline_uses_layouts_by_role(all_built: Path, client: str) -> None:
+    """Every role maps through theme.yaml `layouts:`, and at least five layouts are used."""
+    from briefing.build import prepare
+
+    from .conftest import settings_for
+
+    theme = prepare(settings_for(all_built), client).theme
+    mapping = theme.tokens["layouts"]
+    deck = Presentation(str(all_built / f"out/{client}/{client}-deck.pptx"))
+    used = set()
+    for slide in deck.slides:
+        role = slide._element.cSld.get("name")
+        assert slide.slide_layout.name == mapping[role], role
+        used.add(slide.slide_layout.name)
+    assert len(used) >= 5, used
+    roles = [slide._element.cSld.get("name") for slide in deck.slides]
+    assert roles[0] == "title" and roles[1] == "two-content" and roles[-1] == "closing"
+    assert "title-only" in roles and "section" in roles
+
+
+def test_titles_use_the_theme_heading_font(deck_path: Path) -> None:
+    deck = Presentation(str(deck_path))
+    heading = resolve("default", REPO).tokens["fonts"]["heading"]
+    for slide in deck.slides:
+        if slide.shapes.title is None:
+            continue
+        for run in slide.shapes.title.element.iter(qn("a:r")):
+            assert run.find(qn("a:rPr")).find(qn("a:latin")).get("typeface") == heading
+
+
+@pytest.mark.parametrize("client", SAMPLE_CLIENTS)
+def test_chart_labels_stay_on_one_line(all_built: Path, client: str) -> None:
+    deck = Presentation(str(all_built / f"out/{client}/{client}-deck.pptx"))
+    labels = [
+        element
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_chart
+        for element in shape.chart._chartSpace.iter(qn("c:dLbl"))
+    ]
+    assert labels
+    for label in labels:
+        assert label.find(".//" + qn("a:bodyPr")).get("wrap") == "none"
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

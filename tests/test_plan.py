@@ -15,7 +15,7 @@ from briefing import tailoring
 from briefing.assemble import assemble
 from briefing.build import brief_warnings, load_knowledge, prepare
 from briefing.cli import main
-from briefing.filters import number
+from briefing.filters import target
 from briefing.load import load_project
 from briefing.render.html import render_html
 from briefing.validate import validate
@@ -99,8 +99,7 @@ def test_every_goal_kpi_and_target_is_in_the_pdf_and_the_deck(all_built: Path, c
     )
     cells = re.sub(r"\s+", " ", cells)
     for goal in plan.goals:
-        target = f"{number(goal.target.value)} {goal.target.unit}"
-        for text in (goal.kpi.name, target):
+        for text in (goal.kpi.name, target(goal.target)):
             assert text in pdf, (client, text)
             assert text in cells, (client, text)
 

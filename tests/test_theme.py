@@ -76,7 +76,7 @@ def test_two_themes_differ_in_colours_fonts_and_logos(two_themes: dict[str, Path
         assert tokens["fonts"]["heading"].replace(" ", "-") in pdf_fonts(pdf)
         facts[name] = deck_facts(folder / f"{CLIENT}-deck.pptx")
         assert facts[name][0].decode() == tokens["colours"]["primary"].lstrip("#").upper()
-        assert facts[name][1] == {tokens["fonts"]["latin"]}
+        assert facts[name][1] == {tokens["fonts"]["latin"], tokens["fonts"]["heading"]}
     assert facts["default"][2] != facts["meridian"][2]  # different logo images
 
 

@@ -10,48 +10,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.util import Pt
 from pydantic import ValidationError
 
 from briefing import theme as themes
 from briefing.charts import ChartSpec
-from briefing.errors import DataError, RenderError, TemplateError, relative
+from briefing.errors import DataError, TemplateError, relative
 from briefing.load import Document, parse_yaml
-from briefing.model import Briefing, Line, Strict, Text
+from briefing.model import Briefing
 from briefing.render import pptx_parts as parts
-from briefing.render.fit import Fonts, line_count, line_height
+from briefing.render import pptx_shapes as shapes
+from briefing.render.deck_fit import BODY_IDX, RIGHT_IDX, TITLE_IDX, Fitter, column_widths
+from briefing.render.deck_model import DeckPlan, SlidePlan
 from briefing.render.html import template_context
 from briefing.theme import Theme
 from briefing.validate import model_problems
 
-TITLE_IDX = 0
-BODY_IDX = 1  # the subtitle of a title layout, the body of a content layout
-SAFETY = 0.95  # measured text may use 95% of a box: kerning and rounding differ a little
-CONTINUED = " (cont.)"
-
-
-class TablePlan(Strict):
-    columns: list[Line]
-    widths: list[float] = []  # relative column widths; equal when empty
-    rows: list[list[Text]]
-
-
-class SlidePlan(Strict):
-    """One slide as the template describes it."""
-
-    role: Line  # a slide role; theme.yaml `layouts:` names its layout in master.pptx
-    layout: str = ""  # resolved from the role by plan_deck
-    title: Line | None = None
-    shorten_title: bool = False  # allow '…' when the title cannot fit
-    logo: bool = False  # the theme's deck logo, in the layout's picture placeholder
-    subtitle: Text | None = None
-    bullets: list[Line] = []
-    chart: Line | None = None  # the id of a chart spec
-    table: TablePlan | None = None
-    notes: Text | None = None
-
-
-class DeckPlan(Strict):
-    slides: list[SlidePlan]
+CONTENT_ROLES = ("content", "two-content", "title-only", "comparison")  # titled by a message
 
 
 def plan_deck(briefing: Briefing, theme: Theme, context: dict[str, Any]) -> DeckPlan:
@@ -98,8 +73,10 @@ def check_master(presentation: Any, plan: DeckPlan, master_name: str) -> None:
             continue
         indexes = {ph.placeholder_format.idx for ph in layout.placeholders}
         needed = {TITLE_IDX} if slide.title else set()
-        if slide.subtitle or slide.bullets or slide.chart or slide.table:
-            needed.add(BODY_IDX)
+        if slide.subtitle or slide.bullets:
+            needed.add(BODY_IDX)  # text goes into the placeholder; drawn content does not
+        if slide.right:
+            needed.add(RIGHT_IDX)
         if slide.logo and not any(
             ph.placeholder_format.type == PP_PLACEHOLDER.PICTURE for ph in layout.placeholders
         ):
@@ -128,137 +105,14 @@ def title_slide_problem(theme: Theme, text: str) -> str | None:
     if TITLE_LAYOUT not in layouts:
         return None  # the master check reports the missing layout
     fitter = Fitter(layouts, theme)
-    width, height = fitter.box(TITLE_LAYOUT, TITLE_IDX)
-    size = fitter.sizes["title"]
-    fits = int(height * SAFETY // line_height(fitter.fonts, size)) or 1
-    needed = line_count(text, fitter.fonts, size, width * SAFETY)
-    if needed <= fits:
+    if fitter.title_fits(TITLE_LAYOUT, text):
         return None
+    size = fitter.sizes["title"]
+    needed = fitter.title_needs(TITLE_LAYOUT, text)
     return (
         f"too long for the title slide of theme '{theme.name}': it needs {needed} lines at "
-        f"{size} pt and {fits} fit; shorten it"
+        f"{size} pt and {fitter.title_lines(TITLE_LAYOUT)} fit; shorten it"
     )
-
-
-class Fitter:
-    """Decides, with real font metrics, what fits each placeholder; splits what does not."""
-
-    def __init__(self, layouts: dict[str, Any], theme: Theme) -> None:
-        self.layouts = layouts
-        self.fonts = Fonts(theme.tokens["fonts"]["latin"], theme.tokens["fonts"]["cjk"])
-        self.sizes = theme.tokens["deck"]
-        self.colour = theme.tokens["colours"]["primary"]
-        self.logo = theme.deck_logo
-        self.agency = theme.tokens["agency"]["name"]
-
-    def box(self, layout: str, idx: int) -> tuple[float, float]:
-        """Inner width and height (pt) of a layout's placeholder."""
-        ph = {p.placeholder_format.idx: p for p in self.layouts[layout].placeholders}[idx]
-        return (ph.width / 12700 - 2 * parts.INSET_X, ph.height / 12700 - 2 * parts.INSET_Y)
-
-    def title(self, number: int, slide: SlidePlan) -> SlidePlan:
-        width, height = self.box(slide.layout, TITLE_IDX)
-        size = self.sizes["title"]
-        fits = int(height * SAFETY // line_height(self.fonts, size)) or 1
-        text = slide.title or ""
-        if line_count(text, self.fonts, size, width * SAFETY) <= fits:
-            return slide
-        if not slide.shorten_title:
-            raise RenderError(
-                f"deck: slide {number} ({slide.layout}), field 'title': "
-                f"'{text}' does not fit on {fits} line(s) at {size} pt; shorten it "
-                "or set shorten_title: true in deck.yaml.j2"
-            )
-        while text and line_count(text + "…", self.fonts, size, width * SAFETY) > fits:
-            text = text[:-1].rstrip()
-        return slide.model_copy(update={"title": text + "…"})
-
-    def bullet_height(self, text: str, width: float) -> float:
-        size = self.sizes["body"]
-        lines = line_count(text, self.fonts, size, (width - parts.BULLET_INDENT) * SAFETY)
-        return lines * line_height(self.fonts, size) + size * parts.SPACE_BEFORE
-
-    def split_bullets(self, slide: SlidePlan) -> list[SlidePlan]:
-        width, height = self.box(slide.layout, BODY_IDX)
-        heights = [self.bullet_height(b, width) for b in slide.bullets]
-        for bullet, needed in zip(slide.bullets, heights, strict=True):
-            if needed > height * SAFETY:  # no page break can save it
-                raise RenderError(
-                    f"deck: slide '{slide.title}': a bullet needs {needed:.0f} pt of height "
-                    f"and the box holds {height * SAFETY:.0f} pt: '{bullet[:60]}…'; shorten "
-                    "the text it comes from"
-                )
-        pages = balanced(slide.bullets, heights, height * SAFETY)
-        return self._continued(slide, [{"bullets": page} for page in pages])
-
-    def row_height(self, cells: list[str], widths: list[float], bold: bool = False) -> float:
-        size = self.sizes["table"]
-        lines = max(
-            line_count(text, self.fonts, size, (w - 2 * parts.CELL_X) * SAFETY, bold)
-            for text, w in zip(cells, widths, strict=True)
-        )
-        return lines * line_height(self.fonts, size) + 2 * parts.CELL_Y
-
-    def split_table(self, slide: SlidePlan) -> list[SlidePlan]:
-        table = slide.table
-        width, height = self.box(slide.layout, BODY_IDX)
-        widths = column_widths(table, width)
-        room = height * SAFETY - self.row_height(table.columns, widths, bold=True)
-        heights = [self.row_height(row, widths) for row in table.rows]
-        pages = balanced(table.rows, heights, room)
-        return self._continued(
-            slide, [{"table": table.model_copy(update={"rows": rows})} for rows in pages]
-        )
-
-    def _continued(self, slide: SlidePlan, updates: list[dict[str, Any]]) -> list[SlidePlan]:
-        out = []
-        for i, update in enumerate(updates):
-            if i:
-                update["title"] = (slide.title or "") + CONTINUED
-            out.append(slide.model_copy(update=update))
-        return out
-
-    def paginate(self, plan: DeckPlan) -> list[SlidePlan]:
-        slides: list[SlidePlan] = []
-        for slide in plan.slides:
-            pages = [slide]
-            if slide.bullets:
-                pages = self.split_bullets(slide)
-            elif slide.table and slide.table.rows:
-                pages = self.split_table(slide)
-            slides += [
-                self.title(len(slides) + i + 1, p) if p.title else p for i, p in enumerate(pages)
-            ]
-        return slides
-
-
-def balanced(items: list[Any], heights: list[float], room: float) -> list[list[Any]]:
-    """Split items into as few pages as fit, then even out the pages (no lonely last row)."""
-
-    def fill(cap: int) -> list[list[Any]]:
-        pages: list[list[Any]] = [[]]
-        used = 0.0
-        for item, needed in zip(items, heights, strict=True):
-            if pages[-1] and (used + needed > room or len(pages[-1]) >= cap):
-                pages.append([])
-                used = 0.0
-            pages[-1].append(item)
-            used += needed
-        return pages
-
-    greedy = fill(len(items))
-    even = fill(-(-len(items) // len(greedy)))
-    return even if len(even) == len(greedy) else greedy
-
-
-def column_widths(table: TablePlan, total: float) -> list[float]:
-    weights = table.widths or [1.0] * len(table.columns)
-    if len(weights) != len(table.columns) or any(len(r) != len(weights) for r in table.rows):
-        raise TemplateError(
-            "deck.yaml.j2: a table's widths and rows must have one entry per "
-            f"column ({len(table.columns)})"
-        )
-    return [total * w / sum(weights) for w in weights]
 
 
 @dataclass(frozen=True)
@@ -279,7 +133,7 @@ def render_deck(briefing: Briefing, theme: Theme) -> RenderedDeck:
     parts.apply_theme_tokens(presentation, theme.tokens)
     parts.add_table_style(presentation, theme.tokens)
     layouts = {layout.name: layout for layout in presentation.slide_layouts}
-    fitter = Fitter(layouts, theme)
+    fitter = Fitter(layouts, theme, presentation.slide_master)
     for number, slide_plan in enumerate(fitter.paginate(plan), 1):
         chart = _chart(charts, slide_plan, number)
         _add_slide(presentation, layouts[slide_plan.layout], slide_plan, fitter, chart, number)
@@ -309,26 +163,21 @@ def _add_slide(
     number: int,
 ) -> None:
     slide = presentation.slides.add_slide(layout)
+    slide._element.cSld.set("name", plan.role)  # checks read each slide's role from here
     sizes, fonts = fitter.sizes, fitter.fonts
     keep = {TITLE_IDX} if plan.title else set()
     if plan.title:
-        parts.fill_text(slide.placeholders[TITLE_IDX], [plan.title], sizes["title"], fonts)
-    body = slide.placeholders[BODY_IDX] if BODY_IDX in _indexes(slide) else None
-    if plan.subtitle:
-        parts.fill_text(body, plan.subtitle.split("\n"), sizes["body"], fonts)
+        title = slide.placeholders[TITLE_IDX]
+        parts.fill_text(title, [str(plan.title)], sizes["title"], fitter.title_fonts)
+    if plan.subtitle or plan.bullets:
+        lines = plan.subtitle.split("\n") if plan.subtitle else plan.bullets
+        size = plan.size or sizes["body"]
+        parts.fill_text(slide.placeholders[BODY_IDX], lines, size, fonts, bullets=not plan.subtitle)
         keep.add(BODY_IDX)
-    elif plan.bullets:
-        parts.fill_text(body, plan.bullets, sizes["body"], fonts, bullets=True)
-        keep.add(BODY_IDX)
-    elif chart is not None:
-        parts.add_chart(slide, body, chart, fonts, sizes["table"], fitter.colour)
-    elif plan.table is not None:
-        widths = column_widths(plan.table, body.width / 12700)
-        heights = [fitter.row_height(plan.table.columns, widths, bold=True)]
-        heights += [fitter.row_height(row, widths) for row in plan.table.rows]
-        parts.add_table(
-            slide, body, plan.table.columns, plan.table.rows, widths, heights, fonts, sizes["table"]
-        )
+    if plan.right:
+        parts.fill_text(slide.placeholders[RIGHT_IDX], plan.right, plan.right_size, fonts, True)
+        keep.add(RIGHT_IDX)
+    _draw(slide, plan, fitter, chart)
     if plan.logo and fitter.logo is not None:
         parts.add_logo(slide, fitter.logo, fitter.agency)
     parts.remove_placeholders(slide, keep)
@@ -337,8 +186,33 @@ def _add_slide(
         slide.notes_slide.notes_text_frame.text = plan.notes
 
 
-def _indexes(slide: Any) -> set[int]:
-    return {ph.placeholder_format.idx for ph in slide.placeholders}
+def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) -> None:
+    """Content drawn as native shapes in the layout's body area: charts, tables, cards, columns."""
+    area = fitter.area(plan.layout, BODY_IDX)
+    box = (Pt(area.left), Pt(area.top), Pt(area.width), Pt(area.height))
+    size = plan.size or fitter.sizes["table"]
+    if chart is not None:
+        parts.add_chart(slide, box, chart, fitter.fonts, fitter.sizes["table"], fitter.colour)
+    elif plan.table is not None:
+        widths = column_widths(plan.table, area.width)
+        heights = fitter.table_heights(plan.table, widths, size)
+        table = plan.table
+        parts.add_table(slide, box, table.columns, table.rows, widths, heights, fitter.fonts, size)
+    elif plan.columns:
+        boxes = shapes.side_by_side(area, len(plan.columns))
+        for i, (column, column_box) in enumerate(zip(plan.columns, boxes, strict=True), 1):
+            shapes.add_column(
+                slide,
+                column_box,
+                column.heading,
+                column.items,
+                fitter.fonts,
+                size,
+                fitter.colours,
+                f"Column {i}",
+            )
+    for i, (card_box, text) in enumerate(fitter.cards(plan) if plan.cards else [], 1):
+        shapes.add_card(slide, card_box, text, fitter.fonts, fitter.colour, f"Card {i}")
 
 
 def _set_properties(presentation: Any, briefing: Briefing, theme: Theme) -> None:

@@ -16,13 +16,27 @@ from briefing.theme import Theme
 
 def template_context(briefing: Briefing, theme: Theme) -> dict[str, Any]:
     """What every template sees: the briefing, its client, the theme tokens and the charts."""
+    leads = plan.leads(briefing.plan) if briefing.plan else {}
     return {
         "b": briefing,
         "client": briefing.client,
         "theme": theme.context(),
         "charts": chart_specs.for_briefing(briefing),
+        "plan": briefing.plan,
         "funnel": plan.matrix(briefing.plan) if briefing.plan else [],
+        "leads": leads,
+        "lead_stage": {p.id: stage for stage, ps in leads.items() for p in ps},
+        "proper_names": proper_names(briefing),
     }
+
+
+def proper_names(briefing: Briefing) -> list[str]:
+    """Names that keep their capital when a template puts text mid-sentence (lowerfirst)."""
+    client = briefing.client
+    names = [client.name, client.called, *client.all_cities]
+    if briefing.plan:
+        names += [p.platform.name for p in briefing.plan.placed]
+    return sorted(set(names), key=len, reverse=True)
 
 
 def render_html(briefing: Briefing, theme: Theme) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from pptx.util import Emu, Pt
 
 from briefing import images
 from briefing.charts import GREY, STYLES, Bar, ChartSpec
-from briefing.render.fit import Fonts, _is_cjk
+from briefing.render.fit import Fonts, _is_cjk, text_width
 
 INSET_X, INSET_Y = 7.2, 3.6  # text frame insets, pt (PowerPoint's defaults)
 CELL_X, CELL_Y = 7.2, 3.6  # table cell margins, pt
@@ -129,8 +130,11 @@ def _frame_box(placeholder: Any) -> tuple[int, int, int, int]:
     return box
 
 
+Frame = tuple[int, int, int, int]  # left, top, width, height in EMU
+
+
 def add_chart(
-    slide: Any, placeholder: Any, spec: ChartSpec, fonts: Fonts, size: float, colour: str
+    slide: Any, box: Frame, spec: ChartSpec, fonts: Fonts, size: float, colour: str
 ) -> None:
     """A native, editable bar chart in the body placeholder's box: one series per bar style
     (so PowerPoint's own legend explains them), a gap between comparable groups, and each
@@ -147,7 +151,7 @@ def add_chart(
         ]
         name = STYLES.get(style, style) + (", dated" if dated else "")
         data.add_series(name if spec.legend else spec.unit, values)
-    frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, *_frame_box(placeholder), data)
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, *box, data)
     frame._element.nvGraphicFramePr.cNvPr.set("descr", spec.alt)
     chart = frame.chart
     _unsigned_axis_ids(chart)
@@ -166,15 +170,56 @@ def add_chart(
             if bar is not None and (bar.style, bar.dated) == (style, dated):
                 point.data_label.text_frame.text = spec.value_text(bar)
                 point.data_label.position = XL_LABEL_POSITION.OUTSIDE_END
+                _no_wrap(point.data_label)
     value_axis = chart.value_axis
     value_axis.has_major_gridlines = False
     value_axis.minimum_scale = 0
     if spec.maximum is not None:
         value_axis.maximum_scale = spec.maximum
         value_axis.major_unit = 1  # scores are whole numbers
+    else:
+        value_axis.maximum_scale = _room_for_labels(spec, box, fonts, size, scale)
+    category_size = _category_size(len(rows), box, size)
+    chart.category_axis.tick_labels.font.size = Pt(category_size)
     _every_category_label(chart)
     value_axis.has_title = True
     value_axis.axis_title.text_frame.text = spec.unit + ("" if spec.maximum else ", millions")
+
+
+def _no_wrap(label: Any) -> None:
+    """Data labels stay on one line (viewers otherwise wrap them at a width of their own)."""
+    body = label._dLbl.find(".//" + qn("a:bodyPr"))
+    if body is not None:
+        body.set("wrap", "none")
+
+
+LABEL_GAP = 6.0  # pt between a bar's end and its label
+PLOT_PADDING = 24.0  # pt the chart keeps around its plot area (both sides together)
+
+
+def _room_for_labels(spec: ChartSpec, box: Frame, fonts: Fonts, size: float, scale: float) -> float:
+    """The value axis's end, so that every bar's label, measured, fits beside its bar."""
+    labels = [bar.label for bar in spec.bars]
+    category_width = max(text_width(label, fonts, size) for label in labels) + LABEL_GAP
+    plot = Emu(box[2]).pt - category_width - PLOT_PADDING
+    top = max(bar.value for bar in spec.bars) / scale
+    needed = top
+    for bar in spec.bars:
+        room = plot - text_width(spec.value_text(bar), fonts, size) - LABEL_GAP
+        needed = max(needed, bar.value / scale * plot / max(room, plot * 0.2))
+    return _nice_ceiling(needed)
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``value``."""
+    power = 10 ** math.floor(math.log10(value)) if value > 0 else 1
+    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+
+
+def _category_size(rows: int, box: Frame, size: float) -> float:
+    """Category labels small enough that every one has its own line (none is skipped)."""
+    plot_height = Emu(box[3]).pt * 0.8  # less the legend and the axis title
+    return max(7.0, min(size, math.floor(plot_height / rows / 1.5)))
 
 
 def _unsigned_axis_ids(chart: Any) -> None:
@@ -215,20 +260,20 @@ def _style_series(series: Any, style: str, colour: str) -> None:
     line.color.rgb, line.width = primary, Pt(0.75)
     if style == "company claim":
         fill.solid()
-        fill.fore_color.rgb = RGBColor.from_string(_tint(colour, 0.35))
+        fill.fore_color.rgb = RGBColor.from_string(tint(colour, 0.35))
     elif style == "estimate":
         fill.background()
         line.dash_style = MSO_LINE_DASH_STYLE.DASH
     elif style == "other":  # the fit chart's platforms outside the plan
         fill.solid()
-        fill.fore_color.rgb = RGBColor.from_string(_tint(colour, 0.25))
+        fill.fore_color.rgb = RGBColor.from_string(tint(colour, 0.25))
         line.fill.background()
     else:
         fill.solid()
         fill.fore_color.rgb = primary
 
 
-def _tint(colour: str, strength: float) -> str:
+def tint(colour: str, strength: float) -> str:
     """``colour`` mixed with white: ``strength`` 1 is the colour, 0 is white."""
     channels = [int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
     return "".join(f"{round(255 - (255 - c) * strength):02X}" for c in channels)
@@ -241,7 +286,7 @@ def _chart_typefaces(chart: Any, fonts: Fonts) -> None:
 
 def add_table(
     slide: Any,
-    placeholder: Any,
+    box: Frame,
     columns: list[str],
     rows: list[list[str]],
     widths: list[float],
@@ -249,8 +294,8 @@ def add_table(
     fonts: Fonts,
     size: float,
 ) -> None:
-    """A native table in the body placeholder's box, with the measured row heights."""
-    left, top, width, _ = _frame_box(placeholder)
+    """A native table in the body area, with the measured row heights."""
+    left, top, width, _ = box
     total = int(sum(Pt(h) for h in heights))
     frame = slide.shapes.add_table(len(rows) + 1, len(columns), left, top, width, total)
     table = frame.table

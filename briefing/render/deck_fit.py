@@ -1,0 +1,289 @@
+"""Fitting the slide plan to the master, with real font metrics: titles, sizes, page breaks.
+
+Text is never left to PowerPoint's autofit (it only acts when someone edits the slide). Each
+kind of content tries the theme's sizes from large to small (body, midway, table) and takes the
+largest that fits on one slide; what fits at no size continues on slides titled "(2 of 3)".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from briefing.errors import RenderError, TemplateError
+from briefing.render import pptx_parts as parts
+from briefing.render.deck_model import Card, DeckPlan, SlidePlan, TablePlan
+from briefing.render.fit import Fonts, line_count, line_height
+from briefing.render.pptx_shapes import (
+    HEADING,
+    ITEM_SPACE,
+    PAD,
+    Box,
+    CardText,
+    side_by_side,
+    stacked,
+)
+from briefing.theme import Theme
+
+TITLE_IDX = 0
+BODY_IDX = 1  # the subtitle of a title layout, the body of a content layout
+RIGHT_IDX = 2  # the right-hand body of a two-content layout
+SAFETY = 0.95  # measured text may use 95% of a box: kerning and rounding differ a little
+
+
+class Fitter:
+    """Decides what fits each box of each layout; splits what does not."""
+
+    def __init__(self, layouts: dict[str, Any], theme: Theme, master: Any = None) -> None:
+        self.layouts = layouts
+        self.master = master
+        tokens = theme.tokens
+        self.fonts = Fonts(tokens["fonts"]["latin"], tokens["fonts"]["cjk"])
+        self.title_fonts = Fonts(tokens["fonts"]["heading"], tokens["fonts"]["cjk"])
+        self.sizes = tokens["deck"]
+        self.colours = tokens["colours"]
+        self.colour = self.colours["primary"]
+        self.logo = theme.deck_logo
+        self.agency = tokens["agency"]["name"]
+
+    @property
+    def ladder(self) -> list[float]:
+        """Body, midway and table sizes: text takes the largest that fits."""
+        body, table = self.sizes["body"], self.sizes["table"]
+        return sorted({body, round((body + table) / 2), table}, reverse=True)
+
+    def area(self, layout: str, idx: int) -> Box:
+        """Where a layout's placeholder ``idx`` sits, in points; a layout without one (Title
+        Only) lends the master's body area, so drawn content works on any master."""
+        found = {p.placeholder_format.idx: p for p in self.layouts[layout].placeholders}
+        if idx not in found and self.master is not None:
+            found = {p.placeholder_format.idx: p for p in self.master.placeholders}
+            idx = BODY_IDX
+        ph = found[idx]
+        return Box(ph.left / 12700, ph.top / 12700, ph.width / 12700, ph.height / 12700)
+
+    def box(self, layout: str, idx: int) -> tuple[float, float]:
+        """Inner width and height (pt) of a layout's text box."""
+        area = self.area(layout, idx)
+        return (area.width - 2 * parts.INSET_X, area.height - 2 * parts.INSET_Y)
+
+    def title_lines(self, layout: str) -> int:
+        _, height = self.box(layout, TITLE_IDX)
+        return int(height * SAFETY // line_height(self.title_fonts, self.sizes["title"])) or 1
+
+    def title_needs(self, layout: str, text: str) -> int:
+        width, _ = self.box(layout, TITLE_IDX)
+        return line_count(text, self.title_fonts, self.sizes["title"], width * SAFETY)
+
+    def title_fits(self, layout: str, text: str) -> bool:
+        return self.title_needs(layout, text) <= self.title_lines(layout)
+
+    def title(self, number: int, slide: SlidePlan, suffix: str = "") -> SlidePlan:
+        """The first candidate title that fits with ``suffix`` ('… (2 of 3)'); '…' only where
+        the template allows it."""
+        candidates = slide.titles
+        for text in candidates:
+            if self.title_fits(slide.layout, text + suffix):
+                return slide.model_copy(update={"title": text + suffix})
+        if not slide.shorten_title:
+            fits = self.title_lines(slide.layout)
+            raise RenderError(
+                f"deck: slide {number} ({slide.layout}), field 'title': '{candidates[-1]}' "
+                f"does not fit on {fits} line(s) at {self.sizes['title']} pt; shorten it, add "
+                "a shorter alternative, or set shorten_title: true in deck.yaml.j2"
+            )
+        text = candidates[-1]
+        while text and not self.title_fits(slide.layout, text + "…" + suffix):
+            text = text[:-1].rstrip()
+        return slide.model_copy(update={"title": text + "…" + suffix})
+
+    def text_height(self, lines: list[str], width: float, size: float, bullets: bool) -> float:
+        indent = parts.BULLET_INDENT if bullets else 0.0
+        count = sum(line_count(t, self.fonts, size, (width - indent) * SAFETY) for t in lines)
+        return count * line_height(self.fonts, size) + len(lines) * size * parts.SPACE_BEFORE
+
+    def split_bullets(self, slide: SlidePlan) -> list[SlidePlan]:
+        width, height = self.box(slide.layout, BODY_IDX)
+        room = height * SAFETY
+        for size in self.ladder:
+            if self.text_height(slide.bullets, width, size, True) <= room:
+                return [slide.model_copy(update={"size": size})]
+        size = self.ladder[-1]
+        heights = [self.text_height([b], width, size, True) for b in slide.bullets]
+        for bullet, needed in zip(slide.bullets, heights, strict=True):
+            if needed > room:  # no page break can save it
+                raise RenderError(
+                    f"deck: slide '{slide.titles[0]}': a bullet needs {needed:.0f} pt of height "
+                    f"and the box holds {room:.0f} pt: '{bullet[:60]}…'; shorten the text it "
+                    "comes from"
+                )
+        pages = balanced(slide.bullets, heights, room)
+        return [slide.model_copy(update={"bullets": page, "size": size}) for page in pages]
+
+    def right_size(self, slide: SlidePlan) -> float:
+        width, height = self.box(slide.layout, RIGHT_IDX)
+        for size in self.ladder:
+            if self.text_height(slide.right, width, size, True) <= height * SAFETY:
+                return size
+        raise RenderError(
+            f"deck: slide '{slide.titles[0]}': the right-hand column does not fit at "
+            f"{self.ladder[-1]} pt; shorten it in deck.yaml.j2"
+        )
+
+    def row_height(self, cells: list[str], widths: list[float], size: float, bold: bool) -> float:
+        lines = max(
+            line_count(text, self.fonts, size, (w - 2 * parts.CELL_X) * SAFETY, bold)
+            for text, w in zip(cells, widths, strict=True)
+        )
+        return lines * line_height(self.fonts, size) + 2 * parts.CELL_Y
+
+    def table_heights(self, table: TablePlan, widths: list[float], size: float) -> list[float]:
+        """The header row's height, then each row's."""
+        heights = [self.row_height(table.columns, widths, size, True)]
+        return heights + [self.row_height(row, widths, size, False) for row in table.rows]
+
+    def split_table(self, slide: SlidePlan) -> list[SlidePlan]:
+        table = slide.table
+        area = self.area(slide.layout, BODY_IDX)
+        widths = column_widths(table, area.width)
+        room = area.height * SAFETY
+        for size in self.ladder:
+            if sum(self.table_heights(table, widths, size)) <= room:
+                return [slide.model_copy(update={"size": size})]
+        size = self.ladder[-1]
+        header, *heights = self.table_heights(table, widths, size)
+        pages = balanced(table.rows, heights, room - header)
+        return [
+            slide.model_copy(
+                update={"table": table.model_copy(update={"rows": rows}), "size": size}
+            )
+            for rows in pages
+        ]
+
+    def column_height(self, items: list[str], width: float, size: float) -> float:
+        inner = width - 2 * PAD
+        lines = sum(line_count(t, self.fonts, size, inner * SAFETY) for t in items)
+        return lines * line_height(self.fonts, size) + len(items) * size * ITEM_SPACE
+
+    def split_columns(self, slide: SlidePlan) -> list[SlidePlan]:
+        """Roadmap columns: one size for all; items that do not fit continue on a next slide."""
+        boxes = side_by_side(self.area(slide.layout, BODY_IDX), len(slide.columns))
+        room = (boxes[0].height - HEADING - 1.2 * PAD) * SAFETY
+        width = boxes[0].width
+        for size in self.ladder[1:]:
+            if all(self.column_height(c.items, width, size) <= room for c in slide.columns):
+                return [slide.model_copy(update={"size": size})]
+        size = self.ladder[-1]
+        heights = [[self.column_height([i], width, size) for i in c.items] for c in slide.columns]
+        count = max(
+            len(balanced(c.items, h, room)) for c, h in zip(slide.columns, heights, strict=True)
+        )
+        per_column = [  # every column spread over the same number of slides
+            spread(c.items, h, room, count) for c, h in zip(slide.columns, heights, strict=True)
+        ]
+        return [
+            slide.model_copy(
+                update={
+                    "size": size,
+                    "columns": [
+                        c.model_copy(update={"items": pages[n] if n < len(pages) else []})
+                        for c, pages in zip(slide.columns, per_column, strict=True)
+                    ],
+                }
+            )
+            for n in range(count)
+        ]
+
+    def cards(self, slide: SlidePlan) -> list[tuple[Box, CardText]]:
+        """Each card's box and its lines at the largest sizes that fit the box."""
+        has_right = RIGHT_IDX in {
+            p.placeholder_format.idx for p in self.layouts[slide.layout].placeholders
+        }
+        area = self.area(slide.layout, RIGHT_IDX if has_right else BODY_IDX)
+        boxes = (stacked if has_right else side_by_side)(area, len(slide.cards))
+        return [
+            (box, self.card_text(card, box)) for box, card in zip(boxes, slide.cards, strict=True)
+        ]
+
+    def card_text(self, card: Card, box: Box) -> CardText:
+        width, room = (box.width - 2 * PAD) * SAFETY, (box.height - 1.2 * PAD) * SAFETY
+        muted, accent = self.colours["muted"], self.colours["primary"]
+        small = self.ladder[-1]
+        for big in (self.sizes["title"], *self.ladder):
+            lines = [(card.big, big, True, muted if card.muted else accent)]
+            lines += [(card.label, self.ladder[1], False, self.colours["text"])]
+            if card.detail:
+                lines.append((card.detail, small, False, muted))
+            needed = sum(
+                line_count(t, self.fonts, s, width, b) * line_height(self.fonts, s)
+                for t, s, b, _ in lines
+            )
+            if needed <= room:
+                return CardText(lines)
+        raise RenderError(
+            f"deck: a card does not fit its box ({box.width:.0f} by {box.height:.0f} pt): "
+            f"'{card.big}' / '{card.label}'; shorten it in deck.yaml.j2 or show fewer cards"
+        )
+
+    def paginate(self, plan: DeckPlan) -> list[SlidePlan]:
+        slides: list[SlidePlan] = []
+        for slide in plan.slides:
+            pages = [slide]
+            if slide.bullets:
+                pages = self.split_bullets(slide)
+            elif slide.table and slide.table.rows:
+                pages = self.split_table(slide)
+            elif slide.columns:
+                pages = self.split_columns(slide)
+            for i, page in enumerate(pages):
+                if i and page.cards:
+                    page = page.model_copy(update={"cards": []})  # figures once, on the first
+                if page.right:
+                    page = page.model_copy(update={"right_size": self.right_size(page)})
+                suffix = f" ({i + 1} of {len(pages)})" if len(pages) > 1 else ""
+                number = len(slides) + 1
+                slides.append(self.title(number, page, suffix) if page.titles else page)
+        return slides
+
+
+def balanced(items: list[Any], heights: list[float], room: float) -> list[list[Any]]:
+    """Split items into as few pages as fit, then even out the pages (no lonely last row)."""
+
+    def fill(cap: int) -> list[list[Any]]:
+        pages: list[list[Any]] = [[]]
+        used = 0.0
+        for item, needed in zip(items, heights, strict=True):
+            if pages[-1] and (used + needed > room or len(pages[-1]) >= cap):
+                pages.append([])
+                used = 0.0
+            pages[-1].append(item)
+            used += needed
+        return pages
+
+    greedy = fill(len(items))
+    even = fill(-(-len(items) // len(greedy)))
+    return even if len(even) == len(greedy) else greedy
+
+
+def spread(items: list[Any], heights: list[float], room: float, count: int) -> list[list[Any]]:
+    """``items`` over ``count`` pages as evenly as they fit (by height, in order)."""
+    target = sum(heights) / count
+    pages: list[list[Any]] = [[]]
+    used = 0.0
+    for item, needed in zip(items, heights, strict=True):
+        full = used + needed > room or (used >= target and len(pages) < count)
+        if pages[-1] and full:
+            pages.append([])
+            used = 0.0
+        pages[-1].append(item)
+        used += needed
+    return pages
+
+
+def column_widths(table: TablePlan, total: float) -> list[float]:
+    weights = table.widths or [1.0] * len(table.columns)
+    if len(weights) != len(table.columns) or any(len(r) != len(weights) for r in table.rows):
+        raise TemplateError(
+            "deck.yaml.j2: a table's widths and rows must have one entry per "
+            f"column ({len(table.columns)})"
+        )
+    return [total * w / sum(weights) for w in weights]

@@ -1,0 +1,115 @@
+"""Native shapes the deck draws inside a layout's body area: figure cards and roadmap columns.
+
+Drawn as plain rectangles with text (no placeholders), so they work on any master that has a
+Title Only layout, and a client can edit them in PowerPoint like anything else on the slide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.util import Pt
+
+from briefing.render.fit import Fonts
+from briefing.render.pptx_parts import set_run_fonts, tint
+
+GAP = 12.0  # pt between cards and between columns
+PAD = 10.0  # pt inside a card or column, each side
+HEADING = 30.0  # pt: the height of a column's heading band
+ITEM_SPACE = 0.5  # space before each item after the first, in multiples of its size
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on the slide, in points."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class CardText:
+    """One card's lines, each at its measured size: (text, size, bold, colour)."""
+
+    lines: list[tuple[str, float, bool, str]]
+
+
+def stacked(box: Box, count: int) -> list[Box]:
+    """``count`` boxes of equal height filling ``box`` from top to bottom."""
+    height = (box.height - GAP * (count - 1)) / count
+    return [Box(box.left, box.top + i * (height + GAP), box.width, height) for i in range(count)]
+
+
+def side_by_side(box: Box, count: int) -> list[Box]:
+    """``count`` boxes of equal width filling ``box`` from left to right."""
+    width = (box.width - GAP * (count - 1)) / count
+    return [Box(box.left + i * (width + GAP), box.top, width, box.height) for i in range(count)]
+
+
+def add_card(slide: Any, box: Box, card: CardText, fonts: Fonts, fill: str, name: str) -> None:
+    """A tinted rectangle holding a big figure and its labels, top-aligned."""
+    shape = _rectangle(slide, box, tint(fill, 0.10), name)
+    frame = shape.text_frame
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    for i, (text, size, bold, colour) in enumerate(card.lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.alignment = PP_ALIGN.LEFT
+        run = paragraph.add_run()
+        run.text = text
+        set_run_fonts(run, fonts, size, bold=bold)
+        run.font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
+
+
+def add_column(
+    slide: Any,
+    box: Box,
+    heading: str,
+    items: list[str],
+    fonts: Fonts,
+    size: float,
+    colours: dict[str, str],
+    name: str,
+) -> None:
+    """A heading band in the primary colour over a tinted panel of items."""
+    band = _rectangle(slide, Box(box.left, box.top, box.width, HEADING), colours["primary"], name)
+    band.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+    run = band.text_frame.paragraphs[0].add_run()
+    run.text = heading
+    set_run_fonts(run, fonts, size, bold=True)
+    run.font.color.rgb = RGBColor.from_string(colours["background"].lstrip("#"))
+    body = Box(box.left, box.top + HEADING, box.width, box.height - HEADING)
+    panel = _rectangle(slide, body, tint(colours["primary"], 0.06), f"{name} items")
+    frame = panel.text_frame
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    for i, item in enumerate(items):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.alignment = PP_ALIGN.LEFT
+        if i:
+            paragraph.space_before = Pt(size * ITEM_SPACE)
+        run = paragraph.add_run()
+        run.text = item
+        set_run_fonts(run, fonts, size)
+        run.font.color.rgb = RGBColor.from_string(colours["text"].lstrip("#"))
+
+
+def _rectangle(slide: Any, box: Box, fill: str, name: str) -> Any:
+    shape = slide.shapes.add_shape(
+        MSO_SHAPE.RECTANGLE, Pt(box.left), Pt(box.top), Pt(box.width), Pt(box.height)
+    )
+    shape.name = name
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = RGBColor.from_string(fill.lstrip("#"))
+    shape.line.fill.background()
+    shape.shadow.inherit = False  # no theme shadow: flat cards like the PDF's
+    frame = shape.text_frame
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    frame.margin_left = frame.margin_right = Pt(PAD)
+    frame.margin_top = frame.margin_bottom = Pt(PAD * 0.6)
+    return shape
