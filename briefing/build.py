@@ -234,6 +234,11 @@ def brief_warnings(briefing: Briefing) -> list[str]:
     messages = []
     if client.markets:
         messages.append(f"{path}: markets is the old name of cities; rename it (read as cities)")
+    if client.logo and Path(client.logo).suffix.lower() == ".svg":
+        messages.append(
+            f"{path}: logo: {client.logo} is an SVG, which PowerPoint cannot embed: the deck's "
+            "title slide shows no client logo; point logo at a PNG for both outputs"
+        )
     for i, goal in enumerate(client.goals):
         if not isinstance(goal, str) and goal.by < briefing.date:
             messages.append(

@@ -104,3 +104,20 @@ def test_make_never_lets_the_shell_interpret_client(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "is not a client id" in result.stderr
     assert not marker.exists()
+
+
+def test_the_client_logo_is_on_the_title_slide_opposite_the_agency(project: Path) -> None:
+    from PIL import Image
+
+    (project / "assets/clients").mkdir(parents=True)
+    Image.new("RGB", (400, 100), "#224466").save(project / "assets/clients/maison.png")
+    path = project / f"data/clients/{CLIENT}.yaml"
+    path.write_text(path.read_text("utf-8") + "logo: assets/clients/maison.png\n", "utf-8")
+    build(settings_for(project), CLIENT)
+    deck = Presentation(str(project / f"out/{CLIENT}/{CLIENT}-deck.pptx"))
+    cover = deck.slides[0]
+    pictures = {shape.name: shape for shape in cover.shapes if shape.shape_type == 13}
+    client = pictures.pop("Client logo")
+    [agency] = pictures.values()
+    assert client.left > deck.slide_width / 2 > agency.left + agency.width
+    assert abs(client.width / client.height - 4) < 0.05  # aspect kept

@@ -179,6 +179,8 @@ def _add_slide(
         keep.add(RIGHT_IDX)
     _draw(slide, plan, fitter, chart)
     if plan.logo and fitter.logo is not None:
+        if plan.client_logo:
+            parts.add_client_logo(slide, layout, fitter.client_logo(plan.client_logo))
         parts.add_logo(slide, fitter.logo, fitter.agency)
     parts.remove_placeholders(slide, keep)
     parts.add_slide_number(slide, layout, number, fonts)

@@ -7,8 +7,10 @@ largest that fits on one slide; what fits at no size continues on slides titled 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from briefing import files, images
 from briefing.errors import RenderError, TemplateError
 from briefing.render import pptx_parts as parts
 from briefing.render.deck_model import Card, DeckPlan, SlidePlan, TablePlan
@@ -44,6 +46,17 @@ class Fitter:
         self.colour = self.colours["primary"]
         self.logo = theme.deck_logo
         self.agency = tokens["agency"]["name"]
+        self.root = theme.root
+
+    def client_logo(self, rel: str) -> Path:
+        """The client's logo for the deck, inside assets/ (checked at load for the PDF)."""
+        path = files.contained(
+            self.root / rel, self.root / "assets", self.root, files.LIMITS["asset"]
+        )
+        reason = images.problem(path, "deck")
+        if reason:
+            raise RenderError(f"client logo {rel}: {reason}")
+        return path
 
     @property
     def ladder(self) -> list[float]:

@@ -41,6 +41,7 @@ class SlidePlan(Strict):
     title: Line | list[Line] | None = None  # alternatives, best first: the first that fits
     shorten_title: bool = False  # allow '…' when no alternative fits
     logo: bool = False  # the theme's deck logo, in the layout's picture placeholder
+    client_logo: Line | None = None  # a PNG or JPEG under assets/, mirrored on the right
     subtitle: Text | None = None
     bullets: list[Line] = []  # the body (the left column of a two-content slide)
     right: list[Line] = []  # the right column of a two-content slide, as bullets

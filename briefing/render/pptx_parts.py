@@ -124,6 +124,24 @@ def add_logo(slide: Any, path: Path, owner: str) -> None:
     picture._element.nvPicPr.cNvPr.set("descr", f"{owner} logo")
 
 
+def add_client_logo(slide: Any, layout: Any, path: Path) -> None:
+    """The client's logo mirrored opposite the agency's: same height band, right-aligned."""
+    box = next(
+        p for p in layout.placeholders if p.placeholder_format.type == PP_PLACEHOLDER.PICTURE
+    )
+    width, height = box.width, box.height
+    data, ratio = images.upright(path)
+    fitted_w, fitted_h = (
+        (width, int(width / ratio)) if width / height < ratio else (int(height * ratio), height)
+    )
+    right = slide.part.package.presentation_part.presentation.slide_width - box.left
+    picture = slide.shapes.add_picture(
+        data, right - fitted_w, box.top + (height - fitted_h) // 2, fitted_w, fitted_h
+    )
+    picture.name = "Client logo"
+    picture._element.nvPicPr.cNvPr.set("descr", "client logo")
+
+
 def _frame_box(placeholder: Any) -> tuple[int, int, int, int]:
     box = (placeholder.left, placeholder.top, placeholder.width, placeholder.height)
     placeholder.element.getparent().remove(placeholder.element)
