@@ -75,7 +75,7 @@ def _audience_chart(kind: str, title: str, figures: list[_Figure], stale_months:
     periods = {b.note.split(",")[0] for b in bars}
     groups = {b.group for b in bars}
     subtitle = f"as of {periods.pop()}" if len(periods) == 1 else "as last reported; periods differ"
-    ranking = "ranked within groups of one confidence and period" if len(groups) > 1 else "ranked"
+    ranking = "grouped by period and confidence" if len(groups) > 1 else "ranked"
     described = "; ".join(f"{b.label}: {number(b.value)} ({b.note})" for b in bars)
     styles = [s for s in STYLES if any(b.style == s for b in bars)]
     styles += ["dated"] if any(b.dated for b in bars) else []
@@ -162,9 +162,29 @@ def fit_chart(briefing: Briefing) -> ChartSpec:
     )
 
 
+SHORTLIST_SCORE = 3  # the shortlist chart shows the plan's platforms and those scoring this
+
+
+def fit_shortlist(briefing: Briefing) -> ChartSpec:
+    """The fit chart cut to the plan's platforms and the near misses, large enough to read on a
+    slide; the full ranking stays in the PDF."""
+    full = fit_chart(briefing)
+    bars = [b for b in full.bars if b.style == "recommended" or b.value >= SHORTLIST_SCORE]
+    left = len(full.bars) - len(bars)
+    described = "; ".join(f"{b.label} {b.value:g}" for b in bars)
+    return full.model_copy(
+        update={
+            "id": "fit-shortlist",
+            "bars": bars,
+            "alt": f"Bar chart of fit scores out of 5: {described}; {left} more platforms "
+            f"score below {SHORTLIST_SCORE}.",
+        }
+    )
+
+
 def for_briefing(briefing: Briefing) -> dict[str, ChartSpec]:
     """Every chart a briefing offers its templates, by id."""
-    charts = [fit_chart(briefing), *audience_charts(briefing)]
+    charts = [fit_chart(briefing), fit_shortlist(briefing), *audience_charts(briefing)]
     return {chart.id: chart for chart in charts}
 
 

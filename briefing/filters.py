@@ -68,7 +68,7 @@ def lowerfirst(text: str, keep: Iterable[str] = ()) -> str:
     word = text.split(" ", 1)[0].rstrip(",.:;")
     if len(word) > 1 and (word.isupper() or any(c.isupper() for c in word[1:])):
         return text
-    if word in ALWAYS_CAPITAL or any(name.split(" ", 1)[0] == word for name in keep if name):
+    if word in ALWAYS_CAPITAL or any(word in name.split() for name in keep):
         return text
     return text[:1].lower() + text[1:]
 

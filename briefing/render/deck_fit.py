@@ -60,9 +60,14 @@ class Fitter:
 
     @property
     def ladder(self) -> list[float]:
-        """Body, midway and table sizes: text takes the largest that fits."""
+        """Every whole size from the body size down to the table size: text takes the largest
+        that fits (and slides of one `size_group` the smallest of their choices)."""
         body, table = self.sizes["body"], self.sizes["table"]
-        return sorted({body, round((body + table) / 2), table}, reverse=True)
+        return list(range(body, table - 1, -1)) if body > table else [body]
+
+    @property
+    def midway(self) -> float:
+        return round((self.sizes["body"] + self.sizes["table"]) / 2)
 
     def area(self, layout: str, idx: int) -> Box:
         """Where a layout's placeholder ``idx`` sits, in points; a layout without one (Title
@@ -182,7 +187,7 @@ class Fitter:
         boxes = side_by_side(self.area(slide.layout, BODY_IDX), len(slide.columns))
         room = (boxes[0].height - HEADING - 1.2 * PAD) * SAFETY
         width = boxes[0].width
-        for size in self.ladder[1:]:
+        for size in self.ladder:
             if all(self.column_height(c.items, width, size) <= room for c in slide.columns):
                 return [slide.model_copy(update={"size": size})]
         size = self.ladder[-1]
@@ -213,17 +218,18 @@ class Fitter:
         }
         area = self.area(slide.layout, RIGHT_IDX if has_right else BODY_IDX)
         boxes = (stacked if has_right else side_by_side)(area, len(slide.cards))
-        return [
-            (box, self.card_text(card, box)) for box, card in zip(boxes, slide.cards, strict=True)
-        ]
+        pairs = list(zip(boxes, slide.cards, strict=True))
+        # The cards of one slide share their figure size: the smallest any of them needs.
+        big = min(self.card_text(card, box).lines[0][1] for box, card in pairs)
+        return [(box, self.card_text(card, box, big)) for box, card in pairs]
 
-    def card_text(self, card: Card, box: Box) -> CardText:
+    def card_text(self, card: Card, box: Box, largest: float | None = None) -> CardText:
         width, room = (box.width - 2 * PAD) * SAFETY, (box.height - 1.2 * PAD) * SAFETY
         muted, accent = self.colours["muted"], self.colours["primary"]
         small = self.ladder[-1]
-        for big in (self.sizes["title"], *self.ladder):
+        for big in range(int(largest or self.sizes["title"]), small - 1, -1):
             lines = [(card.big, big, True, muted if card.muted else accent)]
-            lines += [(card.label, self.ladder[1], False, self.colours["text"])]
+            lines += [(card.label, self.midway, False, self.colours["text"])]
             if card.detail:
                 lines.append((card.detail, small, False, muted))
             needed = sum(
@@ -252,10 +258,26 @@ class Fitter:
                     page = page.model_copy(update={"cards": []})  # figures once, on the first
                 if page.right:
                     page = page.model_copy(update={"right_size": self.right_size(page)})
-                suffix = f" ({i + 1} of {len(pages)})" if len(pages) > 1 else ""
+                # No-break spaces: "(2 of 3)" never splits across the title's two lines.
+                suffix = f"\u00a0({i + 1}\u00a0of\u00a0{len(pages)})" if len(pages) > 1 else ""
                 number = len(slides) + 1
                 slides.append(self.title(number, page, suffix) if page.titles else page)
-        return slides
+        return same_size_in_groups(slides)
+
+
+def same_size_in_groups(slides: list[SlidePlan]) -> list[SlidePlan]:
+    """Slides of one ``size_group`` (the platform slides, say) share the smallest size any of
+    them needed, so a run of similar slides does not jump between sizes."""
+    smallest: dict[str, float] = {}
+    for slide in slides:
+        if slide.size_group and slide.size is not None:
+            smallest[slide.size_group] = min(slide.size, smallest.get(slide.size_group, slide.size))
+    return [
+        s.model_copy(update={"size": smallest[s.size_group]})
+        if s.size_group in smallest and s.size is not None
+        else s
+        for s in slides
+    ]
 
 
 def balanced(items: list[Any], heights: list[float], room: float) -> list[list[Any]]:

@@ -50,6 +50,7 @@ class SlidePlan(Strict):
     chart: Line | None = None  # the id of a chart spec
     table: TablePlan | None = None
     notes: Text | None = None
+    size_group: Line | None = None  # slides naming one group share one body size
     size: float | None = None  # set by the fitter: the body's type size
     right_size: float | None = None  # set by the fitter: the right column's type size
 
