@@ -76,5 +76,5 @@ clean:  ## remove generated files; state/ (send ledger, locks) is kept on purpos
 	rm -rf out .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-schemas: $(STAMP)  ## regenerate schemas/*.schema.json from the models
+schemas: $(STAMP)  ## regenerate schemas/*.schema.json and docs/templates.md from the models
 	@$(BIN)/briefing schemas

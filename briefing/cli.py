@@ -58,11 +58,22 @@ def parser() -> argparse.ArgumentParser:
 
     t = commands.add_parser("theme", help="create or check a theme (templates/<name>/)")
     theme_commands = t.add_subparsers(dest="theme_command", required=True)
-    new = theme_commands.add_parser("new", help="scaffold templates/<name>/theme.yaml")
+    new = theme_commands.add_parser(
+        "new",
+        help="scaffold templates/<name>/: theme.yaml, an empty report.css and a report.html.j2 "
+        "that extends the parent (none changes anything until edited)",
+    )
     new.add_argument("name")
     new.add_argument("--extends", default="default", help="parent theme (default: default)")
-    check = theme_commands.add_parser("check", help="validate a theme without building")
+    check = theme_commands.add_parser(
+        "check",
+        help="validate a theme without building: tokens, logos, fonts, the master, and every "
+        "template rendered against a sample client (undefined names, unknown filters, syntax)",
+    )
     check.add_argument("name")
+    check.add_argument(
+        "--client", help="render the templates for this client (default: one using the theme)"
+    )
 
     d = commands.add_parser("data", help="the figures: how current they are, spreadsheet import")
     data_commands = d.add_subparsers(dest="data_command", required=True)
@@ -81,7 +92,11 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
 
     commands.add_parser("check", help="validate data/ and report every problem")
-    commands.add_parser("schemas", help="write schemas/*.schema.json for YAML editors")
+    commands.add_parser(
+        "schemas",
+        help="write schemas/*.schema.json (for YAML editors) and docs/templates.md (the "
+        "template reference)",
+    )
     commands.add_parser("list", help="list the clients")
     return main
 
@@ -135,9 +150,9 @@ def _run(args: argparse.Namespace) -> int:
 
         return data_cli.run(args, settings)
     if args.command == "schemas":
-        from briefing import schemas
+        from briefing import schemas, template_docs
 
-        for path in schemas.write_schemas(settings.root):
+        for path in [*schemas.write_schemas(settings.root), template_docs.write(settings.root)]:
             print(path.relative_to(settings.root))
         return 0
     kb, problems = validate.validate(load.load_project(settings.root))
@@ -165,11 +180,12 @@ def _theme(args: argparse.Namespace, settings: Settings) -> int:
     if args.theme_command == "new":
         path = themes_cli.new_theme(settings.root, args.name, args.extends)
         print(
-            f"created {path.relative_to(settings.root)}; edit it, then run "
+            f"created {path.parent.relative_to(settings.root)}/ (theme.yaml, report.css, "
+            "report.html.j2); edit them, then run "
             f"`briefing theme check {args.name}`"
         )
         return 0
-    folders = themes_cli.check_theme(settings.root, args.name)
+    folders = themes_cli.check_theme(settings.root, args.name, args.client)
     print(f"theme '{args.name}' is valid (chain: {' -> '.join(folders)})")
     return 0
 

@@ -16,8 +16,7 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing import ledger, manifest, output, smtp, state
-from briefing import theme as themes
+from briefing import ledger, manifest, output, smtp, state, templating
 from briefing.errors import DeliveryError, TemplateError, UsageError, relative
 from briefing.model import Briefing, Contact
 from briefing.settings import Settings
@@ -103,6 +102,18 @@ def read_outputs(folder: Path, current_inputs: dict[str, str]) -> tuple[list[Att
     return attachments, record
 
 
+def email_context(
+    briefing: Briefing, theme: Theme, attachments: list[Attachment]
+) -> dict[str, Any]:
+    """What email.txt.j2 and email.html.j2 see."""
+    return {
+        "b": briefing,
+        "client": briefing.client,
+        "theme": theme.context(),
+        "attachments": attachments,
+    }
+
+
 def compose(
     briefing: Briefing,
     theme: Theme,
@@ -112,16 +123,13 @@ def compose(
 ) -> Outgoing:
     """The message: text and HTML bodies from the theme's templates, outputs attached."""
     client = briefing.client
-    context = {
-        "b": briefing,
-        "client": client,
-        "theme": theme.context(),
-        "attachments": attachments,
-    }
-    text = themes.render_template(theme, themes.environment(theme, "text"), "email.txt.j2", context)
+    context = email_context(briefing, theme, attachments)
+    text = templating.render_template(
+        theme, templating.environment(theme, "text"), "email.txt.j2", context
+    )
     subject, body = _split_subject(text, theme)
-    html = themes.render_template(
-        theme, themes.environment(theme, "html"), "email.html.j2", context
+    html = templating.render_template(
+        theme, templating.environment(theme, "html"), "email.html.j2", context
     )
     sender = settings.mail_from or theme.tokens["agency"].get("email")
     if not sender:

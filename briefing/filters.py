@@ -46,10 +46,23 @@ def date(value: dt.date | str, fmt: str = "long") -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
+class SlidesText(str):
+    """Text a template rendered (a block's slides, via ``{{ super() }}`` or
+    ``{{ self.answer() }}``): written into the slide plan as it is, not quoted."""
+
+
+def slides_text(parts: Iterable[str]) -> SlidesText:
+    """The deck-plan environment's ``concat``: marks rendered template text as such."""
+    return SlidesText("".join(parts))
+
+
 def yaml_scalar(value: Any) -> str:
-    """Finalizer of the deck-plan environment: every value becomes a JSON (so YAML) scalar."""
+    """Finalizer of the deck-plan environment: every value becomes a JSON (so YAML) scalar,
+    except template text already rendered (a block's slides)."""
+    if isinstance(value, SlidesText):
+        return value
     if isinstance(value, jinja2.Undefined):
-        str(value)  # raises UndefinedError naming the missing attribute
+        return json.dumps(str(value))  # strict: raises, naming the missing attribute
     if isinstance(value, Markup):
         value = str(value)
     if isinstance(value, dt.date):

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import Field, StringConstraints, ValidationError
 
-from briefing import files, filters, images
+from briefing import files, images
 from briefing.errors import DataError, Problem, TemplateError, relative
 from briefing.load import Document, load_yaml_file
 from briefing.model import SLUG_PATTERN, Email, Line, Slug, Strict
@@ -74,6 +71,7 @@ class ThemeFile(Strict):
     agency: Agency = Agency()
     deck: DeckSizes = DeckSizes()
     layouts: dict[SlideRole, Line] = {}  # slide role -> layout name in master.pptx
+    css: Literal["add", "replace"] | None = None  # report.css adds to the parent's (default)
 
 
 @dataclass(frozen=True)
@@ -84,6 +82,7 @@ class Theme:
     dirs: tuple[Path, ...]
     tokens: dict[str, Any]
     root: Path
+    css_replaces: tuple[bool, ...] = ()  # per folder in ``dirs``: its theme.yaml says css: replace
 
     def find(self, filename: str, kind: str = "template") -> Path:
         """The first file named ``filename`` along the chain, checked to be a regular file
@@ -118,6 +117,21 @@ class Theme:
     def context(self) -> dict[str, Any]:
         """Tokens for templates, with the logo as a path relative to the project root."""
         return {**self.tokens, "logo": relative(self.logo, self.root), "name": self.name}
+
+    def stylesheets(self) -> list[Path]:
+        """Every report.css along the chain, parent first: a child's rules add to (and win
+        over) its parent's; a theme with ``css: replace`` starts afresh from its own."""
+        sheets = []
+        for folder, replaces in zip(self.dirs, self.css_replaces, strict=True):
+            if os.path.lexists(folder / "report.css"):
+                sheets.append(
+                    self.contained(folder / "report.css", self.root / "templates", "template")
+                )
+                if replaces:
+                    break
+        if not sheets:
+            self.find("report.css")  # raises, naming the folders searched
+        return list(reversed(sheets))
 
     def css_variables(self) -> str:
         """Brand tokens as CSS custom properties, the single source for report.css."""
@@ -164,7 +178,13 @@ def resolve(name: str, root: Path) -> Theme:
     tokens = _merge([f.model_dump(exclude_none=True) for _, f in reversed(layers)])
     _deck_logo(tokens, layers)
     _check_required(tokens, layers[-1][0], problems)
-    theme = Theme(name=name, dirs=tuple(dirs), tokens=tokens, root=root)
+    theme = Theme(
+        name=name,
+        dirs=tuple(dirs),
+        tokens=tokens,
+        root=root,
+        css_replaces=tuple(f.css == "replace" for _, f in layers),
+    )
     for field in ("logo", "deck_logo"):
         if field not in tokens:
             continue
@@ -253,78 +273,3 @@ def _check_required(tokens: dict[str, Any], base: Document, problems: list[Probl
                 )
     if "logo" not in tokens:
         problems.append(Problem(base.rel, "required token is missing", 1, 1, "logo"))
-
-
-TemplateKind = Literal["html", "yaml", "text"]
-
-
-def environment(theme: Theme, kind: TemplateKind) -> jinja2.Environment:
-    """A sandboxed Jinja environment over the theme chain; strict about undefined names.
-
-    ``html`` templates autoescape everything. The deck plan is ``yaml``: every ``{{ }}`` is
-    written as a quoted JSON scalar, so a client called ``"Foo: Bar"`` cannot break or inject
-    slide fields. ``text`` (the plain-text e-mail) is written as is.
-    """
-    env = ImmutableSandboxedEnvironment(
-        loader=_ContainedLoader(theme),
-        autoescape=kind == "html",
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=filters.yaml_scalar if kind == "yaml" else None,
-    )
-    env.filters.update(filters.FILTERS)
-    return env
-
-
-class _ContainedLoader(jinja2.BaseLoader):
-    """Templates along the chain, each a regular file inside templates/ (links not followed
-    out of it), within the template size limit."""
-
-    def __init__(self, theme: Theme) -> None:
-        self.theme = theme
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        if not re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*", template) or ".." in template:
-            raise jinja2.TemplateNotFound(template)
-        try:
-            path = self.theme.find(template)
-        except TemplateError as exc:
-            if "not found in theme" in str(exc):
-                raise jinja2.TemplateNotFound(template) from None
-            raise
-        text = path.read_text(encoding="utf-8")
-        mtime = path.stat().st_mtime
-        return text, str(path), lambda: path.stat().st_mtime == mtime
-
-
-def render_template(
-    theme: Theme, env: jinja2.Environment, name: str, context: dict[str, Any]
-) -> str:
-    """Render ``name``; any template mistake becomes one ``path:line: message`` error."""
-    try:
-        return env.get_template(name).render(context)
-    except jinja2.TemplateSyntaxError as exc:
-        where = relative(Path(exc.filename), theme.root) if exc.filename else name
-        raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from exc
-    except jinja2.TemplateNotFound as exc:
-        searched = ", ".join(relative(d, theme.root) for d in theme.dirs)
-        raise TemplateError(f"template '{exc.name}' not found (searched {searched})") from exc
-    except (jinja2.UndefinedError, jinja2.sandbox.SecurityError, TypeError) as exc:
-        raise TemplateError(f"{_template_line(exc, theme) or name}: {exc}") from exc
-
-
-def _template_line(exc: BaseException, theme: Theme) -> str | None:
-    """The innermost traceback frame inside templates/ names the line (Jinja rewrites frames)."""
-    found = None
-    tb = exc.__traceback__
-    templates = (theme.root / "templates").resolve()
-    while tb is not None:
-        filename = Path(tb.tb_frame.f_code.co_filename)
-        if filename.is_absolute() and filename.resolve().is_relative_to(templates):
-            found = f"{relative(filename, theme.root)}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return found

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
-import jinja2
-
+from briefing import templating
 from briefing import theme as themes
 from briefing.errors import BriefingError, DataError, Problem, UsageError, relative
 from briefing.model import SLUG_PATTERN
@@ -14,8 +14,9 @@ from briefing.render.fit import font_file
 
 SCAFFOLD = """\
 # Theme '{name}'. Only what differs from '{parent}' needs to be set; delete what you keep.
-# Files placed next to this one (report.css, report.html.j2, deck.yaml.j2, master.pptx,
-# email.txt.j2, email.html.j2, logos) replace the parent's files of the same name.
+# report.css here adds to the parent's; report.html.j2 extends the parent's and overrides
+# only its blocks (docs/templates.md). Other files placed next to this one (deck.yaml.j2,
+# master.pptx, email templates, logos) replace the parent's, or extend them the same way.
 # Check it with:  briefing theme check {name}
 name: {title}
 extends: {parent}
@@ -37,8 +38,30 @@ agency:
 """
 
 
+CSS_SCAFFOLD = """\
+/* Theme '{name}': rules here are added after '{parent}' and its parents' report.css, so
+   write only what changes; the same selector here wins. Brand colours and fonts are
+   variables set from theme.yaml: var(--brand-primary), var(--font-heading), ...
+   To start from a blank page instead, put `css: replace` in theme.yaml.
+
+   Example (uncomment to try):
+   .cover-title {{ letter-spacing: 0.02em; }}
+*/
+"""
+
+HTML_SCAFFOLD = """\
+{{#- Theme '{name}': the PDF briefing, from '{parent}'. Override only the blocks you change;
+    {{{{ super() }}}} puts the parent's version of the block where you write it. Blocks and
+    variables: docs/templates.md. Check with:  briefing theme check {name} -#}}
+{{% extends "{parent}/report.html.j2" %}}
+
+{{% block cover %}}{{{{ super() }}}}{{% endblock %}}
+"""
+
+
 def new_theme(root: Path, name: str, parent: str = "default") -> Path:
-    """Create templates/<name>/theme.yaml with every token commented."""
+    """Create templates/<name>/ with theme.yaml (every token commented), an empty report.css
+    and a report.html.j2 that extends the parent: none changes the output until edited."""
     if not re.match(SLUG_PATTERN, name):
         raise UsageError(f"'{name}' is not a theme name (lowercase letters, digits and '-')")
     themes.resolve(parent, root)  # the parent must exist and be valid
@@ -49,13 +72,19 @@ def new_theme(root: Path, name: str, parent: str = "default") -> Path:
     title = name.replace("-", " ").title()
     path = folder / "theme.yaml"
     path.write_text(SCAFFOLD.format(name=name, parent=parent, title=title), encoding="utf-8")
+    (folder / "report.css").write_text(CSS_SCAFFOLD.format(name=name, parent=parent), "utf-8")
+    (folder / "report.html.j2").write_text(
+        HTML_SCAFFOLD.format(name=name, parent=parent), encoding="utf-8"
+    )
     return path
 
 
-def check_theme(root: Path, name: str) -> list[str]:
-    """Validate tokens, files, fonts, templates and the master; raise with every problem."""
+def check_theme(root: Path, name: str, client: str | None = None) -> list[str]:
+    """Validate tokens, files, fonts, templates (rendered against a sample client: ``client``,
+    else the first that uses the theme, else the first) and the master; raise with every
+    problem at once."""
     theme = themes.resolve(name, root)  # tokens and logos; raises DataError
-    problems = _fonts(theme) + _templates(theme) + _master(theme)
+    problems = _fonts(theme) + _templates(theme, client) + _master(theme)
     if problems:
         raise DataError(problems, what=f"theme '{name}'")
     return [relative(d, root) for d in theme.dirs]
@@ -79,26 +108,34 @@ def _declaring(theme: themes.Theme, key: str) -> str:
     return relative(theme.dirs[0] / "theme.yaml", theme.root)
 
 
-def _templates(theme: themes.Theme) -> list[Problem]:
-    problems = []
-    kinds = {
-        "html": ("report.html.j2", "email.html.j2"),
-        "yaml": ("deck.yaml.j2",),
-        "text": ("email.txt.j2",),
-    }
-    for kind, names in kinds.items():
-        env = themes.environment(theme, kind)
-        for filename in names:
-            try:
-                path = theme.find(filename)
-            except BriefingError as exc:
-                problems.append(Problem(relative(theme.dirs[0], theme.root), str(exc)))
-                continue
-            try:
-                env.parse(path.read_text(encoding="utf-8"), filename=str(path))
-            except jinja2.TemplateSyntaxError as exc:
-                problems.append(Problem(relative(path, theme.root), exc.message, exc.lineno))
-    return problems
+def _templates(theme: themes.Theme, client: str | None) -> list[Problem]:
+    """Render every template of the chain against a sample client: syntax errors, unknown
+    filters and every undefined name, each at its file and line."""
+    from briefing.assemble import assemble
+    from briefing.deliver import Attachment, email_context
+    from briefing.load import load_project
+    from briefing.render.html import report_context, template_context
+    from briefing.validate import validate
+
+    kb, _ = validate(load_project(theme.root))
+    if not kb.clients:
+        return []
+    mine = sorted(cid for cid, c in kb.clients.items() if c.theme == theme.name)
+    chosen = client or (mine or sorted(kb.clients))[0]
+    if chosen not in kb.clients:
+        raise UsageError(f"unknown client '{chosen}' (known: {', '.join(sorted(kb.clients))})")
+    briefing = assemble(kb, chosen, today=dt.date.today())
+    sample = [Attachment(f"{chosen}-briefing.pdf", b"%PDF-")]
+    mail = email_context(briefing, theme, sample)
+    return templating.check_templates(
+        theme,
+        [
+            ("html", "report.html.j2", report_context(briefing, theme)),
+            ("yaml", "deck.yaml.j2", template_context(briefing, theme)),
+            ("text", "email.txt.j2", mail),
+            ("html", "email.html.j2", mail),
+        ],
+    )
 
 
 def _master(theme: themes.Theme) -> list[Problem]:

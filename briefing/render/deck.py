@@ -13,7 +13,7 @@ from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.util import Pt
 from pydantic import ValidationError
 
-from briefing import theme as themes
+from briefing import templating
 from briefing.charts import ChartSpec
 from briefing.errors import DataError, TemplateError, relative
 from briefing.load import Document, parse_yaml
@@ -31,8 +31,8 @@ CONTENT_ROLES = ("content", "two-content", "title-only", "comparison")  # titled
 
 def plan_deck(briefing: Briefing, theme: Theme, context: dict[str, Any]) -> DeckPlan:
     """Render deck.yaml.j2 and validate the plan it describes."""
-    env = themes.environment(theme, "yaml")
-    text = themes.render_template(theme, env, "deck.yaml.j2", context)
+    env = templating.environment(theme, "yaml")
+    text = templating.render_template(theme, env, "deck.yaml.j2", context)
     doc = Document(path=theme.find("deck.yaml.j2"), rel=f"{theme.name}/deck.yaml.j2 (rendered)")
     parse_yaml(text, doc)
     if doc.problem:

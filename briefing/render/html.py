@@ -7,8 +7,7 @@ from typing import Any
 from markupsafe import Markup
 
 from briefing import charts as chart_specs
-from briefing import plan
-from briefing import theme as themes
+from briefing import plan, templating
 from briefing.charts import ChartSpec
 from briefing.model import Briefing
 from briefing.theme import Theme
@@ -36,11 +35,11 @@ def proper_names(briefing: Briefing) -> list[str]:
     names = [client.name, client.called, *client.all_cities]
     if briefing.plan:
         names += [p.platform.name for p in briefing.plan.placed]
-    return sorted(set(names), key=len, reverse=True)
+    return sorted(set(names), key=lambda name: (-len(name), name))
 
 
-def render_html(briefing: Briefing, theme: Theme) -> str:
-    env = themes.environment(theme, "html")
+def report_context(briefing: Briefing, theme: Theme) -> dict[str, Any]:
+    """What report.html.j2 sees: the common context and ``chart_svg`` to draw a chart."""
     colours, fonts = theme.tokens["colours"], theme.tokens["fonts"]
 
     def chart_svg(chart: ChartSpec) -> Markup:
@@ -50,5 +49,10 @@ def render_html(briefing: Briefing, theme: Theme) -> str:
             )
         )
 
-    context = {**template_context(briefing, theme), "chart_svg": chart_svg}
-    return themes.render_template(theme, env, "report.html.j2", context)
+    return {**template_context(briefing, theme), "chart_svg": chart_svg}
+
+
+def render_html(briefing: Briefing, theme: Theme) -> str:
+    env = templating.environment(theme, "html")
+    context = report_context(briefing, theme)
+    return templating.render_template(theme, env, "report.html.j2", context)

@@ -99,18 +99,21 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPd
     check_system(theme)
     fetcher = project_fetcher(theme.root)
     fonts = FontConfiguration()  # so @font-face in report.css can use assets/fonts/
-    css_path = theme.find("report.css")
+    css_paths = theme.stylesheets()  # parent first: a child's rules win
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
         stylesheets = [
             weasyprint.CSS(string=theme.css_variables(), url_fetcher=fetcher, font_config=fonts),
-            weasyprint.CSS(
-                string=css_path.read_text(encoding="utf-8"),
-                base_url=css_path.as_uri(),
-                url_fetcher=fetcher,
-                font_config=fonts,
+            *(
+                weasyprint.CSS(
+                    string=path.read_text(encoding="utf-8"),
+                    base_url=path.as_uri(),
+                    url_fetcher=fetcher,
+                    font_config=fonts,
+                )
+                for path in css_paths
             ),
         ]
         options = {"pdf_variant": variant} if variant != "none" else {"pdf_tags": True}
@@ -118,7 +121,7 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPd
         document = weasyprint.HTML(
             string=html, base_url=theme.root.as_uri() + "/", url_fetcher=fetcher
         ).render(font_config=fonts, **options)
-        _check_page_sizes(document, css_path, theme)
+        _check_page_sizes(document, css_paths[-1], theme)
         buffer = io.BytesIO()
         document.write_pdf(buffer, **options)
     except weasyprint.urls.FatalURLFetchingError as exc:

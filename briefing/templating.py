@@ -1,0 +1,186 @@
+"""Jinja over the theme chain: the sandboxed environments, the contained loader, rendering
+with located errors, and checking templates without a build.
+
+A name like ``report.html.j2`` is the first file along the chain; ``default/report.html.j2``
+is that theme's own file, so a child template can ``{% extends "default/report.html.j2" %}``
+and override only the blocks it changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from briefing import filters
+from briefing.errors import Problem, TemplateError, relative
+from briefing.theme import Theme
+
+TemplateKind = Literal["html", "yaml", "text"]
+
+
+def environment(
+    theme: Theme, kind: TemplateKind, undefined: type[jinja2.Undefined] = jinja2.StrictUndefined
+) -> jinja2.Environment:
+    """A sandboxed Jinja environment over the theme chain; strict about undefined names.
+
+    ``html`` templates autoescape everything. The deck plan is ``yaml``: every ``{{ }}`` is
+    written as a quoted JSON scalar, so a client called ``"Foo: Bar"`` cannot break or inject
+    slide fields. ``text`` (the plain-text e-mail) is written as is.
+    """
+    env = ImmutableSandboxedEnvironment(
+        loader=_ContainedLoader(theme),
+        autoescape=kind == "html",
+        undefined=undefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=filters.yaml_scalar if kind == "yaml" else None,
+    )
+    env.filters.update(filters.FILTERS)
+    if kind == "yaml":  # a block's rendered slides pass the finalizer unquoted
+        env.concat = filters.slides_text  # type: ignore[method-assign]
+    return env
+
+
+class _ContainedLoader(jinja2.BaseLoader):
+    """Templates along the chain, each a regular file inside templates/ (links not followed
+    out of it), within the template size limit."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*", template) or ".." in template:
+            raise jinja2.TemplateNotFound(template)
+        try:
+            path = self._path(template)
+        except TemplateError as exc:
+            if "not found in theme" in str(exc):
+                raise jinja2.TemplateNotFound(template) from None
+            raise
+        text = path.read_text(encoding="utf-8")
+        mtime = path.stat().st_mtime
+        return text, str(path), lambda: path.stat().st_mtime == mtime
+
+    def _path(self, template: str) -> Path:
+        """``<theme>/<file>`` is the file that theme of the chain uses: its own, else its
+        parents' (so ``meridian/report.html.j2`` works though meridian only sets tokens);
+        anything else is looked up along the whole chain, most specific first."""
+        first, _, rest = template.partition("/")
+        names = [folder.name for folder in self.theme.dirs]
+        if rest and first in names:
+            for folder in self.theme.dirs[names.index(first) :]:
+                if os.path.lexists(folder / rest):
+                    return self.theme.contained(
+                        folder / rest, self.theme.root / "templates", "template"
+                    )
+            raise jinja2.TemplateNotFound(template)
+        return self.theme.find(template)
+
+
+def render_template(
+    theme: Theme, env: jinja2.Environment, name: str, context: dict[str, Any]
+) -> str:
+    """Render ``name``; any template mistake becomes one ``path:line: message`` error."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = relative(Path(exc.filename), theme.root) if exc.filename else name
+        raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from exc
+    except jinja2.TemplateNotFound as exc:
+        searched = ", ".join(relative(d, theme.root) for d in theme.dirs)
+        raise TemplateError(f"template '{exc.name}' not found (searched {searched})") from exc
+    except (jinja2.UndefinedError, jinja2.sandbox.SecurityError, TypeError) as exc:
+        raise TemplateError(f"{_template_line(exc, theme) or name}: {exc}") from exc
+
+
+def _template_line(exc: BaseException, theme: Theme) -> str | None:
+    """The innermost traceback frame inside templates/ names the line (Jinja rewrites frames)."""
+    found = None
+    tb = exc.__traceback__
+    templates = (theme.root / "templates").resolve()
+    while tb is not None:
+        filename = Path(tb.tb_frame.f_code.co_filename)
+        if filename.is_absolute() and filename.resolve().is_relative_to(templates):
+            found = f"{relative(filename, theme.root)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
+class _Recorder:
+    """Where undefined names were used during a checking render: (file, line, message)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, int], str] = {}
+
+    def record(self, message: str) -> None:
+        frame = sys._getframe(2)
+        while frame is not None:
+            template = frame.f_globals.get("__jinja_template__")
+            if template is not None and template.filename:
+                line = template.get_corresponding_lineno(frame.f_lineno)
+                self.seen.setdefault((template.filename, line), message)
+                return
+            frame = frame.f_back
+        self.seen.setdefault(("", 0), message)
+
+
+def _recording_undefined(recorder: _Recorder) -> type[jinja2.Undefined]:
+    """An Undefined that notes each use and renders as nothing, so one pass finds them all."""
+
+    class Recording(jinja2.ChainableUndefined):
+        def _note(self) -> None:
+            recorder.record(self._undefined_message)
+
+        def __str__(self) -> str:
+            self._note()
+            return ""
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            self._note()
+            return iter(())
+
+        def __bool__(self) -> bool:
+            self._note()
+            return False
+
+        def __len__(self) -> int:
+            self._note()
+            return 0
+
+    return Recording
+
+
+def check_templates(
+    theme: Theme, jobs: list[tuple[TemplateKind, str, dict[str, Any]]]
+) -> list[Problem]:
+    """Render each (kind, template, context) once and report, all at once and located,
+    syntax errors, unknown filters or tests, and every undefined name used."""
+    problems: list[Problem] = []
+    recorder = _Recorder()
+    for kind, name, context in jobs:
+        env = environment(theme, kind, undefined=_recording_undefined(recorder))
+        try:
+            env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as exc:  # includes unknown filters and tests
+            where = relative(Path(exc.filename), theme.root) if exc.filename else name
+            problems.append(Problem(where, exc.message or "syntax error", exc.lineno))
+        except jinja2.TemplateNotFound as exc:
+            problems.append(Problem(relative(theme.dirs[0], theme.root), f"'{exc.name}' not found"))
+        except Exception as exc:  # any other template fault, located
+            where = _template_line(exc, theme) or name
+            kind_of = "" if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: "
+            problems.append(Problem(where, f"{kind_of}{exc}"))
+    for (filename, line), message in sorted(recorder.seen.items()):
+        where = relative(Path(filename), theme.root) if filename else "a template"
+        problems.append(Problem(where, message, line or None))
+    return problems
