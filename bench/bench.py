@@ -1,4 +1,4 @@
-"""Print the build figures issue 8 asks for, one per line, as `name: value unit`.
+"""Print the build figures issues 8 and 17 ask for, one per line, as `name: value unit`.
 
 Run with `make bench` (about two minutes on 2 cores). Everything runs on a throw-away copy of
 the project, whole processes timed with a monotonic clock; medians of 5 where it says so.
@@ -57,7 +57,9 @@ def final_html(root: Path, folder: Path) -> Path:
 
     prepared = prepare(Settings.load(root), CLIENT)
     theme = prepared.theme
-    css = theme.css_variables() + theme.find("report.css").read_text(encoding="utf-8")
+    css = theme.css_variables() + "".join(
+        p.read_text(encoding="utf-8") for p in theme.stylesheets()
+    )
     html = render_html(prepared.briefing, theme).replace("</head>", f"<style>{css}</style></head>")
     path = folder / "final.html"
     path.write_text(html, encoding="utf-8")
@@ -121,6 +123,11 @@ def main() -> None:
         pdf = root / f"out/{CLIENT}/{CLIENT}-briefing.pdf"
         print(f"pdf_mb: {pdf.stat().st_size / 2**20:.2f} MB")
         print(f"pptx_mb: {deck.stat().st_size / 2**20:.2f} MB")
+
+        from preview import refresh_figures, warm_figures  # bench/preview.py, beside this file
+
+        warm_figures(copy_project(tmp_path / "warm"), CLIENT)
+        refresh_figures(copy_project(tmp_path / "preview"), CLIENT)
 
 
 if __name__ == "__main__":

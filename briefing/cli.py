@@ -91,6 +91,21 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("file", help="a CSV file, e.g. exported from a spreadsheet")
     imp.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
 
+    preview = commands.add_parser(
+        "preview",
+        help="show the client's PDF pages and deck slides in the browser, rebuilt on every "
+        "save in data/, templates/ or assets/ (writes nothing to out/ or state/)",
+    )
+    preview.add_argument("client")
+    preview.add_argument("--theme", help="preview in this theme instead of the client's")
+    preview.add_argument("--port", type=int, default=8800, help="port to listen on (8800)")
+    preview.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (127.0.0.1: this machine only; anything else is reachable "
+        "by others, with a warning)",
+    )
+
     commands.add_parser("check", help="validate data/ and report every problem")
     commands.add_parser(
         "schemas",
@@ -145,6 +160,11 @@ def _run(args: argparse.Namespace) -> int:
         return _email(args, settings)
     if args.command == "theme":
         return _theme(args, settings)
+    if args.command == "preview":
+        from briefing import preview
+
+        preview.serve(settings.with_flags(theme=args.theme), args.client, args.host, args.port)
+        return 0
     if args.command == "data":
         from briefing import data_cli
 

@@ -74,8 +74,26 @@ class _StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_PARSED: dict[tuple[str, str, int], tuple[Any, dict, dict, Problem | None]] = {}
+PARSED_LIMIT = 1024  # documents remembered: a warm process (the preview) reparses only edits
+
+
 def parse_yaml(text: str, doc: Document, line_offset: int = 0) -> None:
-    """Fill ``doc.data`` and its position index from YAML ``text``; record the first problem."""
+    """Fill ``doc.data`` and its position index from YAML ``text``; record the first problem.
+    The same text parsed before in this process is copied from memory, not parsed again."""
+    key = (doc.rel, text, line_offset)
+    if key in _PARSED:
+        data, values, keys, problem = _PARSED[key]
+        doc.data, doc.problem = copy.deepcopy(data), problem
+        doc.values, doc.keys = dict(values), dict(keys)
+        return
+    _parse_yaml(text, doc, line_offset)
+    if len(_PARSED) >= PARSED_LIMIT:
+        _PARSED.clear()
+    _PARSED[key] = (copy.deepcopy(doc.data), dict(doc.values), dict(doc.keys), doc.problem)
+
+
+def _parse_yaml(text: str, doc: Document, line_offset: int) -> None:
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()

@@ -8,6 +8,7 @@ and override only the blocks it changes.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -27,6 +28,27 @@ TemplateKind = Literal["html", "yaml", "text"]
 
 def environment(
     theme: Theme, kind: TemplateKind, undefined: type[jinja2.Undefined] = jinja2.StrictUndefined
+) -> jinja2.Environment:
+    """The environment for ``kind`` over ``theme``'s chain, kept per process: compiled
+    templates are reused, and a template whose file changed is read again (a warm process,
+    like the preview, sees every save)."""
+    return _environment(theme.root, theme.dirs, theme.name, kind, undefined)
+
+
+@functools.lru_cache(maxsize=64)
+def _environment(
+    root: Path,
+    dirs: tuple[Path, ...],
+    name: str,
+    kind: TemplateKind,
+    undefined: type[jinja2.Undefined],
+) -> jinja2.Environment:
+    theme = Theme(name=name, dirs=dirs, tokens={}, root=root)
+    return _new_environment(theme, kind, undefined)
+
+
+def _new_environment(
+    theme: Theme, kind: TemplateKind, undefined: type[jinja2.Undefined]
 ) -> jinja2.Environment:
     """A sandboxed Jinja environment over the theme chain; strict about undefined names.
 
@@ -49,6 +71,11 @@ def environment(
     return env
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
+
+
 class _ContainedLoader(jinja2.BaseLoader):
     """Templates along the chain, each a regular file inside templates/ (links not followed
     out of it), within the template size limit."""
@@ -68,8 +95,15 @@ class _ContainedLoader(jinja2.BaseLoader):
                 raise jinja2.TemplateNotFound(template) from None
             raise
         text = path.read_text(encoding="utf-8")
-        mtime = path.stat().st_mtime
-        return text, str(path), lambda: path.stat().st_mtime == mtime
+        stamp = _stamp(path)
+
+        def uptodate() -> bool:  # the same file still wins along the chain, unchanged
+            try:
+                return self._path(template) == path and _stamp(path) == stamp
+            except (TemplateError, jinja2.TemplateNotFound, OSError):
+                return False
+
+        return text, str(path), uptodate
 
     def _path(self, template: str) -> Path:
         """``<theme>/<file>`` is the file that theme of the chain uses: its own, else its

@@ -119,6 +119,7 @@ def title_slide_problem(theme: Theme, text: str) -> str | None:
 class RenderedDeck:
     data: bytes
     slides: int
+    outline: tuple[tuple[str, tuple[str, ...]], ...] = ()  # each slide's title and body lines
 
 
 def render_deck(briefing: Briefing, theme: Theme) -> RenderedDeck:
@@ -134,13 +135,29 @@ def render_deck(briefing: Briefing, theme: Theme) -> RenderedDeck:
     parts.add_table_style(presentation, theme.tokens)
     layouts = {layout.name: layout for layout in presentation.slide_layouts}
     fitter = Fitter(layouts, theme, presentation.slide_master)
-    for number, slide_plan in enumerate(fitter.paginate(plan), 1):
+    fitted = fitter.paginate(plan)
+    for number, slide_plan in enumerate(fitted, 1):
         chart = _chart(charts, slide_plan, number)
         _add_slide(presentation, layouts[slide_plan.layout], slide_plan, fitter, chart, number)
     _set_properties(presentation, briefing, theme)
     buffer = io.BytesIO()
     presentation.save(buffer)
-    return RenderedDeck(fixed_zip_times(buffer.getvalue(), briefing.date), len(presentation.slides))
+    data = fixed_zip_times(buffer.getvalue(), briefing.date)
+    return RenderedDeck(data, len(presentation.slides), tuple(map(_outline, fitted)))
+
+
+def _outline(slide: SlidePlan) -> tuple[str, tuple[str, ...]]:
+    """A slide as text (the preview shows it while LibreOffice renders the real one)."""
+    lines = [*slide.bullets, *slide.right, *(f"{c.big}: {c.label}" for c in slide.cards)]
+    if slide.subtitle:
+        lines.insert(0, slide.subtitle)
+    if slide.table:
+        lines += [" · ".join(row) for row in slide.table.rows]
+    if slide.chart:
+        lines.append(f"[chart: {slide.chart}]")
+    for column in slide.columns:
+        lines += [f"{column.heading}: {item}" for item in column.items]
+    return (str(slide.title or ""), tuple(lines))
 
 
 def _chart(charts: dict[str, ChartSpec], slide: SlidePlan, number: int) -> ChartSpec | None:
