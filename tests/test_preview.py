@@ -155,4 +155,11 @@ def test_the_page_follows_saves_in_a_real_browser(server: tuple[str, Path]) -> N
         client.write_text(good)
         errors.wait_for(state="hidden", timeout=60_000)
         page.wait_for_function("document.body.dataset.build === '3'")
+
+        page.select_option("#client", "nordlys-travel")  # the switcher rebuilds another client
+        page.wait_for_function(
+            "document.body.dataset.client === 'nordlys-travel' "
+            "&& document.body.dataset.build === '4'",
+            timeout=60_000,
+        )
         browser.close()
