@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from briefing import __version__, build, load, validate
@@ -65,6 +66,17 @@ def parser() -> argparse.ArgumentParser:
     )
     new.add_argument("name")
     new.add_argument("--extends", default="default", help="parent theme (default: default)")
+    imp_theme = theme_commands.add_parser(
+        "import",
+        help="make a theme from the client's PowerPoint template (.pptx or .potx): its master "
+        "and layouts, colours, a role-to-layout mapping and templates/<name>/import-report.txt",
+    )
+    imp_theme.add_argument("file", type=Path, help="the template, .pptx or .potx")
+    imp_theme.add_argument("name", help="the new theme's folder name under templates/")
+    imp_theme.add_argument("--extends", default="default", help="parent theme (default: default)")
+    imp_theme.add_argument(
+        "--master", type=int, help="which slide master to use, from 1, when there are several"
+    )
     check = theme_commands.add_parser(
         "check",
         help="validate a theme without building: tokens, logos, fonts, the master, and every "
@@ -204,6 +216,16 @@ def _theme(args: argparse.Namespace, settings: Settings) -> int:
             "report.html.j2); edit them, then run "
             f"`briefing theme check {args.name}`"
         )
+        return 0
+    if args.theme_command == "import":
+        from briefing import theme_import
+
+        report = theme_import.import_template(
+            settings.root, args.file, args.name, args.extends, args.master
+        )
+        print(report.read_text(encoding="utf-8"), end="")
+        print(f"wrote {report.parent.relative_to(settings.root)}/; check it with `briefing theme "
+              f"check {args.name}`")  # fmt: skip
         return 0
     folders = themes_cli.check_theme(settings.root, args.name, args.client)
     print(f"theme '{args.name}' is valid (chain: {' -> '.join(folders)})")

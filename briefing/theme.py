@@ -18,6 +18,10 @@ from briefing.validate import model_problems
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 FontName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 ._-]{1,64}$")]
+SchemeSlot = Literal[
+    "dk1", "lt1", "dk2", "lt2", "accent1", "accent2", "accent3", "accent4", "accent5",
+    "accent6", "hlink", "folHlink",
+]  # fmt: skip
 
 
 class Colours(Strict):
@@ -72,6 +76,7 @@ class ThemeFile(Strict):
     deck: DeckSizes = DeckSizes()
     layouts: dict[SlideRole, Line] = {}  # slide role -> layout name in master.pptx
     css: Literal["add", "replace"] | None = None  # report.css adds to the parent's (default)
+    scheme: dict[SchemeSlot, Colour] = {}  # an imported template's own scheme (theme import)
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ def test_a_long_bullet_list_continues_on_new_slides(fitter: Fitter) -> None:
 
 
 def test_a_title_that_cannot_fit_fails_or_is_shortened(fitter: Fitter) -> None:
-    long = "A title far too long for one line of a slide, " * 3
+    long = "A title far too long for one line of a slide, " * 6
     plan = DeckPlan(
         slides=[SlidePlan(role="content", layout="Title and Content", title=long.strip())]
     )
@@ -340,3 +340,12 @@ def resolve_theme_primary(root: Path, client: str) -> str:
 
     tokens = prepare(settings_for(root), client).theme.tokens
     return tokens["colours"]["primary"].lstrip("#").upper()
+
+
+def test_a_title_slightly_too_long_shrinks_before_it_fails(fitter: Fitter) -> None:
+    """Down to 75% of the theme's title size (a client's master may have a smaller box)."""
+    text = "A title far too long for one line of a slide, " * 3
+    plan = DeckPlan(slides=[SlidePlan(role="content", layout="Title and Content", title=text)])
+    [slide] = fitter.paginate(plan)
+    assert slide.title == text and slide.title_size is not None
+    assert fitter.sizes["title"] * 0.75 <= slide.title_size < fitter.sizes["title"]

@@ -77,13 +77,6 @@ def check_master(presentation: Any, plan: DeckPlan, master_name: str) -> None:
             needed.add(BODY_IDX)  # text goes into the placeholder; drawn content does not
         if slide.right:
             needed.add(RIGHT_IDX)
-        if slide.logo and not any(
-            ph.placeholder_format.type == PP_PLACEHOLDER.PICTURE for ph in layout.placeholders
-        ):
-            problems.append(
-                f"slide {number}: layout '{slide.layout}' in {master_name} has no "
-                "picture placeholder for the logo"
-            )
         for idx in sorted(needed - indexes):
             problems.append(
                 f"slide {number}: layout '{slide.layout}' in {master_name} has no "
@@ -185,7 +178,8 @@ def _add_slide(
     keep = {TITLE_IDX} if plan.title else set()
     if plan.title:
         title = slide.placeholders[TITLE_IDX]
-        parts.fill_text(title, [str(plan.title)], sizes["title"], fitter.title_fonts)
+        size = plan.title_size or sizes["title"]
+        parts.fill_text(title, [str(plan.title)], size, fitter.title_fonts)
     if plan.subtitle or plan.bullets:
         lines = plan.subtitle.split("\n") if plan.subtitle else plan.bullets
         size = plan.size or sizes["body"]
@@ -195,7 +189,9 @@ def _add_slide(
         parts.fill_text(slide.placeholders[RIGHT_IDX], plan.right, plan.right_size, fonts, True)
         keep.add(RIGHT_IDX)
     _draw(slide, plan, fitter, chart)
-    if plan.logo and fitter.logo is not None:
+    # The logos go into the layout's picture placeholder; a layout without one (a client's
+    # own template) keeps the branding its master already carries.
+    if plan.logo and fitter.logo is not None and _has_picture(layout):
         if plan.client_logo:
             parts.add_client_logo(slide, layout, fitter.client_logo(plan.client_logo))
         parts.add_logo(slide, fitter.logo, fitter.agency)
@@ -203,6 +199,10 @@ def _add_slide(
     parts.add_slide_number(slide, layout, number, fonts)
     if plan.notes:
         slide.notes_slide.notes_text_frame.text = plan.notes
+
+
+def _has_picture(layout: Any) -> bool:
+    return any(ph.placeholder_format.type == PP_PLACEHOLDER.PICTURE for ph in layout.placeholders)
 
 
 def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) -> None:

@@ -30,6 +30,7 @@ TITLE_IDX = 0
 BODY_IDX = 1  # the subtitle of a title layout, the body of a content layout
 RIGHT_IDX = 2  # the right-hand body of a two-content layout
 SAFETY = 0.95  # measured text may use 95% of a box: kerning and rounding differ a little
+TITLE_SHRINK = 0.75  # a title may shrink to 75% of the theme's size before it is an error
 
 
 class Fitter:
@@ -84,24 +85,30 @@ class Fitter:
         area = self.area(layout, idx)
         return (area.width - 2 * parts.INSET_X, area.height - 2 * parts.INSET_Y)
 
-    def title_lines(self, layout: str) -> int:
+    def title_lines(self, layout: str, size: float | None = None) -> int:
         _, height = self.box(layout, TITLE_IDX)
-        return int(height * SAFETY // line_height(self.title_fonts, self.sizes["title"])) or 1
+        size = size or self.sizes["title"]
+        return int(height * SAFETY // line_height(self.title_fonts, size)) or 1
 
-    def title_needs(self, layout: str, text: str) -> int:
+    def title_needs(self, layout: str, text: str, size: float | None = None) -> int:
         width, _ = self.box(layout, TITLE_IDX)
-        return line_count(text, self.title_fonts, self.sizes["title"], width * SAFETY)
+        size = size or self.sizes["title"]
+        return line_count(text, self.title_fonts, size, width * SAFETY)
 
-    def title_fits(self, layout: str, text: str) -> bool:
-        return self.title_needs(layout, text) <= self.title_lines(layout)
+    def title_fits(self, layout: str, text: str, size: float | None = None) -> bool:
+        return self.title_needs(layout, text, size) <= self.title_lines(layout, size)
 
     def title(self, number: int, slide: SlidePlan, suffix: str = "") -> SlidePlan:
-        """The first candidate title that fits with ``suffix`` ('… (2 of 3)'); '…' only where
-        the template allows it."""
+        """The first candidate title that fits with ``suffix`` ('… (2 of 3)') at the theme's
+        title size; in a smaller title box (a client's own master), the first that fits at a
+        size down to TITLE_SHRINK of it; '…' only where the template allows it."""
         candidates = slide.titles
-        for text in candidates:
-            if self.title_fits(slide.layout, text + suffix):
-                return slide.model_copy(update={"title": text + suffix})
+        full = self.sizes["title"]
+        for size in range(full, int(full * TITLE_SHRINK) - 1, -1):
+            for text in candidates:
+                if self.title_fits(slide.layout, text + suffix, size):
+                    update = {"title": text + suffix, "title_size": size}
+                    return slide.model_copy(update=update)
         if not slide.shorten_title:
             fits = self.title_lines(slide.layout)
             raise RenderError(

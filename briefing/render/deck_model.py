@@ -51,6 +51,7 @@ class SlidePlan(Strict):
     table: TablePlan | None = None
     notes: Text | None = None
     size_group: Line | None = None  # slides naming one group share one body size
+    title_size: float | None = None  # set by the fitter: the title's type size
     size: float | None = None  # set by the fitter: the body's type size
     right_size: float | None = None  # set by the fitter: the right column's type size
 

@@ -385,7 +385,10 @@ def apply_theme_tokens(presentation: Any, tokens: dict[str, Any]) -> None:
         "accent3": colours["muted"],
         "hlink": colours["accent"],
     }
+    imported = {k: v.upper() for k, v in tokens.get("scheme", {}).items()}
     for name, value in scheme.items():
+        if imported.get(name) == value.upper():
+            continue  # an imported template's own colour: its slot stays exactly as it was
         slot = root.find(f".//a:clrScheme/a:{name}", ns)
         if slot is not None:
             slot.clear()

@@ -1,0 +1,288 @@
+"""`briefing theme import FILE NAME`: a theme from the client's own PowerPoint template.
+
+Writes templates/NAME/ with the template's master (example slides removed), a theme.yaml with
+tokens read from the template's theme part and a `layouts:` mapping found by layout name
+(English, German, French, Chinese), then by placeholder signature, then by a stated fallback,
+and import-report.txt saying how each role was matched.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from briefing.errors import UsageError, relative
+from briefing.model import SLUG_PATTERN
+
+MAIN = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+TEMPLATE_TYPES = (
+    "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml",
+    "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml",
+    "application/vnd.ms-powerpoint.template.macroEnabled.main+xml",
+)
+CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted OOXML file is a compound document
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+
+NAMES = {  # the usual names of each role's layout, lower case, in four languages
+    "title": ["title slide", "titelfolie", "diapositive de titre", "标题幻灯片"],
+    "content": ["title and content", "titel und inhalt", "titre et contenu", "标题和内容"],
+    "section": ["section header", "abschnittsüberschrift", "en-tête de section", "节标题"],
+    "two-content": ["two content", "zwei inhalte", "deux contenus", "两栏内容"],
+    "comparison": ["comparison", "vergleich", "comparaison", "比较"],
+    "title-only": ["title only", "nur titel", "titre seul", "仅标题"],
+}
+SIGNATURES = {  # role -> (layout type in the file, title kind, its other placeholders)
+    "title": ("title", "ctrTitle", ("subTitle",)),
+    "content": ("obj", "title", ("obj",)),
+    "section": ("secHead", "title", ("body",)),
+    "two-content": ("twoObj", "title", ("obj", "obj")),
+    "comparison": ("twoTxTwoObj", "title", ("body", "body", "obj", "obj")),
+    "title-only": ("titleOnly", "title", ()),
+}
+FALLBACK = {  # a role with no layout of its own borrows one (said in the report)
+    "section": ["title", "content"],
+    "two-content": ["content"],
+    "comparison": ["two-content", "content"],
+    "title-only": ["content"],
+    "title": ["section", "content"],
+}
+IGNORED = {"dt", "ftr", "sldNum"}
+
+
+@dataclass
+class Layout:
+    name: str
+    kind: str  # the layout's type attribute
+    title: str | None  # 'title', 'ctrTitle' or None
+    others: tuple[str, ...]  # the other placeholders' types, sorted (date, footer, number aside)
+    vertical: bool
+
+    @property
+    def bodies(self) -> int:
+        return len(self.others)
+
+
+@dataclass
+class Report:
+    lines: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def import_template(root: Path, source: Path, name: str, parent: str, master: int | None) -> Path:
+    """Create templates/<name>/ from ``source``; return the report's path."""
+    if not re.fullmatch(SLUG_PATTERN, name):
+        raise UsageError(f"'{name}' is not a theme name (lowercase letters, digits and '-')")
+    folder = root / "templates" / name
+    if folder.exists():
+        raise UsageError(f"{relative(folder, root)} already exists; choose another name")
+    from briefing import theme as themes
+
+    themes.resolve(parent, root)  # the parent must exist and be valid
+    presentation = _open(source)
+    report = Report()
+    _keep_one_master(presentation, master, source)
+    _drop_slides(presentation, report)
+    layouts = _layouts(presentation)
+    mapping = discover(layouts, report)
+    tokens = _tokens(presentation)
+    if tokens["fonts"]:
+        faces = ", ".join(f"{k} {v}" for k, v in tokens["fonts"].items())
+        report.lines.append(
+            f"fonts: the template uses {faces}; this theme keeps the parent's fonts for now "
+            "(measuring the template's own fonts through metric-compatible substitutes is "
+            "not built yet)"
+        )
+    folder.mkdir(parents=True)
+    presentation.save(str(folder / "master.pptx"))
+    (folder / "theme.yaml").write_text(_theme_yaml(name, parent, tokens, mapping, source), "utf-8")
+    path = folder / "import-report.txt"
+    text = [f"Imported {source.name} as theme '{name}' (extends {parent}).", "", *report.lines]
+    if report.warnings:
+        text += ["", "Warnings:", *(f"  {w}" for w in report.warnings)]
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return path
+
+
+def _open(source: Path) -> Any:
+    """The template as a python-pptx presentation; .potx and macro files as presentations."""
+    from pptx import Presentation
+
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror}") from None
+    if data.startswith(CFB):
+        raise UsageError(
+            f"{source.name} is encrypted (or an old binary .ppt/.pot): save it from PowerPoint "
+            "as .pptx or .potx without a password"
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            types = archive.read("[Content_Types].xml").decode("utf-8")
+            for old in TEMPLATE_TYPES:
+                types = types.replace(old, MAIN)
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+                for item in archive.infolist():
+                    member = archive.read(item.filename)
+                    if item.filename == "[Content_Types].xml":
+                        member = types.encode("utf-8")
+                    copy.writestr(item, member)
+        return Presentation(io.BytesIO(out.getvalue()))
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        raise UsageError(f"{source.name} is not a readable PowerPoint file ({exc})") from None
+
+
+def _keep_one_master(presentation: Any, master: int | None, source: Path) -> None:
+    masters = list(presentation.slide_masters)
+    if len(masters) > 1 and master is None:
+        listed = "; ".join(
+            f"{i}: {', '.join(lay.name for lay in m.slide_layouts)}"
+            for i, m in enumerate(masters, 1)
+        )
+        raise UsageError(
+            f"{source.name} has {len(masters)} slide masters; choose one with --master N ({listed})"
+        )
+    chosen = (master or 1) - 1
+    if not 0 <= chosen < len(masters):
+        raise UsageError(f"--master {master}: {source.name} has {len(masters)} master(s)")
+    id_list = presentation.slide_masters._sldMasterIdLst
+    for i, entry in enumerate(list(id_list)):
+        if i != chosen:
+            presentation.part.drop_rel(entry.rId)
+            id_list.remove(entry)
+
+
+def _drop_slides(presentation: Any, report: Report) -> None:
+    id_list = presentation.slides._sldIdLst
+    count = len(id_list)
+    for entry in list(id_list):
+        presentation.part.drop_rel(entry.rId)
+        id_list.remove(entry)
+    if count:
+        report.lines.append(f"Removed {count} example slide(s).")
+
+
+def _layouts(presentation: Any) -> list[Layout]:
+    found = []
+    for layout in presentation.slide_masters[0].slide_layouts:
+        title, others, vertical = None, [], False
+        for ph in layout._element.iter(f"{P}ph"):
+            kind = ph.get("type", "obj")  # the schema's default placeholder type
+            vertical = vertical or ph.get("orient") == "vert"
+            if kind in ("title", "ctrTitle"):
+                title = kind
+            elif kind not in IGNORED:
+                others.append(kind)
+        kind_attr = layout._element.get("type", "")
+        found.append(Layout(layout.name, kind_attr, title, tuple(sorted(others)), vertical))
+    return found
+
+
+def discover(layouts: list[Layout], report: Report) -> dict[str, str]:
+    """Role -> layout name: by name, then by placeholder signature, then by fallback."""
+    usable = [lay for lay in layouts if not lay.vertical]
+    if not any(lay.title and lay.bodies for lay in usable):
+        raise UsageError("the template has no layout with a title and a body: nothing to fill")
+    mapping: dict[str, str] = {}
+    for role, names in NAMES.items():
+        by_name = [lay for lay in usable if _plain(lay.name) in names]
+        if by_name:
+            mapping[role] = _pick(role, by_name, "name", report)
+            continue
+        kind, title, others = SIGNATURES[role]
+        by_type = [lay for lay in usable if lay.kind == kind]
+        by_shape = [lay for lay in usable if lay.title == title and lay.others == others] or [
+            lay for lay in usable if lay.title and lay.bodies == len(others) and role != "title"
+        ]
+        if by_type or by_shape:
+            how = "layout type" if by_type else "placeholder signature"
+            mapping[role] = _pick(role, by_type or by_shape, how, report)
+    for role, borrowed in FALLBACK.items():
+        if role in mapping:
+            continue
+        donor = next((r for r in borrowed if r in mapping), None)
+        if donor is None:
+            donor_layout = next(lay.name for lay in usable if lay.title and lay.bodies)
+        else:
+            donor_layout = mapping[donor]
+        mapping[role] = donor_layout
+        message = f"{role}: no layout of its own; using '{donor_layout}' (fallback)"
+        report.lines.append(message)
+        report.warnings.append(message)
+    mapping["closing"] = mapping["title"]
+    report.lines.append(f"closing: '{mapping['closing']}' (the title slide's layout)")
+    return dict(sorted(mapping.items()))
+
+
+def _pick(role: str, candidates: list[Layout], how: str, report: Report) -> str:
+    chosen = candidates[0]
+    line = f"{role}: '{chosen.name}' (matched by {how})"
+    if len(candidates) > 1:
+        others = ", ".join(f"'{c.name}'" for c in candidates[1:])
+        line += f"; tie with {others}, broken by the master's order (first wins)"
+    report.lines.append(line)
+    return chosen.name
+
+
+def _plain(name: str) -> str:
+    """'1_Title and Content' -> 'title and content'."""
+    return re.sub(r"^\d+_", "", name).strip().casefold()
+
+
+def _tokens(presentation: Any) -> dict[str, Any]:
+    theme_part = presentation.slide_masters[0].part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+    )
+    root = etree.fromstring(theme_part.blob)
+    scheme = {}
+    for slot in root.find(f".//{A}clrScheme"):
+        colour = slot.find(f"{A}srgbClr")
+        system = slot.find(f"{A}sysClr")
+        value = (
+            colour.get("val")
+            if colour is not None
+            else (system.get("lastClr") if system is not None else None)
+        )
+        if value:
+            scheme[etree.QName(slot).localname] = f"#{value.upper()}"
+    fonts = {}
+    for group, key in (("majorFont", "heading"), ("minorFont", "latin")):
+        latin = root.find(f".//{A}{group}/{A}latin")
+        if latin is not None and latin.get("typeface"):
+            fonts[key] = latin.get("typeface")
+    return {"scheme": scheme, "fonts": fonts}
+
+
+def _theme_yaml(name: str, parent: str, tokens: dict, mapping: dict, source: Path) -> str:
+    scheme = tokens["scheme"]
+    colours = {
+        "primary": scheme.get("accent1"),
+        "accent": scheme.get("accent2"),
+        "text": scheme.get("dk1"),
+        "muted": scheme.get("dk2"),
+        "background": scheme.get("lt1"),
+    }
+    lines = [
+        f"# Imported from {source.name} by `briefing theme import`; see import-report.txt.",
+        f"name: {name}",
+        f"extends: {parent}",
+        "colours:",
+        *(f'  {k}: "{v}"' for k, v in colours.items() if v),
+        "layouts:                  # slide role -> layout of master.pptx",
+        *(
+            f"  {role}: {json.dumps(layout, ensure_ascii=False)}"
+            for role, layout in mapping.items()
+        ),
+        "scheme:                   # the template's own colour scheme, as imported",
+        *(f'  {slot}: "{value}"' for slot, value in scheme.items()),
+    ]
+    return "\n".join(lines) + "\n"

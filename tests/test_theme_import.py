@@ -1,0 +1,158 @@
+"""`briefing theme import`: a client's own PowerPoint template becomes a theme."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+
+from briefing.build import build
+from briefing.errors import UsageError
+from briefing.theme_import import MAIN, import_template
+
+from .conftest import settings_for
+
+GERMAN = {
+    "Title Slide": "Titelfolie",
+    "Title and Content": "Titel und Inhalt",
+    "Section Header": "Abschnittsüberschrift",
+    "Two Content": "Zwei Inhalte",
+    "Comparison": "Vergleich",
+    "Title Only": "Nur Titel",
+}
+CHINESE = {
+    "Title Slide": "标题幻灯片",
+    "Title and Content": "标题和内容",
+    "Section Header": "节标题",
+    "Two Content": "两栏内容",
+    "Comparison": "比较",
+    "Title Only": "仅标题",
+}
+TEMPLATE_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
+
+
+def make_template(path: Path, names: dict[str, str] | None = None, plain: bool = False) -> Path:
+    """python-pptx's own template with an example slide; layouts renamed (``names``), or given
+    names that mean nothing and no layout type (``plain``: only placeholders tell)."""
+    presentation = Presentation()
+    slide = presentation.slides.add_slide(presentation.slide_layouts[1])
+    slide.shapes.title.text = "An example slide the import must remove"
+    for i, layout in enumerate(presentation.slide_layouts):
+        c_sld = layout._element.cSld
+        if plain:
+            c_sld.set("name", f"Layout {i + 1}")
+            layout._element.attrib.pop("type", None)
+        elif names and c_sld.get("name") in names:
+            c_sld.set("name", names[c_sld.get("name")])
+    presentation.save(str(path))
+    return path
+
+
+def as_potx(pptx: Path, target: Path) -> Path:
+    with zipfile.ZipFile(pptx) as source, zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(MAIN.encode(), TEMPLATE_TYPE.encode())
+            out.writestr(item, data)
+    return target
+
+
+def imported(project: Path, template: Path, name: str) -> dict[str, str]:
+    import yaml
+
+    report = import_template(project, template, name, "default", None)
+    assert report.is_file()
+    tokens = yaml.safe_load((project / f"templates/{name}/theme.yaml").read_text("utf-8"))
+    master = Presentation(str(project / f"templates/{name}/master.pptx"))
+    assert len(master.slides) == 0  # the example slide is gone
+    return tokens["layouts"]
+
+
+@pytest.mark.parametrize(
+    ("names", "plain", "how"),
+    [
+        (None, False, "name"),
+        (GERMAN, False, "name"),
+        (CHINESE, False, "name"),
+        (None, True, "placeholder signature"),
+    ],
+    ids=["english", "german", "chinese", "placeholders-only"],
+)
+def test_layouts_are_found_by_name_or_by_placeholders(
+    project: Path, tmp_path: Path, names: dict[str, str] | None, plain: bool, how: str
+) -> None:
+    template = make_template(tmp_path / "client.pptx", names, plain)
+    layouts = imported(project, template, "client")
+    expected = {
+        "title": "Title Slide", "content": "Title and Content", "section": "Section Header",
+        "two-content": "Two Content", "comparison": "Comparison", "title-only": "Title Only",
+    }  # fmt: skip
+    order = list(Presentation().slide_layouts)
+    for role, english in expected.items():
+        position = [lay.name for lay in order].index(english)
+        wanted = f"Layout {position + 1}" if plain else (names or {}).get(english, english)
+        assert layouts[role] == wanted, role
+    assert layouts["closing"] == layouts["title"]
+    report = (project / "templates/client/import-report.txt").read_text("utf-8")
+    assert f"content: '{layouts['content']}' (matched by {how})" in report
+
+
+def test_a_potx_template_is_imported(project: Path, tmp_path: Path) -> None:
+    potx = as_potx(make_template(tmp_path / "client.pptx"), tmp_path / "client.potx")
+    assert imported(project, potx, "potx")["content"] == "Title and Content"
+
+
+def test_unusable_files_are_refused_clearly(project: Path, tmp_path: Path) -> None:
+    encrypted = tmp_path / "locked.pptx"
+    encrypted.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    with pytest.raises(UsageError, match="is encrypted"):
+        import_template(project, encrypted, "locked", "default", None)
+    corrupt = tmp_path / "broken.pptx"
+    corrupt.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(UsageError, match="is not a readable PowerPoint file"):
+        import_template(project, corrupt, "broken", "default", None)
+    titles_only = Presentation()
+    for layout in titles_only.slide_layouts:
+        for ph in list(layout.placeholders):
+            if ph.placeholder_format.idx not in (0,):
+                ph.element.getparent().remove(ph.element)
+    bare = tmp_path / "bare.pptx"
+    titles_only.save(str(bare))
+    with pytest.raises(UsageError, match="no layout with a title and a body"):
+        import_template(project, bare, "bare", "default", None)
+    assert not (project / "templates/locked").exists()
+    assert not (project / "templates/bare").exists()
+
+
+def test_an_imported_theme_builds_a_deck_on_the_templates_layouts(
+    project: Path, tmp_path: Path
+) -> None:
+    template = make_template(tmp_path / "client.pptx", GERMAN)
+    import_template(project, template, "client-de", "default", None)
+    build(settings_for(project, theme="client-de"), "nordlys-travel")
+    deck_path = project / "out/nordlys-travel.client-de/nordlys-travel-deck.pptx"
+    deck = Presentation(str(deck_path))
+    names = {lay.name for lay in Presentation(str(template)).slide_layouts}
+    used = {slide.slide_layout.name for slide in deck.slides}
+    assert used <= names and {"Titelfolie", "Titel und Inhalt", "Nur Titel"} <= used
+    theme_xml = deck.slide_master.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+    ).blob
+    assert b'<a:accent1><a:srgbClr val="4F81BD"/>' in theme_xml  # the template's own colour
+    if shutil.which("soffice"):
+        out = subprocess.run(
+            ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+             "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck_path)],
+            capture_output=True, timeout=180, check=False,
+        )  # fmt: skip
+        converted = tmp_path / "nordlys-travel-deck.pdf"
+        assert out.returncode == 0 and converted.is_file()
+        from pypdf import PdfReader
+
+        assert len(PdfReader(io.BytesIO(converted.read_bytes())).pages) == len(deck.slides)
