@@ -17,7 +17,7 @@ from briefing.model import SLUG_PATTERN, Email, Line, Slug, Strict
 from briefing.validate import model_problems
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
-FontName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 ._-]{1,64}$")]
+FontName = Annotated[str, StringConstraints(pattern=r"^[\w ._-]{1,64}$")]  # 微软雅黑 too
 SchemeSlot = Literal[
     "dk1", "lt1", "dk2", "lt2", "accent1", "accent2", "accent3", "accent4", "accent5",
     "accent6", "hlink", "folHlink",

@@ -93,13 +93,7 @@ def import_template(root: Path, source: Path, name: str, parent: str, master: in
     layouts = _layouts(presentation)
     mapping = discover(layouts, report)
     tokens = _tokens(presentation)
-    if tokens["fonts"]:
-        faces = ", ".join(f"{k} {v}" for k, v in tokens["fonts"].items())
-        report.lines.append(
-            f"fonts: the template uses {faces}; this theme keeps the parent's fonts for now "
-            "(measuring the template's own fonts through metric-compatible substitutes is "
-            "not built yet)"
-        )
+    _check_fonts(tokens["fonts"], report)
     folder.mkdir(parents=True)
     presentation.save(str(folder / "master.pptx"))
     (folder / "theme.yaml").write_text(_theme_yaml(name, parent, tokens, mapping, source), "utf-8")
@@ -255,11 +249,37 @@ def _tokens(presentation: Any) -> dict[str, Any]:
         if value:
             scheme[etree.QName(slot).localname] = f"#{value.upper()}"
     fonts = {}
-    for group, key in (("majorFont", "heading"), ("minorFont", "latin")):
-        latin = root.find(f".//{A}{group}/{A}latin")
-        if latin is not None and latin.get("typeface"):
-            fonts[key] = latin.get("typeface")
+    for group, key, script in (
+        ("majorFont", "heading", "latin"),
+        ("minorFont", "latin", "latin"),
+        ("minorFont", "cjk", "ea"),
+    ):
+        face = root.find(f".//{A}{group}/{A}{script}")
+        if face is not None and face.get("typeface"):
+            fonts[key] = face.get("typeface")
     return {"scheme": scheme, "fonts": fonts}
+
+
+def _check_fonts(fonts: dict[str, str], report: Report) -> None:
+    """Each of the template's fonts is installed or has a metric-compatible substitute that is;
+    one that has neither cannot be measured, so the import stops."""
+    from briefing.errors import BriefingError
+    from briefing.render.fit import SUBSTITUTES, font_file
+
+    for key, family in fonts.items():
+        try:
+            path, _ = font_file(family)
+        except BriefingError:
+            raise UsageError(
+                f"the template's {key} font '{family}' is not installed and has no "
+                f"metric-compatible substitute here ({', '.join(SUBSTITUTES)}); install it "
+                "(under /usr/local/share/fonts or assets/fonts/) and import again"
+            ) from None
+        measured = Path(path).name
+        via = f", measured with {SUBSTITUTES[family]}" if family in SUBSTITUTES else ""
+        report.lines.append(f"fonts: {key} '{family}'{via} ({measured})")
+    if "cjk" not in fonts:
+        report.lines.append("fonts: the template names no East Asian font; the parent's is used")
 
 
 def _theme_yaml(name: str, parent: str, tokens: dict, mapping: dict, source: Path) -> str:
@@ -277,6 +297,8 @@ def _theme_yaml(name: str, parent: str, tokens: dict, mapping: dict, source: Pat
         f"extends: {parent}",
         "colours:",
         *(f'  {k}: "{v}"' for k, v in colours.items() if v),
+        "fonts:                    # the template's; runs keep these names",
+        *(f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in tokens["fonts"].items()),
         "layouts:                  # slide role -> layout of master.pptx",
         *(
             f"  {role}: {json.dumps(layout, ensure_ascii=False)}"

@@ -156,3 +156,53 @@ def test_an_imported_theme_builds_a_deck_on_the_templates_layouts(
         from pypdf import PdfReader
 
         assert len(PdfReader(io.BytesIO(converted.read_bytes())).pages) == len(deck.slides)
+
+
+def calibri_measurable() -> bool:
+    from briefing.errors import BriefingError
+    from briefing.render.fit import font_file
+
+    try:
+        font_file("Calibri")
+    except BriefingError:
+        return False
+    return True
+
+
+def set_theme_font(template: Path, typeface: str) -> Path:
+    """The template's minor (body) Latin font, as a designer would set it in PowerPoint."""
+    presentation = Presentation(str(template))
+    part = presentation.slide_master.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+    )
+    part._blob = part.blob.replace(
+        b'<a:minorFont><a:latin typeface="Calibri"/>',
+        f'<a:minorFont><a:latin typeface="{typeface}"/>'.encode(),
+    )
+    presentation.save(str(template))
+    return template
+
+
+@pytest.mark.skipif(not calibri_measurable(), reason="fonts-crosextra-carlito is not installed")
+def test_the_templates_fonts_stay_and_are_measured_with_substitutes(
+    project: Path, tmp_path: Path
+) -> None:
+    template = make_template(tmp_path / "client.pptx")
+    import_template(project, template, "client", "default", None)
+    theme = (project / "templates/client/theme.yaml").read_text("utf-8")
+    assert 'latin: "Calibri"' in theme and 'heading: "Calibri"' in theme
+    report = (project / "templates/client/import-report.txt").read_text("utf-8")
+    assert "latin 'Calibri', measured with Carlito" in report
+    build(settings_for(project, theme="client"), "maison-aurele")
+    deck = Presentation(str(project / "out/maison-aurele.client/maison-aurele-deck.pptx"))
+    faces = {
+        r.get("typeface")
+        for slide in deck.slides
+        for r in slide.element.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}latin")
+    }
+    assert faces == {"Calibri"}  # the runs keep the template's font name
+
+    unknown = set_theme_font(make_template(tmp_path / "odd.pptx"), "Zapfino Extra LT")
+    with pytest.raises(UsageError, match="'Zapfino Extra LT' is not installed and has no"):
+        import_template(project, unknown, "odd", "default", None)
+    assert not (project / "templates/odd").exists()

@@ -35,15 +35,41 @@ def _fc_match(pattern: str, fmt: str) -> str:
         ) from exc
 
 
+# Office fonts a client's template names, and the installed fonts with the same metrics that
+# LibreOffice, WeasyPrint and our measuring use in their place (Debian packages in brackets).
+SUBSTITUTES = {
+    "Calibri": "Carlito",  # fonts-crosextra-carlito
+    "Cambria": "Caladea",  # fonts-crosextra-caladea
+    "Arial": "Liberation Sans",  # fonts-liberation2
+    "Helvetica": "Liberation Sans",
+    "Times New Roman": "Liberation Serif",
+    "Courier New": "Liberation Mono",
+    "Microsoft YaHei": "Noto Sans CJK SC",  # fonts-noto-cjk
+    "SimHei": "Noto Sans CJK SC",
+    "DengXian": "Noto Sans CJK SC",
+    "PingFang SC": "Noto Sans CJK SC",
+    "SimSun": "Noto Serif CJK SC",
+    "微软雅黑": "Noto Sans CJK SC",
+    "黑体": "Noto Sans CJK SC",
+    "等线": "Noto Sans CJK SC",
+    "宋体": "Noto Serif CJK SC",
+}
+
+
 @functools.cache
 def font_file(family: str, bold: bool = False) -> tuple[str, int]:
-    """The file and face index fontconfig uses for ``family`` (what LibreOffice would pick)."""
+    """The file and face index fontconfig uses for ``family`` (what LibreOffice would pick);
+    for an Office font that is not installed, its metric-compatible substitute's."""
     pattern = f"{family}:bold" if bold else family
     found, path, index = _fc_match(pattern, "%{family}\n%{file}\n%{index}").split("\n")
     if family not in found.split(","):
+        substitute = SUBSTITUTES.get(family)
+        if substitute and substitute != family:
+            return font_file(substitute, bold)
         raise SystemDependencyError(
             f"font '{family}' is not installed (fontconfig offers '{found}' instead; for "
-            "Noto Sans/Serif CJK SC: apt-get install fonts-noto-cjk)"
+            "Noto Sans/Serif CJK SC: apt-get install fonts-noto-cjk; Office fonts with "
+            f"metric-compatible substitutes: {', '.join(SUBSTITUTES)})"
         )
     resolved = Path(path).resolve()
     parts = resolved.parts
