@@ -90,6 +90,7 @@ def import_template(root: Path, source: Path, name: str, parent: str, master: in
     report = Report()
     _keep_one_master(presentation, master, source)
     _drop_slides(presentation, report)
+    _strip(presentation, report)
     layouts = _layouts(presentation)
     mapping = discover(layouts, report)
     tokens = _tokens(presentation)
@@ -163,6 +164,57 @@ def _drop_slides(presentation: Any, report: Report) -> None:
         id_list.remove(entry)
     if count:
         report.lines.append(f"Removed {count} example slide(s).")
+
+
+VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+R_LINK = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}link"
+
+
+def _strip(presentation: Any, report: Report) -> None:
+    """What a theme must not carry: macros, embedded OLE objects, pictures linked from outside
+    the file, and hyperlinks to files; each is listed in the report."""
+    for rel in list(presentation.part.rels.values()):
+        if rel.reltype == VBA:
+            presentation.part.drop_rel(rel.rId)
+            report.lines.append("Stripped: macros (vbaProject)")
+    master = presentation.slide_masters[0]
+    for part in [master.part, *(layout.part for layout in master.slide_layouts)]:
+        where = f"{'master' if part is master.part else 'layout'} '{_part_name(part)}'"
+        for frame in list(part._element.iter(f"{P}graphicFrame")):
+            if frame.find(f".//{P}oleObj") is not None:
+                _remove(part, frame)
+                report.lines.append(f"Stripped: an embedded OLE object on the {where}")
+        for blip in list(part._element.iter(f"{A}blip")):
+            if blip.get(R_LINK):
+                picture = next(a for a in blip.iterancestors() if a.tag == f"{P}pic")
+                target = part.rels[blip.get(R_LINK)].target_ref
+                _remove(part, picture)
+                report.lines.append(f"Stripped: a picture linked from {target} on the {where}")
+        for link in list(part._element.iter(f"{A}hlinkClick")):
+            rel = part.rels.get(link.get(R_ID)) if link.get(R_ID) else None
+            if rel is not None and rel.is_external and rel.target_ref.lower().startswith("file:"):
+                link.getparent().remove(link)
+                part.drop_rel(rel.rId)
+                report.lines.append(f"Stripped: a link to {rel.target_ref} on the {where}")
+
+
+def _remove(part: Any, element: Any) -> None:
+    """Remove ``element`` and the relationships only it used."""
+    ids = {
+        value
+        for node in element.iter()
+        for key, value in node.attrib.items()
+        if key in (R_ID, R_LINK) or key.endswith("}embed")
+    }
+    element.getparent().remove(element)
+    for rid in ids:
+        if rid in part.rels:
+            part.drop_rel(rid)
+
+
+def _part_name(part: Any) -> str:
+    return part._element.cSld.get("name") or str(part.partname)
 
 
 def _layouts(presentation: Any) -> list[Layout]:

@@ -206,3 +206,55 @@ def test_the_templates_fonts_stay_and_are_measured_with_substitutes(
     with pytest.raises(UsageError, match="'Zapfino Extra LT' is not installed and has no"):
         import_template(project, unknown, "odd", "default", None)
     assert not (project / "templates/odd").exists()
+
+
+PIC = """<p:pic xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"
+  xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+  xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
+  <p:nvPicPr><p:cNvPr id="990" name="Linked logo"/><p:cNvPicPr/><p:nvPr/></p:nvPicPr>
+  <p:blipFill><a:blip r:link="{rid}"/><a:stretch><a:fillRect/></a:stretch></p:blipFill>
+  <p:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="914400" cy="457200"/></a:xfrm>
+  <a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>"""
+
+
+def test_macros_linked_pictures_and_file_links_are_stripped_and_reported(
+    project: Path, tmp_path: Path
+) -> None:
+    from lxml import etree
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+    from pptx.opc.package import Part
+    from pptx.opc.packuri import PackURI
+
+    presentation = Presentation()
+    master = presentation.slide_master
+    rid = master.part.relate_to("file:///C:/brand/logo.png", RT.IMAGE, is_external=True)
+    master.shapes._spTree.append(etree.fromstring(PIC.format(rid=rid)))
+    layout = presentation.slide_layouts[1]
+    title = layout.placeholders[0].text_frame.paragraphs[0]
+    run = title.add_run()
+    run.text = "Brand guide"
+    run.hyperlink.address = "file:///C:/brand/guide.pdf"
+    vba = Part(
+        PackURI("/ppt/vbaProject.bin"),
+        "application/vnd.ms-office.vbaProject",
+        presentation.part.package,
+        b"macro",
+    )
+    presentation.part.relate_to(
+        vba, "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+    )
+    template = tmp_path / "risky.pptx"
+    presentation.save(str(template))
+
+    import_template(project, template, "risky", "default", None)
+    report = (project / "templates/risky/import-report.txt").read_text("utf-8")
+    assert "Stripped: macros (vbaProject)" in report
+    assert "Stripped: a picture linked from file:///C:/brand/logo.png on the master" in report
+    assert (
+        "Stripped: a link to file:///C:/brand/guide.pdf on the layout 'Title and Content'" in report
+    )
+    with zipfile.ZipFile(project / "templates/risky/master.pptx") as archive:
+        names = archive.namelist()
+        rels = "".join(archive.read(n).decode() for n in names if n.endswith(".rels"))
+    assert not any("vbaProject" in n for n in names)
+    assert "file:///" not in rels and 'TargetMode="External"' not in rels
