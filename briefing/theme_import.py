@@ -91,6 +91,7 @@ def import_template(root: Path, source: Path, name: str, parent: str, master: in
     _keep_one_master(presentation, master, source)
     _drop_slides(presentation, report)
     _strip(presentation, report)
+    _number_placeholders(presentation, report)
     layouts = _layouts(presentation)
     mapping = discover(layouts, report)
     tokens = _tokens(presentation)
@@ -213,6 +214,51 @@ def _remove(part: Any, element: Any) -> None:
             part.drop_rel(rid)
 
 
+FIXED_IDX = {"dt": "10", "ftr": "11", "sldNum": "12"}
+
+
+def _number_placeholders(presentation: Any, report: Report) -> None:
+    """Give placeholders the indexes PowerPoint gives them (body 1, 2, … in reading order;
+    date 10, footer 11, number 12) where the file has none or repeats them, as files saved by
+    LibreOffice do: slides find their layout's boxes by index."""
+    master = presentation.slide_masters[0]
+    renumbered = 0
+    for owner in [master, *master.slide_layouts]:
+        bodies, fixed = [], []
+        for shape in owner.placeholders:
+            ph = shape._element.find(f".//{P}ph")
+            kind = ph.get("type", "obj")
+            if kind in FIXED_IDX:
+                fixed.append((ph, FIXED_IDX[kind]))
+            elif kind not in ("title", "ctrTitle"):
+                bodies.append((shape.top or 0, shape.left or 0, ph))
+        numbers = [ph.get("idx") for _, _, ph in bodies]
+        valid = None not in numbers and "0" not in numbers and len(set(numbers)) == len(numbers)
+        if not valid:  # missing or repeated: number them in reading order
+            for number, (*_, ph) in enumerate(sorted(bodies, key=lambda b: b[:2]), 1):
+                renumbered += _set_idx(ph, str(number))
+        taken = {ph.get("idx") for *_, ph in bodies}
+        for ph, wanted in fixed:  # PowerPoint's own numbers: never mistaken for a body
+            if owner is not master or ph.get("idx") in taken or ph.get("idx") is None:
+                renumbered += _set_idx(ph, wanted)
+    if renumbered:
+        report.lines.append(
+            f"Numbered {renumbered} placeholder(s) as PowerPoint does (the file had none or "
+            "repeated ones)"
+        )
+
+
+def _set_idx(ph: Any, idx: str | None) -> int:
+    current = ph.get("idx")
+    if current == idx or (idx is None and current in (None, "0")):
+        return 0
+    if idx is None:
+        del ph.attrib["idx"]
+    else:
+        ph.set("idx", idx)
+    return 1
+
+
 def _part_name(part: Any) -> str:
     return part._element.cSld.get("name") or str(part.partname)
 
@@ -312,13 +358,30 @@ def _tokens(presentation: Any) -> dict[str, Any]:
     return {"scheme": scheme, "fonts": fonts}
 
 
+def _draws_chinese(family: str) -> bool:
+    from briefing.errors import BriefingError
+    from briefing.render.fit import Fonts, missing_glyphs
+
+    try:
+        return not missing_glyphs("中文", Fonts(family, family))
+    except BriefingError:
+        return True  # not installed: the substitute check below says so
+
+
 def _check_fonts(fonts: dict[str, str], report: Report) -> None:
     """Each of the template's fonts is installed or has a metric-compatible substitute that is;
     one that has neither cannot be measured, so the import stops."""
     from briefing.errors import BriefingError
     from briefing.render.fit import SUBSTITUTES, font_file
 
-    for key, family in fonts.items():
+    for key, family in list(fonts.items()):
+        if key == "cjk" and not _draws_chinese(family):
+            report.lines.append(
+                f"fonts: the template's East Asian font '{family}' has no Chinese glyphs; the "
+                "parent's is used"
+            )
+            del fonts[key]
+            continue
         try:
             path, _ = font_file(family)
         except BriefingError:
@@ -330,7 +393,7 @@ def _check_fonts(fonts: dict[str, str], report: Report) -> None:
         measured = Path(path).name
         via = f", measured with {SUBSTITUTES[family]}" if family in SUBSTITUTES else ""
         report.lines.append(f"fonts: {key} '{family}'{via} ({measured})")
-    if "cjk" not in fonts:
+    if "cjk" not in fonts and not any("East Asian" in line for line in report.lines):
         report.lines.append("fonts: the template names no East Asian font; the parent's is used")
 
 

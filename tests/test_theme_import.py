@@ -258,3 +258,26 @@ def test_macros_linked_pictures_and_file_links_are_stripped_and_reported(
         rels = "".join(archive.read(n).decode() for n in names if n.endswith(".rels"))
     assert not any("vbaProject" in n for n in names)
     assert "file:///" not in rels and 'TargetMode="External"' not in rels
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_template_resaved_by_libreoffice_imports_and_builds(
+    project: Path, tmp_path: Path
+) -> None:
+    """LibreOffice writes other layout names ('Title, Content'), placeholders without indexes
+    and no table styles: the import numbers the placeholders and the deck still builds."""
+    source = make_template(tmp_path / "client.pptx")
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
+         "pptx:Impress MS PowerPoint 2007 XML", "--outdir", str(tmp_path / "resaved"), str(source)],
+        capture_output=True, timeout=180, check=True,
+    )  # fmt: skip
+    layouts = imported(project, tmp_path / "resaved/client.pptx", "resaved")
+    assert layouts["content"] == "Title, Content" and layouts["two-content"] == "Title, 2 Content"
+    report = (project / "templates/resaved/import-report.txt").read_text("utf-8")
+    assert "Numbered" in report and "has no Chinese glyphs" in report
+    build(settings_for(project, theme="resaved"), "nordlys-travel")
+    deck = Presentation(str(project / "out/nordlys-travel.resaved/nordlys-travel-deck.pptx"))
+    funnel = next(s for s in deck.slides if s.slide_layout.name == "Title Only")
+    [table] = [shape for shape in funnel.shapes if shape.has_table]
+    assert table.top > funnel.shapes.title.top and table.width > deck.slide_width / 2

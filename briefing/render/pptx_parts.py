@@ -343,9 +343,7 @@ def add_table_style(presentation: Any, tokens: dict[str, Any]) -> None:
     """A table style built from the theme (header in the primary colour, light banding, thin
     rules), written into ppt/tableStyles.xml and made the default, so no table relies on a
     stock style the file does not define."""
-    part = presentation.part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/tableStyles"
-    )
+    part = _table_styles_part(presentation)
     primary = tokens["colours"]["primary"].lstrip("#").upper()
     text = tokens["colours"]["text"].lstrip("#").upper()
     rule = '<a:ln w="6350"><a:solidFill><a:srgbClr val="DDDDDD"/></a:solidFill></a:ln>'
@@ -366,6 +364,27 @@ def add_table_style(presentation: Any, tokens: dict[str, Any]) -> None:
         "</a:tblStyle></a:tblStyleLst>"
     )
     part._blob = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + style).encode()
+
+
+TABLE_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/tableStyles"
+
+
+def _table_styles_part(presentation: Any) -> Any:
+    """The deck's table-styles part; a master saved by LibreOffice has none, so add one."""
+    from pptx.opc.package import Part
+    from pptx.opc.packuri import PackURI
+
+    try:
+        return presentation.part.part_related_by(TABLE_STYLES)
+    except KeyError:
+        part = Part(
+            PackURI("/ppt/tableStyles.xml"),
+            "application/vnd.openxmlformats-officedocument.presentationml.tableStyles+xml",
+            presentation.part.package,
+            b"",
+        )
+        presentation.part.relate_to(part, TABLE_STYLES)
+        return part
 
 
 def apply_theme_tokens(presentation: Any, tokens: dict[str, Any]) -> None:
