@@ -281,3 +281,41 @@ def test_a_template_resaved_by_libreoffice_imports_and_builds(
     funnel = next(s for s in deck.slides if s.slide_layout.name == "Title Only")
     [table] = [shape for shape in funnel.shapes if shape.has_table]
     assert table.top > funnel.shapes.title.top and table.width > deck.slide_width / 2
+
+
+def two_masters(path: Path) -> Path:
+    """python-pptx's template with a second slide master (no layouts of its own)."""
+    from lxml import etree
+    from pptx.opc.constants import CONTENT_TYPE as CT
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+    from pptx.opc.packuri import PackURI
+    from pptx.parts.slide import SlideMasterPart
+
+    presentation = Presentation()
+    first = presentation.slide_master.part
+    second = SlideMasterPart.load(
+        PackURI("/ppt/slideMasters/slideMaster2.xml"), CT.PML_SLIDE_MASTER,
+        presentation.part.package, first.blob,
+    )  # fmt: skip
+    p = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+    listed = second._element.find(f"{p}sldLayoutIdLst")
+    listed.getparent().remove(listed)
+    second.relate_to(first.part_related_by(RT.THEME), RT.THEME)
+    rid = presentation.part.relate_to(second, RT.SLIDE_MASTER)
+    entry = etree.SubElement(presentation.slide_masters._sldMasterIdLst, f"{p}sldMasterId")
+    entry.set("id", "2147483900")
+    entry.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", rid)
+    presentation.save(str(path))
+    return path
+
+
+def test_several_masters_need_a_choice(project: Path, tmp_path: Path) -> None:
+    template = two_masters(tmp_path / "two.pptx")
+    assert len(Presentation(str(template)).slide_masters) == 2
+    with pytest.raises(UsageError, match=r"has 2 slide masters; choose one with --master N \(1: "):
+        import_template(project, template, "two", "default", None)
+    with pytest.raises(UsageError, match=r"--master 3: two\.pptx has 2 master"):
+        import_template(project, template, "two", "default", 3)
+    import_template(project, template, "two", "default", 1)
+    master = Presentation(str(project / "templates/two/master.pptx"))
+    assert len(master.slide_masters) == 1 and len(master.slide_layouts) == 11
