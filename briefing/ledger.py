@@ -25,10 +25,13 @@ def path(state_dir: Path, client_id: str) -> Path:
     return client_dir(state_dir, client_id) / LEDGER
 
 
+NOT_A_NEW_SEND = ("date", "code")  # build options that do not make a briefing a new one
+
+
 def send_key(client_id: str, recipients: list[str], manifest: dict[str, Any]) -> str:
     """What makes two sends the same: client, recipients, inputs and options but the date
     and the tool's code (the same briefing rebuilt by a newer tool is still a repeat)."""
-    options = {k: v for k, v in manifest.get("options", {}).items() if k not in ("date", "code")}
+    options = {k: v for k, v in manifest.get("options", {}).items() if k not in NOT_A_NEW_SEND}
     identity = {
         "client": client_id,
         "recipients": sorted(r.lower() for r in recipients),

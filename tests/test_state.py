@@ -72,6 +72,22 @@ def test_make_clean_and_a_rebuild_the_next_day_are_not_a_reason_to_send_again(
     assert len(server.messages) == 2
 
 
+def test_a_rebuild_by_a_newer_tool_is_not_a_reason_to_send_again(
+    sendable: Path, server: Recorder, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """The tool's own code makes a build out of date (it is rebuilt), not a new briefing."""
+    from briefing import manifest
+
+    monkeypatch.chdir(sendable)
+    assert main(["email", CLIENT]) == 0
+    monkeypatch.setattr(manifest, "code_digest", lambda: "a-newer-briefing-tool")
+    assert main(["email", CLIENT, "--build"]) == 1
+    assert "already sent at" in capsys.readouterr().err
+    record = json.loads((sendable / f"out/{CLIENT}/manifest.json").read_text("utf-8"))
+    assert record["options"]["code"] == "a-newer-briefing-tool"  # it was rebuilt
+    assert len(server.messages) == 1
+
+
 def test_a_changed_input_is_a_new_briefing(
     sendable: Path, server: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
