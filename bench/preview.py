@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 import statistics
 import threading
 import time
@@ -69,12 +68,12 @@ def warm_figures(root: Path, client: str) -> None:
 def refresh_figures(root: Path, client: str) -> None:
     import uvicorn
 
-    from briefing.preview import LibreOffice, Previewer, create_app
+    from briefing.preview import LibreOffice, Previewer, create_app, free_port
     from briefing.settings import Settings
 
     office = LibreOffice(REPO)
     previewer = Previewer(Settings.load(root), client, office)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(previewer), host="127.0.0.1", port=port, log_level="error")
     )
@@ -117,12 +116,6 @@ def refresh_figures(root: Path, client: str) -> None:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _state(base: str) -> dict:

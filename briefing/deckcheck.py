@@ -28,6 +28,8 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
 from pptx.exc import PackageNotFoundError
 from pptx.shapes.picture import Picture
 
+from briefing.render.deck import CONTENT_ROLES
+
 EMU_PER_PT = 12700
 TOLERANCE = 2.0  # pt a line may stick out of its box on any side (rounding, side bearings)
 SLIDE_TOLERANCE = 0.5  # pt a line may stick out of the slide (page-size rounding)
@@ -36,7 +38,6 @@ SLIDE_TOLERANCE = 0.5  # pt a line may stick out of the slide (page-size roundin
 # descender is inside. So a line may also stick out vertically by this share of its height;
 # a line LibreOffice pushes out of a full box sticks out by about its whole height.
 METRIC_SHARE = 0.1
-NON_CONTENT_ROLES = frozenset({"title", "section", "closing"})
 TITLES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
 FOOTERS = (PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.FOOTER)
 CONVERT_TIMEOUT = 120
@@ -247,7 +248,7 @@ def check_slide(
     title = next((p.shape.text_frame.text for p in placed if _kind(p.shape) in TITLES), "")
     role = slide._element.cSld.get("name") or "content"
     fill = None
-    if role not in NON_CONTENT_ROLES:
+    if role in CONTENT_ROLES:
         # Below the title, between its edges, down to the footer row (no title: whole slide).
         top, x0, x1 = (titles[0].y1, titles[0].x0, titles[0].x1) if titles else (0, 0, size[0])
         area = Box(x0, top, x1, min((b.y0 for b in footers), default=size[1]))

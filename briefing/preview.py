@@ -89,7 +89,7 @@ class LibreOffice:
     def start(self) -> None:
         if self.server is None or self.process is not None:
             return
-        self.port, uno_port = _free_port(), _free_port()
+        self.port, uno_port = free_port(), free_port()
         command = [str(self.server), "--interface", "127.0.0.1", "--port", str(self.port)]
         command += ["--uno-interface", "127.0.0.1", "--uno-port", str(uno_port)]
         self.process = subprocess.Popen(  # its own group: LibreOffice goes with it on stop
@@ -143,7 +143,7 @@ def _find_unoserver(root: Path) -> Path | None:
     return Path(found) if found else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -384,13 +384,7 @@ def create_app(previewer: Previewer, watch: bool = True) -> Any:
         Route("/select", select, methods=["POST"]),
         Route("/{kind:str}/{number:int}/{index:int}.png", image),
     ]
-    return Starlette(routes=routes, lifespan=_as_context(lifespan))
-
-
-def _as_context(lifespan: Any) -> Any:
-    from contextlib import asynccontextmanager
-
-    return asynccontextmanager(lifespan)
+    return Starlette(routes=routes, lifespan=contextlib.asynccontextmanager(lifespan))
 
 
 def serve(settings: Settings, client: str, host: str, port: int) -> None:

@@ -107,7 +107,7 @@ def _variables_section(context: dict[str, Any]) -> str:
     lines = ["## Variables\n", "| variable | type | what it is | example |", "|---|---|---|---|"]
     for name in dict.fromkeys(v for names in TEMPLATES.values() for v in names):
         value = context[name]
-        kind = "function" if callable(value) and name == "chart_svg" else _value_type(value)
+        kind = "function" if name == "chart_svg" else _value_type(value)
         example = "" if name in ("chart_svg", "attachments") else _example(value)
         lines.append(f"| `{name}` | {kind} | {MEANING[name]} | {example} |")
     return "\n".join(lines) + "\n"

@@ -47,6 +47,8 @@ SIGNATURES = {  # role -> (layout type in the file, title kind, its other placeh
     "comparison": ("twoTxTwoObj", "title", ("body", "body", "obj", "obj")),
     "title-only": ("titleOnly", "title", ()),
 }
+FIXED_IDX = {"dt": "10", "ftr": "11", "sldNum": "12"}  # date, footer, slide number
+IGNORED = set(FIXED_IDX)  # not content: left out of a layout's signature
 FALLBACK = {  # a role with no layout of its own borrows one (said in the report)
     "section": ["title", "content"],
     "two-content": ["content"],
@@ -54,7 +56,6 @@ FALLBACK = {  # a role with no layout of its own borrows one (said in the report
     "title-only": ["content"],
     "title": ["section", "content"],
 }
-IGNORED = {"dt", "ftr", "sldNum"}
 
 
 @dataclass
@@ -214,9 +215,6 @@ def _remove(part: Any, element: Any) -> None:
             part.drop_rel(rid)
 
 
-FIXED_IDX = {"dt": "10", "ftr": "11", "sldNum": "12"}
-
-
 def _number_placeholders(presentation: Any, report: Report) -> None:
     """Give placeholders the indexes PowerPoint gives them (body 1, 2, … in reading order;
     date 10, footer 11, number 12) where the file has none or repeats them, as files saved by
@@ -248,14 +246,11 @@ def _number_placeholders(presentation: Any, report: Report) -> None:
         )
 
 
-def _set_idx(ph: Any, idx: str | None) -> int:
-    current = ph.get("idx")
-    if current == idx or (idx is None and current in (None, "0")):
+def _set_idx(ph: Any, idx: str) -> int:
+    """Set a placeholder's index; 1 if it changed."""
+    if ph.get("idx") == idx:
         return 0
-    if idx is None:
-        del ph.attrib["idx"]
-    else:
-        ph.set("idx", idx)
+    ph.set("idx", idx)
     return 1
 
 
@@ -307,9 +302,7 @@ def discover(layouts: list[Layout], report: Report) -> dict[str, str]:
         else:
             donor_layout = mapping[donor]
         mapping[role] = donor_layout
-        message = f"{role}: no layout of its own; using '{donor_layout}' (fallback)"
-        report.lines.append(message)
-        report.warnings.append(message)
+        report.warnings.append(f"{role}: no layout of its own; using '{donor_layout}' (fallback)")
     mapping["closing"] = mapping["title"]
     report.lines.append(f"closing: '{mapping['closing']}' (the title slide's layout)")
     return dict(sorted(mapping.items()))

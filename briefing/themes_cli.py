@@ -96,14 +96,15 @@ def _fonts(theme: themes.Theme) -> list[Problem]:
         try:
             font_file(family)
         except BriefingError as exc:
-            problems.append(Problem(_declaring(theme, "fonts"), str(exc), field=f"fonts.{key}"))
+            problems.append(Problem(_declaring(theme, r"fonts:"), str(exc), field=f"fonts.{key}"))
     return problems
 
 
-def _declaring(theme: themes.Theme, key: str) -> str:
+def _declaring(theme: themes.Theme, line: str) -> str:
+    """The most specific theme.yaml of the chain with a line starting with ``line`` (a regex)."""
     for folder in theme.dirs:
         text = (folder / "theme.yaml").read_text(encoding="utf-8")
-        if re.search(rf"^{key}:", text, re.MULTILINE):
+        if re.search(rf"^{line}", text, re.MULTILINE):
             return relative(folder / "theme.yaml", theme.root)
     return relative(theme.dirs[0] / "theme.yaml", theme.root)
 
@@ -147,20 +148,12 @@ def _master(theme: themes.Theme) -> list[Problem]:
     problems = []
     for role, layout in sorted(theme.tokens.get("layouts", {}).items()):
         if layout not in layouts:
-            source = next(
-                (d / "theme.yaml" for d in theme.dirs if f"{role}:" in _read(d / "theme.yaml")),
-                theme.dirs[0] / "theme.yaml",
-            )
             problems.append(
                 Problem(
-                    relative(source, theme.root),
+                    _declaring(theme, rf"\s+{re.escape(role)}:"),
                     f"role '{role}' maps to layout '{layout}', which is not in "
                     f"{relative(master, theme.root)} (it has: {', '.join(sorted(layouts))})",
                     field=f"layouts.{role}",
                 )
             )
     return problems
-
-
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.is_file() else ""

@@ -9,7 +9,6 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.util import Pt
 from pydantic import ValidationError
 
@@ -86,25 +85,23 @@ def check_master(presentation: Any, plan: DeckPlan, master_name: str) -> None:
         raise TemplateError("\n".join(problems))
 
 
-TITLE_LAYOUT = "Title Slide"  # where the client's name is the title
-
-
 def title_slide_problem(theme: Theme, text: str) -> str | None:
     """Why ``text`` cannot be the title of the title slide in ``theme`` (measured), or None."""
     from pptx import Presentation
 
     presentation = Presentation(str(theme.find("master.pptx", "asset")))
     layouts = {layout.name: layout for layout in presentation.slide_layouts}
-    if TITLE_LAYOUT not in layouts:
+    title_layout = theme.tokens.get("layouts", {}).get("title")
+    if title_layout not in layouts:
         return None  # the master check reports the missing layout
     fitter = Fitter(layouts, theme)
-    if fitter.title_fits(TITLE_LAYOUT, text):
+    if fitter.title_fits(title_layout, text):
         return None
     size = fitter.sizes["title"]
-    needed = fitter.title_needs(TITLE_LAYOUT, text)
+    needed = fitter.title_needs(title_layout, text)
     return (
         f"too long for the title slide of theme '{theme.name}': it needs {needed} lines at "
-        f"{size} pt and {fitter.title_lines(TITLE_LAYOUT)} fit; shorten it"
+        f"{size} pt and {fitter.title_lines(title_layout)} fit; shorten it"
     )
 
 
@@ -191,7 +188,7 @@ def _add_slide(
     _draw(slide, plan, fitter, chart)
     # The logos go into the layout's picture placeholder; a layout without one (a client's
     # own template) keeps the branding its master already carries.
-    if plan.logo and fitter.logo is not None and _has_picture(layout):
+    if plan.logo and fitter.logo is not None and parts.picture_placeholder(layout) is not None:
         if plan.client_logo:
             parts.add_client_logo(slide, layout, fitter.client_logo(plan.client_logo))
         parts.add_logo(slide, fitter.logo, fitter.agency)
@@ -199,10 +196,6 @@ def _add_slide(
     parts.add_slide_number(slide, layout, number, fonts)
     if plan.notes:
         slide.notes_slide.notes_text_frame.text = plan.notes
-
-
-def _has_picture(layout: Any) -> bool:
-    return any(ph.placeholder_format.type == PP_PLACEHOLDER.PICTURE for ph in layout.placeholders)
 
 
 def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) -> None:

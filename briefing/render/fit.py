@@ -64,7 +64,7 @@ def font_file(family: str, bold: bool = False) -> tuple[str, int]:
     found, path, index = _fc_match(pattern, "%{family}\n%{file}\n%{index}").split("\n")
     if family not in found.split(","):
         substitute = SUBSTITUTES.get(family)
-        if substitute and substitute != family:
+        if substitute:
             return font_file(substitute, bold)
         raise SystemDependencyError(
             f"font '{family}' is not installed (fontconfig offers '{found}' instead; for "

@@ -110,36 +110,43 @@ def add_slide_number(slide: Any, layout: Any, number: int, fonts: Fonts) -> None
     etree.SubElement(field, qn("a:t")).text = str(number)
 
 
+def picture_placeholder(shapes: Any) -> Any | None:
+    """The picture placeholder of a layout or slide (where logos go), or None."""
+    return next(
+        (p for p in shapes.placeholders if p.placeholder_format.type == PP_PLACEHOLDER.PICTURE),
+        None,
+    )
+
+
 def add_logo(slide: Any, path: Path, owner: str) -> None:
     """The logo, scaled to fit the picture placeholder's box without distortion."""
-    box = next(p for p in slide.placeholders if p.placeholder_format.type == PP_PLACEHOLDER.PICTURE)
-    left, top, width, height = _frame_box(box)
-    data, ratio = images.upright(path)
-    fitted_w, fitted_h = (
-        (width, int(width / ratio)) if width / height < ratio else (int(height * ratio), height)
-    )
-    picture = slide.shapes.add_picture(
-        data, left, top + (height - fitted_h) // 2, fitted_w, fitted_h
-    )
-    picture._element.nvPicPr.cNvPr.set("descr", f"{owner} logo")
+    left, top, width, height = _frame_box(picture_placeholder(slide))
+    _add_fitted(slide, path, left, top, width, height, f"{owner} logo")
 
 
 def add_client_logo(slide: Any, layout: Any, path: Path) -> None:
     """The client's logo mirrored opposite the agency's: same height band, right-aligned."""
-    box = next(
-        p for p in layout.placeholders if p.placeholder_format.type == PP_PLACEHOLDER.PICTURE
-    )
-    width, height = box.width, box.height
+    box = picture_placeholder(layout)
+    right = slide.part.package.presentation_part.presentation.slide_width - box.left
+    picture = _add_fitted(slide, path, right, box.top, box.width, box.height, "client logo", -1)
+    picture.name = "Client logo"
+
+
+def _add_fitted(
+    slide: Any, path: Path, x: int, top: int, width: int, height: int, alt: str, align: int = 1
+) -> Any:
+    """The picture at its own aspect ratio inside the box, centred vertically; from ``x`` to
+    the right (``align`` 1) or ending at ``x`` (-1)."""
     data, ratio = images.upright(path)
     fitted_w, fitted_h = (
         (width, int(width / ratio)) if width / height < ratio else (int(height * ratio), height)
     )
-    right = slide.part.package.presentation_part.presentation.slide_width - box.left
+    left = x if align > 0 else x - fitted_w
     picture = slide.shapes.add_picture(
-        data, right - fitted_w, box.top + (height - fitted_h) // 2, fitted_w, fitted_h
+        data, left, top + (height - fitted_h) // 2, fitted_w, fitted_h
     )
-    picture.name = "Client logo"
-    picture._element.nvPicPr.cNvPr.set("descr", "client logo")
+    picture._element.nvPicPr.cNvPr.set("descr", alt)
+    return picture
 
 
 def _frame_box(placeholder: Any) -> tuple[int, int, int, int]:
