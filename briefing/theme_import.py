@@ -20,6 +20,7 @@ from lxml import etree
 
 from briefing.errors import UsageError, relative
 from briefing.model import SLUG_PATTERN
+from briefing.render.pptx_parts import TOKEN_SLOT
 
 MAIN = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
 TEMPLATE_TYPES = (
@@ -86,7 +87,7 @@ def import_template(root: Path, source: Path, name: str, parent: str, master: in
         raise UsageError(f"{relative(folder, root)} already exists; choose another name")
     from briefing import theme as themes
 
-    themes.resolve(parent, root)  # the parent must exist and be valid
+    inherited = themes.resolve(parent, root).tokens  # the parent must exist and be valid
     presentation = _open(source)
     report = Report()
     _keep_one_master(presentation, master, source)
@@ -96,7 +97,9 @@ def import_template(root: Path, source: Path, name: str, parent: str, master: in
     layouts = _layouts(presentation)
     mapping = discover(layouts, report)
     tokens = _tokens(presentation)
+    tokens["deck"] = _text_sizes(presentation, mapping, report)
     _check_fonts(tokens["fonts"], report)
+    _two_line_titles(presentation, mapping, tokens, inherited, report)
     folder.mkdir(parents=True)
     presentation.save(str(folder / "master.pptx"))
     (folder / "theme.yaml").write_text(_theme_yaml(name, parent, tokens, mapping, source), "utf-8")
@@ -351,6 +354,71 @@ def _tokens(presentation: Any) -> dict[str, Any]:
     return {"scheme": scheme, "fonts": fonts}
 
 
+SIZE_LIMITS = {"title": (12, 60), "body": (10, 40)}  # theme.yaml's accepted range (pt)
+
+
+def _text_sizes(presentation: Any, mapping: dict[str, str], report: Report) -> dict[str, int]:
+    """Title and body sizes of the content layout's placeholders (the master's text styles,
+    overridden where the layout sets its own), for theme.yaml's `deck:`; the table size stays
+    the parent's. Sizes outside the range theme.yaml accepts are clamped and reported."""
+    master = presentation.slide_masters[0]
+    styles = master._element.find(f"{P}txStyles")
+    layout = next(lay for lay in master.slide_layouts if lay.name == mapping["content"])
+    found: dict[str, int] = {}
+    for key, style in (("title", "titleStyle"), ("body", "bodyStyle")):
+        size = _level_one_size(styles.find(f"{P}{style}") if styles is not None else None)
+        for shape in layout.placeholders:
+            kind = shape._element.find(f".//{P}ph").get("type", "obj")
+            if (kind == "title") == (key == "title"):
+                size = _level_one_size(shape._element.find(f".//{A}lstStyle")) or size
+                break
+        if size is None:
+            continue
+        low, high = SIZE_LIMITS[key]
+        found[key] = min(max(round(size), low), high)
+        clamped = "" if found[key] == round(size) else f", clamped from {size:g} pt"
+        report.lines.append(
+            f"text size: {key} {found[key]} pt (the '{layout.name}' layout{clamped})"
+        )
+    return found
+
+
+def _two_line_titles(
+    presentation: Any, mapping: dict[str, str], tokens: dict, inherited: dict, report: Report
+) -> None:
+    """Message titles need two lines: where the content layout's title box holds one line at
+    the template's title size, the deck's title size is the largest that holds two."""
+    from briefing.render.deck_fit import SAFETY
+    from briefing.render.fit import Fonts, line_height
+    from briefing.render.pptx_parts import INSET_Y
+
+    size = tokens["deck"].get("title")
+    layout = next(
+        x for x in presentation.slide_masters[0].slide_layouts if x.name == mapping["content"]
+    )
+    title = next((p for p in layout.placeholders if p.placeholder_format.idx == 0), None)
+    if not size or title is None or not title.height:
+        return
+    fonts = {**inherited["fonts"], **tokens["fonts"]}
+    faces = Fonts(fonts["heading"], fonts["cjk"])
+    room = (title.height / 12700 - 2 * INSET_Y) * SAFETY
+    fitting = next((s for s in range(size, 11, -1) if room // line_height(faces, s) >= 2), 12)
+    if fitting < size:
+        tokens["deck"]["title"] = fitting
+        report.lines.append(
+            f"text size: title {fitting} pt instead of {size} pt, so a message title has two "
+            f"lines in the {room / 0.95:.0f} pt tall title box"
+        )
+
+
+def _level_one_size(style: Any) -> float | None:
+    """The first-level size (pt) a text style or list style sets, if any."""
+    if style is None:
+        return None
+    run = style.find(f"{A}lvl1pPr/{A}defRPr")
+    return int(run.get("sz")) / 100 if run is not None and run.get("sz") else None
+
+
 def _draws_chinese(family: str) -> bool:
     from briefing.errors import BriefingError
     from briefing.render.fit import Fonts, missing_glyphs
@@ -392,13 +460,7 @@ def _check_fonts(fonts: dict[str, str], report: Report) -> None:
 
 def _theme_yaml(name: str, parent: str, tokens: dict, mapping: dict, source: Path) -> str:
     scheme = tokens["scheme"]
-    colours = {
-        "primary": scheme.get("accent1"),
-        "accent": scheme.get("accent2"),
-        "text": scheme.get("dk1"),
-        "muted": scheme.get("dk2"),
-        "background": scheme.get("lt1"),
-    }
+    colours = {token: scheme.get(slot) for token, slot in TOKEN_SLOT.items()}
     lines = [
         f"# Imported from {source.name} by `briefing theme import`; see import-report.txt.",
         f"name: {name}",
@@ -407,6 +469,12 @@ def _theme_yaml(name: str, parent: str, tokens: dict, mapping: dict, source: Pat
         *(f'  {k}: "{v}"' for k, v in colours.items() if v),
         "fonts:                    # the template's; runs keep these names",
         *(f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in tokens["fonts"].items()),
+        *(
+            ["deck:                     # text sizes (pt) of the template's placeholders"]
+            if tokens["deck"]
+            else []
+        ),
+        *(f"  {k}: {v}" for k, v in tokens["deck"].items()),
         "layouts:                  # slide role -> layout of master.pptx",
         *(
             f"  {role}: {json.dumps(layout, ensure_ascii=False)}"

@@ -217,6 +217,17 @@ PIC = """<p:pic xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/m
   <a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>"""
 
 
+OLE = """<p:graphicFrame xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"
+  xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+  xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
+  <p:nvGraphicFramePr><p:cNvPr id="991" name="Embedded workbook"/><p:cNvGraphicFramePr/>
+  <p:nvPr/></p:nvGraphicFramePr>
+  <p:xfrm><a:off x="0" y="0"/><a:ext cx="914400" cy="457200"/></p:xfrm>
+  <a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/presentationml/2006/ole">
+  <p:oleObj progId="Excel.Sheet.12" r:id="{rid}"><p:embed/></p:oleObj>
+  </a:graphicData></a:graphic></p:graphicFrame>"""
+
+
 def test_macros_linked_pictures_and_file_links_are_stripped_and_reported(
     project: Path, tmp_path: Path
 ) -> None:
@@ -243,6 +254,15 @@ def test_macros_linked_pictures_and_file_links_are_stripped_and_reported(
     presentation.part.relate_to(
         vba, "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
     )
+    workbook = Part(
+        PackURI("/ppt/embeddings/Workbook1.xlsx"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        presentation.part.package,
+        b"not really a workbook",
+    )
+    section = presentation.slide_layouts[2]
+    rid = section.part.relate_to(workbook, RT.PACKAGE)
+    section.shapes._spTree.append(etree.fromstring(OLE.format(rid=rid)))
     template = tmp_path / "risky.pptx"
     presentation.save(str(template))
 
@@ -250,13 +270,14 @@ def test_macros_linked_pictures_and_file_links_are_stripped_and_reported(
     report = (project / "templates/risky/import-report.txt").read_text("utf-8")
     assert "Stripped: macros (vbaProject)" in report
     assert "Stripped: a picture linked from file:///C:/brand/logo.png on the master" in report
+    assert "Stripped: an embedded OLE object on the layout 'Section Header'" in report
     assert (
         "Stripped: a link to file:///C:/brand/guide.pdf on the layout 'Title and Content'" in report
     )
     with zipfile.ZipFile(project / "templates/risky/master.pptx") as archive:
         names = archive.namelist()
         rels = "".join(archive.read(n).decode() for n in names if n.endswith(".rels"))
-    assert not any("vbaProject" in n for n in names)
+    assert not any("vbaProject" in n or "embeddings" in n for n in names)
     assert "file:///" not in rels and 'TargetMode="External"' not in rels
 
 
@@ -319,3 +340,54 @@ def test_several_masters_need_a_choice(project: Path, tmp_path: Path) -> None:
     import_template(project, template, "two", "default", 1)
     master = Presentation(str(project / "templates/two/master.pptx"))
     assert len(master.slide_masters) == 1 and len(master.slide_layouts) == 11
+
+
+def test_text_sizes_come_from_the_templates_placeholders(project: Path, tmp_path: Path) -> None:
+    """python-pptx's template sets 44 pt titles and 32 pt text; its title box holds one line
+    at 44 pt, so the deck's titles take the largest size that gives two."""
+    import yaml
+
+    import_template(project, make_template(tmp_path / "client.pptx"), "sized", "default", None)
+    theme = yaml.safe_load((project / "templates/sized/theme.yaml").read_text("utf-8"))
+    report = (project / "templates/sized/import-report.txt").read_text("utf-8")
+    assert theme["deck"]["body"] == 32 and "text size: body 32 pt" in report
+    assert "text size: title 44 pt" in report
+    assert theme["deck"]["title"] < 44 and f"title {theme['deck']['title']} pt instead" in report
+
+
+def with_chinese_font(template: Path) -> Path:
+    """The template's theme names an East Asian font (one that draws Chinese)."""
+    presentation = Presentation(str(template))
+    part = presentation.slide_master.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+    )
+    part._blob = part.blob.replace(b'<a:ea typeface=""/>', b'<a:ea typeface="Noto Sans CJK SC"/>')
+    presentation.save(str(template))
+    return template
+
+
+THEME_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+
+
+def theme_part(deck: Path) -> bytes:
+    return Presentation(str(deck)).slide_master.part.part_related_by(THEME_REL).blob
+
+
+def test_an_untouched_import_keeps_the_templates_theme_byte_for_byte(
+    project: Path, tmp_path: Path
+) -> None:
+    template = with_chinese_font(make_template(tmp_path / "client.pptx"))
+    import_template(project, template, "client", "default", None)
+    build(settings_for(project, theme="client"), "maison-aurele")
+    deck = project / "out/maison-aurele.client/maison-aurele-deck.pptx"
+    assert theme_part(deck) == theme_part(template)
+
+    # A deliberate token edit still reaches the deck, and only that slot changes.
+    theme_yaml = project / "templates/client/theme.yaml"
+    theme_yaml.write_text(
+        theme_yaml.read_text("utf-8").replace('primary: "#4F81BD"', 'primary: "#2A9D8F"'), "utf-8"
+    )
+    build(settings_for(project, theme="client"), "maison-aurele")
+    edited = theme_part(deck)
+    assert b'<a:accent1><a:srgbClr val="2A9D8F"/>' in edited
+    assert b'<a:accent2><a:srgbClr val="C0504D"/>' in edited  # the template's, untouched

@@ -30,7 +30,8 @@ TITLE_IDX = 0
 BODY_IDX = 1  # the subtitle of a title layout, the body of a content layout
 RIGHT_IDX = 2  # the right-hand body of a two-content layout
 SAFETY = 0.95  # measured text may use 95% of a box: kerning and rounding differ a little
-TITLE_SHRINK = 0.75  # a title may shrink to 75% of the theme's size before it is an error
+TITLE_SHRINK = 0.75  # a title may shrink to 75% of the theme's size (or to the body size, if
+# smaller: a client's template may set 44 pt titles in a box one such line tall)
 
 
 class Fitter:
@@ -101,10 +102,12 @@ class Fitter:
     def title(self, number: int, slide: SlidePlan, suffix: str = "") -> SlidePlan:
         """The first candidate title that fits with ``suffix`` ('… (2 of 3)') at the theme's
         title size; in a smaller title box (a client's own master), the first that fits at a
-        size down to TITLE_SHRINK of it; '…' only where the template allows it."""
+        size down to TITLE_SHRINK of it (or the body size); '…' only where the template allows
+        it."""
         candidates = slide.titles
         full = self.sizes["title"]
-        for size in range(full, int(full * TITLE_SHRINK) - 1, -1):
+        floor = min(int(full * TITLE_SHRINK), self.sizes["body"])
+        for size in range(full, floor - 1, -1):
             for text in candidates:
                 if self.title_fits(slide.layout, text + suffix, size):
                     update = {"title": text + suffix, "title_size": size}
@@ -143,6 +146,18 @@ class Fitter:
                 )
         pages = balanced(slide.bullets, heights, room)
         return [slide.model_copy(update={"bullets": page, "size": size}) for page in pages]
+
+    def subtitle_size(self, slide: SlidePlan) -> float:
+        """The largest size at which the title slide's subtitle lines fit their box."""
+        width, height = self.box(slide.layout, BODY_IDX)
+        lines = (slide.subtitle or "").split("\n")
+        for size in self.ladder:
+            if self.text_height(lines, width, size, False) <= height * SAFETY:
+                return size
+        raise RenderError(
+            f"deck: the subtitle of '{slide.titles[0]}' does not fit at {self.ladder[-1]} pt; "
+            "shorten it in deck.yaml.j2"
+        )
 
     def right_size(self, slide: SlidePlan) -> float:
         width, height = self.box(slide.layout, RIGHT_IDX)
@@ -236,7 +251,7 @@ class Fitter:
         small = self.ladder[-1]
         for big in range(int(largest or self.sizes["title"]), small - 1, -1):
             lines = [(card.big, big, True, muted if card.muted else accent)]
-            lines += [(card.label, self.midway, False, self.colours["text"])]
+            lines += [(card.label, min(self.midway, big), False, self.colours["text"])]
             if card.detail:
                 lines.append((card.detail, small, False, muted))
             needed = sum(
@@ -254,7 +269,9 @@ class Fitter:
         slides: list[SlidePlan] = []
         for slide in plan.slides:
             pages = [slide]
-            if slide.bullets:
+            if slide.subtitle:
+                pages = [slide.model_copy(update={"size": self.subtitle_size(slide)})]
+            elif slide.bullets:
                 pages = self.split_bullets(slide)
             elif slide.table and slide.table.rows:
                 pages = self.split_table(slide)

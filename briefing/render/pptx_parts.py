@@ -400,31 +400,72 @@ def apply_theme_tokens(presentation: Any, tokens: dict[str, Any]) -> None:
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
     )
     root = etree.fromstring(theme_part.blob)
-    ns = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
-    colours = tokens["colours"]
-    scheme = {
-        "dk1": colours["text"],
-        "lt1": colours["background"],
-        "dk2": colours["primary"],
-        "accent1": colours["primary"],
-        "accent2": colours["accent"],
-        "accent3": colours["muted"],
-        "hlink": colours["accent"],
-    }
-    imported = {k: v.upper() for k, v in tokens.get("scheme", {}).items()}
-    for name, value in scheme.items():
-        if imported.get(name) == value.upper():
-            continue  # an imported template's own colour: its slot stays exactly as it was
-        slot = root.find(f".//a:clrScheme/a:{name}", ns)
-        if slot is not None:
-            slot.clear()
-            etree.SubElement(slot, qn("a:srgbClr")).set("val", value.lstrip("#").upper())
-    fonts = tokens["fonts"]
-    for group, latin in (("majorFont", fonts["heading"]), ("minorFont", fonts["latin"])):
-        font_group = root.find(f".//a:fontScheme/a:{group}", ns)
-        font_group.find("a:latin", ns).set("typeface", latin)
-        font_group.find("a:ea", ns).set("typeface", fonts["cjk"])
-        for script in font_group.findall("a:font", ns):
-            if script.get("script") in ("Hans", "Hant"):
-                script.set("typeface", fonts["cjk"])
+    _scheme_colours(root, tokens)
+    _scheme_fonts(root, tokens)
+    if _unchanged(theme_part.blob, root):
+        return  # an untouched import keeps the client's theme part byte for byte
     theme_part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+
+
+TOKEN_SLOT = {  # the scheme slot each colour token is read from when a template is imported
+    "primary": "accent1",
+    "accent": "accent2",
+    "text": "dk1",
+    "muted": "dk2",
+    "background": "lt1",
+}
+TOKEN_SLOTS = {  # the slots each colour token is written to
+    "text": ("dk1",),
+    "background": ("lt1",),
+    "primary": ("dk2", "accent1"),
+    "accent": ("accent2", "hlink"),
+    "muted": ("accent3",),
+}
+
+
+def _scheme_colours(root: Any, tokens: dict[str, Any]) -> None:
+    """Theme colours into the scheme's slots. On an imported master (``scheme:`` in the theme),
+    a token that still has the value the import read leaves its slots as the template has them."""
+    imported = {k: v.upper() for k, v in tokens.get("scheme", {}).items()}
+    for token, value in tokens["colours"].items():
+        if imported and imported.get(TOKEN_SLOT[token]) == value.upper():
+            continue
+        for name in TOKEN_SLOTS[token]:
+            slot = root.find(f".//a:clrScheme/a:{name}", NS)
+            if slot is not None:
+                slot.clear()
+                etree.SubElement(slot, qn("a:srgbClr")).set("val", value.lstrip("#").upper())
+
+
+def _scheme_fonts(root: Any, tokens: dict[str, Any]) -> None:
+    """Heading and body fonts (Latin and East Asian) into the font scheme. On an imported
+    master, a font token still naming the template's own font leaves its entries as they are
+    (the template's Simplified Chinese script font, say)."""
+    fonts, imported = tokens["fonts"], bool(tokens.get("scheme"))
+    major = root.find(".//a:fontScheme/a:majorFont", NS)
+    minor = root.find(".//a:fontScheme/a:minorFont", NS)
+    east_asian = [group.find("a:ea", NS) for group in (major, minor)] + [
+        script
+        for group in (major, minor)
+        for script in group.findall("a:font", NS)
+        if script.get("script") in ("Hans", "Hant")
+    ]
+    for token, faces, own in (
+        ("heading", [major.find("a:latin", NS)], major.find("a:latin", NS)),
+        ("latin", [minor.find("a:latin", NS)], minor.find("a:latin", NS)),
+        ("cjk", east_asian, minor.find("a:ea", NS)),
+    ):
+        if imported and own.get("typeface") == fonts[token]:
+            continue
+        for face in faces:
+            face.set("typeface", fonts[token])
+
+
+def _unchanged(blob: bytes, root: Any) -> bool:
+    """Whether the edited theme says what the file already said (then its bytes stay)."""
+    return etree.tostring(etree.fromstring(blob), method="c14n") == etree.tostring(
+        root, method="c14n"
+    )
