@@ -97,7 +97,10 @@ class Fitter:
         return line_count(text, self.title_fonts, size, width * SAFETY)
 
     def title_fits(self, layout: str, text: str, size: float | None = None) -> bool:
-        return self.title_needs(layout, text, size) <= self.title_lines(layout, size)
+        """Within the lines the box holds at ``size``, and never more than it holds at the
+        theme's size (or two): a smaller size does not buy a third line."""
+        most = max(self.title_lines(layout), 2)
+        return self.title_needs(layout, text, size) <= min(self.title_lines(layout, size), most)
 
     def title(self, number: int, slide: SlidePlan, suffix: str = "") -> SlidePlan:
         """The first candidate title that fits with ``suffix`` ('… (2 of 3)') at the theme's
