@@ -20,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from briefing import files, load, output, validate
 from briefing.errors import DataError, Problem
-from briefing.model import Confidence
+from briefing.model import Confidence, metric_id
 
 COLUMNS = ("platform", "metric", "value", "unit", "as_of", "source", "url", "confidence")
 
@@ -95,6 +95,7 @@ def _check(record: dict[str, str], known: set[str]) -> tuple[dict[str, Any], lis
     if values["url"] and not values["url"].startswith(("https://", "http://")):
         problems.append(("url", f"'{values['url']}' is not a web address"))
     metric = {
+        "id": metric_id(values["metric"], metric.get("as_of")),
         "name": values["metric"],
         "value": metric.get("value"),
         "unit": values["unit"],
@@ -130,6 +131,7 @@ def plan(rows: list[Row], root: Path) -> tuple[list[Change], dict[str, Any]]:
             changes.append(Change(row.platform, "add", None, row.metric))
         else:
             old = dict(metrics[same])
+            entry["id"] = metrics[same].get("id", entry["id"])  # translations refer to it
             for key in ("quote", "note"):  # kept unless the sheet says otherwise
                 if key in metrics[same]:
                     entry[key] = metrics[same][key]

@@ -109,6 +109,7 @@ class Target(Strict):
 class Goal(Strict):
     """A goal the plan is measured against."""
 
+    id: Slug | None = None  # names the goal for its translations; default: its KPI
     goal: Goal_Text
     kpi: Slug  # an id from the industry's KPI catalogue
     target: Target
@@ -116,6 +117,7 @@ class Goal(Strict):
 
 
 class Competitor(Strict):
+    id: Slug | None = None  # names the competitor for its translations
     name: Line
     note: Line | None = None
 
@@ -244,6 +246,7 @@ Confidence = Literal["reported", "company claim", "estimate"]
 class Metric(Strict):
     """One sourced figure, e.g. WeChat's combined MAU."""
 
+    id: Slug | None = None  # translations refer to it (briefing data import makes one)
     name: Line  # "MAU", "DAU", "registered users"
     value: Annotated[float, Field(allow_inf_nan=False, ge=0)]
     unit: Line  # "users", "accounts", "RMB"
@@ -255,9 +258,17 @@ class Metric(Strict):
     note: Line | None = None
 
 
+def metric_id(name: str, as_of: object) -> str:
+    """A new figure's id: 'MAU (Weixin and WeChat combined)', 2025-09-30 ->
+    'mau-weixin-wechat-combined-2025-09'."""
+    words = [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in ("and", "of", "the")]
+    return "-".join([*words[:4], str(as_of)[:7]])
+
+
 class Fact(Strict):
     """A sourced statement that is not a figure: a launch, an owner, a company statement."""
 
+    id: Slug | None = None  # translations refer to it
     statement: Line  # in our words, e.g. "Tencent launched Channels in beta in January 2020"
     quote: Text  # the source's own words that carry the claim
     source: Line  # who published it, and where
