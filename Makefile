@@ -11,11 +11,13 @@ UNO_VENV  := .venv-uno
 UNO_STAMP := $(UNO_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup briefing email all check-data data-status test lint check bench clean schemas mutation-check tailoring deck-fill preview
+.PHONY: help setup briefing email all check-data data-status test lint check bench clean schemas i18n status approve mutation-check tailoring deck-fill preview
 
 help:  ## list the targets
-	@echo "make briefing CLIENT=<id> [THEME=<name>] [FORCE=1]  build out/<id>/ (PDF + PPTX)"
+	@echo "make briefing CLIENT=<id> [THEME=<name>] [EDITION=zh-CN] [FORCE=1]  build out/<id>/ (each edition)"
+	@echo "make approve CLIENT=<id> [BY=<name>]      record that the current build was reviewed"
 	@echo "make email CLIENT=<id> [ARGS=--dry-run]   e-mail the built PDF and deck to the client"
+	@echo "make status                               per client: built, up to date, approved, last sent"
 	@echo "make all [JOBS=n] [FORCE=1]               build every client in parallel (skips up-to-date ones)"
 	@echo "make check-data                           validate data/ without building"
 	@echo "make data-status [ARGS=--strict]          per platform: newest figure, its age, dated ones"
@@ -26,6 +28,7 @@ help:  ## list the targets
 	@echo "make tailoring                            how much sample briefings read alike (targets 0.25 / 0.50)"
 	@echo "make deck-fill [ARGS=--all]               per deck: least-filled slide and overflow, via LibreOffice"
 	@echo "make mutation-check                       prove the safety tests fail without their guards"
+	@echo "make i18n                                 extract template text, update the zh_CN catalog"
 	@echo "make clean                                remove out/ and caches (never state/)"
 
 $(STAMP): pyproject.toml scripts/system-deps
@@ -39,7 +42,7 @@ setup: $(STAMP)
 
 briefing: $(STAMP)
 	@if [ -z "$$CLIENT" ]; then $(BIN)/briefing list; echo "usage: make briefing CLIENT=<id>"; exit 2; fi
-	@$(BIN)/briefing build "$$CLIENT" $${THEME:+--theme "$$THEME"} $${FORCE:+--force}
+	@$(BIN)/briefing build "$$CLIENT" $${THEME:+--theme "$$THEME"} $${EDITION:+--lang "$$EDITION"} $${FORCE:+--force}
 
 all: $(STAMP)
 	@$(BIN)/briefing build --all $${JOBS:+-j "$$JOBS"} $${FORCE:+--force}
@@ -47,6 +50,13 @@ all: $(STAMP)
 email: $(STAMP)
 	@if [ -z "$$CLIENT" ]; then echo "usage: make email CLIENT=<id> [ARGS=--dry-run]"; exit 2; fi
 	@$(BIN)/briefing email "$$CLIENT" $$ARGS
+
+approve: $(STAMP)
+	@if [ -z "$$CLIENT" ]; then echo "usage: make approve CLIENT=<id> [BY=<name>]"; exit 2; fi
+	@$(BIN)/briefing approve "$$CLIENT" $${BY:+--by "$$BY"}
+
+status: $(STAMP)
+	@$(BIN)/briefing status
 
 check-data: $(STAMP)
 	@$(BIN)/briefing check
@@ -92,6 +102,17 @@ mutation-check: $(STAMP)  ## remove each safety guard in a temp copy; its test m
 clean:  ## remove generated files; state/ (send ledger, locks) is kept on purpose
 	rm -rf out .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+LOCALE := templates/default/locale
+# Two catalogs per language: deck.po (the slides' text) and messages.po (report, e-mail, code).
+i18n: $(STAMP)  ## extract translatable text (.pot); update each language's catalogs
+	@$(BIN)/pybabel --quiet extract -F babel.cfg --no-location --sort-output --omit-header -o $(LOCALE)/deck.pot templates/default/deck.yaml.j2
+	@$(BIN)/pybabel --quiet extract -F babel.cfg --no-location --sort-output --omit-header -o $(LOCALE)/messages.pot briefing templates/default/report.html.j2 templates/default/email.txt.j2 templates/default/email.html.j2
+	@for lang in zh_CN; do for domain in deck messages; do \
+	  if [ -f $(LOCALE)/$$lang/LC_MESSAGES/$$domain.po ]; then \
+	    $(BIN)/pybabel --quiet update --no-fuzzy-matching --ignore-obsolete -D $$domain -i $(LOCALE)/$$domain.pot -d $(LOCALE) -l $$lang; \
+	  else $(BIN)/pybabel --quiet init -D $$domain -i $(LOCALE)/$$domain.pot -d $(LOCALE) -l $$lang; fi; \
+	done; done
 
 schemas: $(STAMP)  ## regenerate schemas/*.schema.json and docs/templates.md from the models
 	@$(BIN)/briefing schemas

@@ -37,21 +37,34 @@ class Outcome:
     peak_mb: float = 0.0  # the worker's peak resident memory so far
 
 
+Job = tuple[str, str]  # (client id, language of the edition)
+
+
+def label(client_id: str, lang: str) -> str:
+    """How the summary names an edition: 'acme', 'acme (zh-CN)'."""
+    return client_id if lang == "en" else f"{client_id} ({lang})"
+
+
 def plan(
-    settings: Settings, client_ids: list[str], force: bool, knowledge: build.Knowledge
-) -> tuple[list[str], list[Outcome]]:
-    """Split clients into those to build and those already up to date (or invalid)."""
+    settings: Settings, client_ids: list[str], force: bool, knowledge: dict[str, build.Knowledge]
+) -> tuple[list[Job], list[Outcome]]:
+    """Split the clients' editions into those to build and those up to date (or invalid)."""
     to_build, settled = [], []
     for client_id in client_ids:
-        try:
-            prepared = build.prepare(settings, client_id, knowledge)
-        except BriefingError as exc:
-            settled.append(Outcome(client_id, "failed", errors=_lines(exc)))
-            continue
-        if not force and prepared.up_to_date():
-            settled.append(Outcome(client_id, "up to date"))
-        else:
-            to_build.append(client_id)
+        client = knowledge["en"].kb.clients.get(client_id)
+        for lang in [settings.lang] if settings.lang else (client.editions if client else ["en"]):
+            edition = settings.model_copy(update={"lang": lang})
+            if lang not in knowledge:
+                knowledge[lang] = build.load_knowledge(edition, lang)
+            try:
+                prepared = build.prepare(edition, client_id, knowledge[lang])
+            except BriefingError as exc:
+                settled.append(Outcome(label(client_id, lang), "failed", errors=_lines(exc)))
+                continue
+            if not force and prepared.up_to_date():
+                settled.append(Outcome(label(client_id, lang), "up to date"))
+            else:
+                to_build.append((client_id, lang))
     return to_build, settled
 
 
@@ -69,20 +82,22 @@ def _warm_worker() -> None:
     LOGGER.setLevel(logging.ERROR)  # steps and warnings are counted in the summary instead
 
 
-_KNOWLEDGE: build.Knowledge | None = None  # read once by the parent, inherited by fork
+_KNOWLEDGE: dict[str, build.Knowledge] = {}  # per language: read by the parent, forked
 
 
-def _build_one(settings: Settings, client_id: str) -> Outcome:
+def _build_one(settings: Settings, job: Job) -> Outcome:
+    client_id, lang = job
+    edition = settings.model_copy(update={"lang": lang})
     try:
         # -j N means N busy cores: no extra deck process inside a worker.
-        result = build.build(settings, client_id, _KNOWLEDGE, overlap=False)
+        result = build.build(edition, client_id, _KNOWLEDGE.get(lang), overlap=False)
     except BriefingError as exc:
-        return Outcome(client_id, "failed", errors=_lines(exc), peak_mb=_peak_mb())
+        return Outcome(label(*job), "failed", errors=_lines(exc), peak_mb=_peak_mb())
     except Exception as exc:  # one client's bug or fault never takes the batch down
         line = f"{type(exc).__name__}: {exc} (build it alone with --debug for the traceback)"
-        return Outcome(client_id, "failed", errors=[line], peak_mb=_peak_mb())
+        return Outcome(label(*job), "failed", errors=[line], peak_mb=_peak_mb())
     return Outcome(
-        client_id,
+        label(*job),
         "built",
         result.seconds,
         result.pages,
@@ -108,17 +123,17 @@ def build_all(
     """Build every client that needs it, in ``jobs`` worker processes; never stop early."""
     global _KNOWLEDGE
     console = console or Console(stderr=True)
-    _KNOWLEDGE = build.load_knowledge(settings)
+    _KNOWLEDGE = {"en": build.load_knowledge(settings, "en")}
     to_build, outcomes = plan(settings, client_ids, force, _KNOWLEDGE)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_build) or 1))
     if to_build:
         outcomes += _run_pool(settings, to_build, jobs, console)
     order = {cid: i for i, cid in enumerate(client_ids)}
-    return sorted(outcomes, key=lambda o: order[o.client_id])
+    return sorted(outcomes, key=lambda o: (order[o.client_id.split(" ")[0]], o.client_id))
 
 
 def _run_pool(
-    settings: Settings, client_ids: list[str], jobs: int, console: Console
+    settings: Settings, client_ids: list[Job], jobs: int, console: Console
 ) -> list[Outcome]:
     outcomes = []
     columns = (
@@ -155,12 +170,12 @@ def _run_pool(
     return outcomes
 
 
-def _outcome(future: Future[Outcome], client_id: str) -> Outcome:
+def _outcome(future: Future[Outcome], job: Job) -> Outcome:
     try:
         return future.result()
     except BrokenProcessPool:
         reason = "not built: a worker process died (killed, or out of memory) during the batch"
-        return Outcome(client_id, "failed", errors=[reason])
+        return Outcome(label(*job), "failed", errors=[reason])
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

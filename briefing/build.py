@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing import assemble, forked, ledger, load, manifest, output, state, theme, validate
+from briefing import (
+    assemble,
+    changes,
+    forked,
+    history,
+    i18n,
+    ledger,
+    load,
+    manifest,
+    messages,
+    output,
+    state,
+    theme,
+    translate,
+    validate,
+)
 from briefing.errors import BriefingError, DataError, Problem, UsageError
 from briefing.log import LOGGER
 from briefing.model import SLUG_PATTERN, Briefing
@@ -55,9 +71,18 @@ class Prepared:
     inputs: dict[str, str]
     options: dict[str, object]
     folder: Path  # out/<client>/, or out/<client>.<theme>/ for a pitch in another theme
+    catalog: i18n.Catalog = i18n.ENGLISH  # the edition's language and its template text
+    warnings: list[str] = field(default_factory=list)  # translations left in English
+
+    @property
+    def lang(self) -> str:
+        return self.catalog.lang
+
+    def name(self, kind: str, suffix: str) -> str:
+        return manifest.output_name(self.briefing.client_id, kind, suffix, self.lang)
 
     def up_to_date(self) -> bool:
-        recorded = manifest.read(self.folder)
+        recorded = manifest.edition(manifest.read(self.folder), self.lang)
         return (
             recorded is not None
             and manifest.check_outputs(self.folder, recorded).ok
@@ -67,23 +92,42 @@ class Prepared:
 
 
 def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = None) -> Prepared:
-    """Load, validate and assemble one client (cheap: no rendering)."""
+    """Load, validate and assemble one client's edition in ``settings.lang`` (default
+    English); cheap: no rendering."""
     check_client_id(client_id)
     if settings.theme is not None:
         check_theme_name(settings.theme)
-    kb = client_knowledge(knowledge or load_knowledge(settings), client_id)
-    briefing = assemble.assemble(
-        kb, client_id, today=settings.today, stale_months=settings.stale_months
-    )
-    chosen = theme.resolve(settings.theme or briefing.client.theme, settings.root)
+    lang = settings.lang or translate.SOURCE
+    knowledge = knowledge or load_knowledge(settings, lang)
+    kb = client_knowledge(knowledge, client_id)
+    chosen = theme.resolve(settings.theme or kb.clients[client_id].theme, settings.root)
+    catalog = i18n.load_catalog(chosen.dirs, lang, settings.root)
+    missing = i18n.missing_messages(catalog, messages.used(chosen))
+    if missing and not settings.allow_missing_translations:
+        raise DataError(missing, what="translations (--allow-missing-translations: English)")
+    with i18n.language(catalog):  # the plan writes sentences too (next steps, the budget)
+        briefing = assemble.assemble(
+            kb, client_id, today=settings.today, stale_months=settings.stale_months
+        )
     if problems := layout_problems(kb, client_id, chosen):
         raise DataError(problems)
+    warnings = [*knowledge.warnings, *(f"{p} (English used)" for p in missing)]
+    inputs = manifest.inputs(briefing, chosen, kb.files)
+    earlier = history.previous(settings.state_dir, client_id, lang, manifest.inputs_digest(inputs))
+    if earlier is not None:  # a returning client: what moved since the last briefing sent
+        with i18n.language(catalog):
+            moved = changes.compare(earlier.briefing(), briefing.model_dump(mode="json"))
+        briefing = briefing.model_copy(update={"changes": moved})
+    options = manifest.options(briefing, chosen, settings, lang)
+    options["since"] = earlier.folder.name if earlier else None
     return Prepared(
         briefing,
         chosen,
-        manifest.inputs(briefing, chosen, kb.files),
-        manifest.options(briefing, chosen, settings),
+        inputs,
+        options,
         output_folder(settings, client_id, chosen.name, briefing.client.theme),
+        catalog,
+        warnings,
     )
 
 
@@ -135,10 +179,17 @@ def build(
     started = time.perf_counter()
     _step(1, "Loading and validating data for %s", client_id)
     prepared = prepare(settings, client_id, knowledge)
-    briefing, chosen = prepared.briefing, prepared.theme
+    with i18n.language(prepared.catalog):
+        return _render_and_publish(settings, prepared, started, overlap)
+
+
+def _render_and_publish(
+    settings: Settings, prepared: Prepared, started: float, overlap: bool
+) -> BuildResult:
+    briefing, chosen, client_id = prepared.briefing, prepared.theme, prepared.briefing.client_id
     output.check_writable(prepared.folder)  # a read-only out/ is found before rendering
-    _step(2, "Assembling the briefing for %s", client_id)
-    warnings = stale_warnings(briefing, settings) + brief_warnings(briefing)
+    _step(2, "Assembling the %s edition for %s", prepared.lang, client_id)
+    warnings = prepared.warnings + stale_warnings(briefing, settings) + brief_warnings(briefing)
     variant = settings.pdf_variant
     _step(3, "Rendering HTML with theme '%s'", chosen.name)
     report_html = html.render_html(briefing, chosen)
@@ -159,16 +210,25 @@ def build(
             deck_job.cancel()  # a failed PDF must not leave the deck rendering (or printing)
     _step(6, "Publishing %s/", prepared.folder.relative_to(settings.root))
     outputs = {
-        f"{client_id}-briefing.pdf": rendered_pdf.data,
-        f"{client_id}-deck.pptx": rendered_deck.data,
+        prepared.name("briefing", ".pdf"): rendered_pdf.data,
+        prepared.name("deck", ".pptx"): rendered_deck.data,
     }
     warnings += mail_size_warnings(outputs, settings)
-    record = {"client": client_id, "options": prepared.options, "inputs": prepared.inputs}
     # A lock per client: a concurrent build or send of the same client comes before or after
     # this switch, never in between.
     with state.client_lock(settings.state_dir, client_id):
         ledger.migrate(settings.out_dir, settings.state_dir, client_id)  # before out/ is swapped
-        paths = output.publish(outputs, prepared.folder, record)
+        others = manifest.editions(manifest.read(prepared.folder))
+        others.pop(prepared.lang, None)  # the other editions stay published, as they were
+        edition = {
+            "built": dt.datetime.now(dt.UTC).isoformat(timespec="minutes"),
+            "options": prepared.options,
+            "inputs": prepared.inputs,
+            "outputs": {name: output.sha256(data) for name, data in outputs.items()},
+        }
+        record = {"client": client_id, "editions": {**others, prepared.lang: edition}}
+        carry = [name for other in others.values() for name in other.get("outputs", {})]
+        paths = output.publish(outputs, prepared.folder, record, carry)
     return BuildResult(
         client_id,
         paths,
@@ -180,24 +240,47 @@ def build(
     )
 
 
+def editions(settings: Settings, client_id: str) -> list[str]:
+    """The languages to build: ``settings.lang`` if set, else the client's ``editions``."""
+    check_client_id(client_id)
+    if settings.lang:
+        return [settings.lang]
+    kb = client_knowledge(load_knowledge(settings, translate.SOURCE), client_id)
+    return list(kb.clients[client_id].editions)
+
+
 def _step(number: int, message: str, *args: object) -> None:
     LOGGER.info(f"Step {number}/{STEPS} - {message}", *args)
 
 
-Knowledge = tuple[validate.KnowledgeBase, list[Problem]]
+@dataclass
+class Knowledge:
+    """The validated project in one language, every problem found in it, and warnings for
+    text left in English (``--allow-missing-translations``); read once per batch."""
+
+    kb: validate.KnowledgeBase
+    problems: list[Problem]
+    warnings: list[str] = field(default_factory=list)
 
 
-def load_knowledge(settings: Settings) -> Knowledge:
-    """The validated project and every problem found in it (read once per batch)."""
-    return validate.validate(load.load_project(settings.root))
+def load_knowledge(settings: Settings, lang: str | None = None) -> Knowledge:
+    """The project as the ``lang`` edition reads it (default: ``settings.lang`` or English)."""
+    lang = lang or settings.lang or translate.SOURCE
+    project, problems, warnings = translate.overlay(
+        load.load_project(settings.root), lang, settings.allow_missing_translations
+    )
+    kb, found = validate.validate(project)
+    return Knowledge(kb, problems + found, warnings)
 
 
 def client_knowledge(knowledge: Knowledge, client_id: str) -> validate.KnowledgeBase:
     """The project, if nothing this client depends on is broken: other clients' files
     may be."""
-    kb, problems = knowledge
-    own = f"data/clients/{client_id}.yaml"
-    relevant = [p for p in problems if not p.path.startswith("data/clients/") or p.path == own]
+    kb, problems = knowledge.kb, knowledge.problems
+    own = (f"data/clients/{client_id}.yaml", f"data/clients/{client_id}.")
+    relevant = [
+        p for p in problems if not p.path.startswith("data/clients/") or p.path.startswith(own)
+    ]
     if relevant:
         raise DataError(relevant)
     if client_id not in kb.clients:

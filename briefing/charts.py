@@ -2,23 +2,67 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
-from briefing.filters import lowerfirst, number
+from briefing.filters import lowerfirst
+from briefing.i18n import _, date, number
 from briefing.model import Briefing, Metric, Strict
 
 COMPARABLE_DAYS = 366  # figures further apart than 12 months are never ranked together
-STYLES = {  # how a bar is drawn, and what the legend says about it
-    "reported": "reported (results, filings)",
-    "company claim": "company claim",
-    "estimate": "estimate (third party)",
-    # the fit chart's two looks: the plan's platforms stand out from the rest
-    "recommended": "recommended in this plan",
-    "other": "not in the plan",
-}
-DATED = "grey: dated, past the freshness limit"
+
+
+def _style_text(style: str) -> str:
+    """What the legend says about a bar style, in the edition's language."""
+    return {
+        "reported": _("reported (results, filings)"),
+        "company claim": _("company claim"),
+        "estimate": _("estimate (third party)"),
+        # the fit chart's two looks: the plan's platforms stand out from the rest
+        "recommended": _("recommended in this plan"),
+        "other": _("not in the plan"),
+        "dated": _("grey: dated, past the freshness limit"),
+    }[style]
+
+
+class _Styles(Mapping[str, str]):
+    """The bar styles, in drawing order (confidence first, then the fit chart's two), each
+    with its legend text, looked up in the current language when it is read."""
+
+    KEYS = ("reported", "company claim", "estimate", "recommended", "other")
+
+    def __getitem__(self, style: str) -> str:
+        if style not in self.KEYS:
+            raise KeyError(style)
+        return _style_text(style)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.KEYS)
+
+    def __len__(self) -> int:
+        return len(self.KEYS)
+
+
+STYLES = _Styles()  # how a bar is drawn, and what the legend says about it
 GREY, GREY_LINE = "#B4B4B4", "#8E8E93"
+
+
+def _confidence(confidence: str) -> str:
+    """A figure's confidence as a word of the edition's language."""
+    return {
+        "reported": _("reported"),
+        "company claim": _("company claim"),
+        "estimate": _("estimate"),
+    }.get(confidence, confidence)
+
+
+def _width(text: str, latin: float, size: float) -> float:
+    """Roughly how wide ``text`` is at ``size``: ``latin`` per Latin character or digit, a
+    full em per Chinese character or full-width mark."""
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text)
+    return latin * (len(text) - wide) + size * wide
 
 
 class Bar(Strict):
@@ -43,7 +87,7 @@ class ChartSpec(Strict):
 
     def value_text(self, bar: Bar) -> str:
         text = number(bar.value) if self.maximum is None else f"{bar.value:g}"
-        return f"{text} ({bar.note})" if bar.note else text
+        return _("%(text)s (%(detail)s)") % {"text": text, "detail": bar.note} if bar.note else text
 
 
 class _Figure(Strict):
@@ -70,21 +114,73 @@ def audience_charts(briefing: Briefing) -> list[ChartSpec]:
     return charts
 
 
+def _audience_texts(
+    kind: str, period: str | None, grouped: bool, described: str
+) -> tuple[str, str, str]:
+    """An audience chart's title (short enough for one slide title line), axis title and alt
+    text, each a whole sentence of the catalog."""
+    values = {"period": period, "described": described}
+    if kind == "MAU":
+        title = (
+            _("Monthly users, as of %(period)s")
+            if period
+            else _("Monthly users, as last reported; periods differ")
+        )
+        unit = (
+            _("monthly active users, grouped by period and confidence; period on each bar")
+            if grouped
+            else _("monthly active users, ranked; period on each bar")
+        )
+        alt = (
+            _("Bar chart of monthly active users, as of %(period)s: %(described)s.")
+            if period
+            else _(
+                "Bar chart of monthly active users, as last reported; periods differ: "
+                "%(described)s."
+            )
+        )
+    else:
+        title = (
+            _("Daily users, as of %(period)s")
+            if period
+            else _("Daily users, as last reported; periods differ")
+        )
+        unit = (
+            _("daily active users, grouped by period and confidence; period on each bar")
+            if grouped
+            else _("daily active users, ranked; period on each bar")
+        )
+        alt = (
+            _("Bar chart of daily active users, as of %(period)s: %(described)s.")
+            if period
+            else _(
+                "Bar chart of daily active users, as last reported; periods differ: %(described)s."
+            )
+        )
+    return title % values, unit, alt % values
+
+
 def _audience_chart(kind: str, title: str, figures: list[_Figure], stale_months: int) -> ChartSpec:
+    """``title`` names the figure in English ('Monthly active users'); the chart's texts are
+    whole sentences of the catalog, chosen by ``kind``."""
     bars = honest_bars(figures)
-    periods = {b.note.split(",")[0] for b in bars}
+    periods = {_period(f.metric) for f in figures}
     groups = {b.group for b in bars}
-    subtitle = f"as of {periods.pop()}" if len(periods) == 1 else "as last reported; periods differ"
-    ranking = "grouped by period and confidence" if len(groups) > 1 else "ranked"
-    described = "; ".join(f"{b.label}: {number(b.value)} ({b.note})" for b in bars)
+    described = _("; ").join(
+        _("%(label)s: %(value)s (%(note)s)")
+        % {"label": b.label, "value": number(b.value), "note": b.note}
+        for b in bars
+    )
+    period = periods.pop() if len(periods) == 1 else None
+    title, unit, alt = _audience_texts(kind, period, len(groups) > 1, described)
     styles = [s for s in STYLES if any(b.style == s for b in bars)]
     styles += ["dated"] if any(b.dated for b in bars) else []
     return ChartSpec(
         id=f"audience-{kind.lower()}",
-        title=f"{title.replace(' active', '')}, {subtitle}",  # fits one slide title line
-        unit=f"{title.lower()}, {ranking}; period on each bar",
+        title=title,
+        unit=unit,
         bars=bars,
-        alt=f"Bar chart of {title.lower()}, {subtitle}: {described}.",
+        alt=alt,
         legend=styles if styles != ["reported"] else [],
     )
 
@@ -123,14 +219,25 @@ def honest_bars(figures: list[_Figure]) -> list[Bar]:
     return bars
 
 
+def _period(metric: Metric) -> str:
+    return date(metric.as_of, "month")  # 'Mar 2025' / 2025年3月
+
+
 def _note(metric: Metric) -> str:
-    period = metric.as_of.strftime("%b %Y")
-    return period if metric.confidence == "reported" else f"{period}, {metric.confidence}"
+    period = _period(metric)
+    if metric.confidence == "reported":
+        return period
+    return _("%(period)s, %(confidence)s") % {
+        "period": period,
+        "confidence": _confidence(metric.confidence),
+    }
 
 
 def _audience_kind(name: str) -> str | None:
+    """'MAU' or 'DAU' for a platform's audience figure, by the start of its name (the Chinese
+    data keeps that start, 'MAU' then the Chinese words, so this holds in both editions)."""
     upper = name.upper()
-    if "MINI PROGRAM" in upper or "INCAREER" in upper:
+    if "MINI PROGRAM" in upper or "INCAREER" in upper or "小程序" in name:
         return None  # a feature's users, not the platform's
     for kind in ("MAU", "DAU"):
         if upper.startswith(kind):
@@ -145,20 +252,26 @@ def fit_chart(briefing: Briefing) -> ChartSpec:
         Bar(
             label=f"{r.platform.name} {r.platform.name_zh}",
             value=r.fit.score,
-            note="your focus" if r.focus else "",
+            note=_("your focus") if r.focus else "",
             style="recommended" if r.id in chosen else "other",
         )
         for r in briefing.fits
     ]
-    described = "; ".join(f"{b.label} {b.value:g}" for b in bars)
     return ChartSpec(
         id="fit",
-        title=f"Platform fit for {lowerfirst(briefing.industry.name)}",
-        unit="fit score (0 to 5)",
+        title=_("Platform fit for %(industry)s") % {"industry": lowerfirst(briefing.industry.name)},
+        unit=_("fit score (0 to 5)"),
         bars=bars,
         maximum=5,
-        alt=f"Bar chart of fit scores out of 5: {described}.",
+        alt=_("Bar chart of fit scores out of 5: %(described)s.") % {"described": _scores(bars)},
         legend=["recommended", "other"],
+    )
+
+
+def _scores(bars: list[Bar]) -> str:
+    """'WeChat 微信 5; Douyin 抖音 4': the fit chart's bars for its alt text."""
+    return _("; ").join(
+        _("%(label)s %(score)s") % {"label": b.label, "score": f"{b.value:g}"} for b in bars
     )
 
 
@@ -171,15 +284,11 @@ def fit_shortlist(briefing: Briefing) -> ChartSpec:
     full = fit_chart(briefing)
     bars = [b for b in full.bars if b.style == "recommended" or b.value >= SHORTLIST_SCORE]
     left = len(full.bars) - len(bars)
-    described = "; ".join(f"{b.label} {b.value:g}" for b in bars)
-    return full.model_copy(
-        update={
-            "id": "fit-shortlist",
-            "bars": bars,
-            "alt": f"Bar chart of fit scores out of 5: {described}; {left} more platforms "
-            f"score below {SHORTLIST_SCORE}.",
-        }
-    )
+    alt = _(
+        "Bar chart of fit scores out of 5: %(described)s; %(count)s more platforms score "
+        "below %(score)s."
+    ) % {"described": _scores(bars), "count": left, "score": SHORTLIST_SCORE}
+    return full.model_copy(update={"id": "fit-shortlist", "bars": bars, "alt": alt})
 
 
 def for_briefing(briefing: Briefing) -> dict[str, ChartSpec]:
@@ -203,7 +312,7 @@ def bar_style(style: str, dated: bool, colour: str) -> dict[str, str]:
 def svg(chart: ChartSpec, colour: str, text_colour: str, muted: str, font: str) -> str:
     """A self-contained vector bar chart (fonts come from the document's CSS)."""
     label_w, row_h, top, gap = 190, 22, 8, 10
-    label_room = 10 + 4.8 * max(len(chart.value_text(b)) for b in chart.bars)  # 9 pt digits
+    label_room = 10 + max(_width(chart.value_text(b), 4.8, 9) for b in chart.bars)  # 9 pt digits
     bar_w = 430 - label_room
     end = chart.maximum or max(b.value for b in chart.bars) or 1
     rows, y = [], top
@@ -249,7 +358,7 @@ def _legend(chart: ChartSpec, colour: str, muted: str, y: float) -> tuple[str, f
     for style in chart.legend:
         dated = style == "dated" or all(b.dated for b in chart.bars if b.style == style)
         look = bar_style("reported" if style == "dated" else style, dated, colour)
-        text = DATED if style == "dated" else STYLES[style]
+        text = _style_text(style)
         swatch = " ".join(f'{k}="{v}"' for k, v in look.items())
         items.append(
             f'<rect x="{x}" y="{y}" width="14" height="8" {swatch} stroke-width="0.8" '
@@ -257,5 +366,5 @@ def _legend(chart: ChartSpec, colour: str, muted: str, y: float) -> tuple[str, f
             f'<text x="{x + 18}" y="{y + 7.5}" fill="{muted}" font-size="8.5">'
             f"{escape(text)}</text>"
         )
-        x += 26 + 4.4 * len(text)
+        x += 26 + _width(text, 4.4, 8.5)
     return "".join(items), y + 14

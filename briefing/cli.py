@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from briefing import __version__, build, load, validate
+from briefing import __version__, build, load, translate, validate
 from briefing.errors import BriefingError, DataError, UsageError
 from briefing.forked import InternalError
 from briefing.log import LOGGER, configure
@@ -29,6 +30,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-j", "--jobs", type=int, help="worker processes for --all (default: cores)")
     b.add_argument("--force", action="store_true", help="rebuild even when up to date")
     b.add_argument("--theme", help="use this theme instead of the client's (for pitches)")
+    _edition_flags(b)
     b.add_argument(
         "--strict",
         action="store_true",
@@ -52,6 +54,7 @@ def parser() -> argparse.ArgumentParser:
         "(the default while BRIEFING_SMTP_HOST is unset)",
     )
     e.add_argument("--build", action="store_true", help="rebuild the outputs first")
+    e.add_argument("--lang", help="send only this edition (default: each of the client's)")
     e.add_argument(
         "--resend", action="store_true", help="send even though these same files were sent before"
     )
@@ -110,6 +113,7 @@ def parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("client")
     preview.add_argument("--theme", help="preview in this theme instead of the client's")
+    _edition_flags(preview)
     preview.add_argument("--port", type=int, default=8800, help="port to listen on (8800)")
     preview.add_argument(
         "--host",
@@ -118,7 +122,26 @@ def parser() -> argparse.ArgumentParser:
         "by others, with a warning)",
     )
 
-    commands.add_parser("check", help="validate data/ and report every problem")
+    approve = commands.add_parser(
+        "approve", help="record that the client's current build is reviewed and may be sent"
+    )
+    approve.add_argument("client")
+    approve.add_argument("--by", help="who approves (default: $USER)")
+    approve.add_argument("--note", default="", help="a note kept with the approval")
+    approve.add_argument("--lang", help="the edition to approve (default: each of the client's)")
+    diff = commands.add_parser(
+        "diff", help="what changed since the client's last sent briefing (platforms, figures…)"
+    )
+    diff.add_argument("client")
+    diff.add_argument("--since", type=_date, help="compare with the briefing sent by this date")
+    diff.add_argument("--lang", help="the edition (default: en)")
+    commands.add_parser(
+        "status", help="per client: built, up to date, dated figures, approved, last sent"
+    )
+    check_data = commands.add_parser("check", help="validate data/ and report every problem")
+    check_data.add_argument(
+        "--lang", help="also check the translations of this edition (e.g. zh-CN)"
+    )
     commands.add_parser(
         "schemas",
         help="write schemas/*.schema.json (for YAML editors) and docs/templates.md (the "
@@ -126,6 +149,26 @@ def parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("list", help="list the clients")
     return main
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _edition_flags(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--lang",
+        help="build this language edition only (en, zh-CN); default: each of the client's "
+        "`editions`",
+    )
+    command.add_argument(
+        "--allow-missing-translations",
+        action="store_true",
+        help="use English where a translation is missing (with a warning) instead of failing",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -175,19 +218,30 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "preview":
         from briefing import preview
 
-        preview.serve(settings.with_flags(theme=args.theme), args.client, args.host, args.port)
+        flags = {"theme": args.theme, "lang": translate.check_language(args.lang)}
+        if args.allow_missing_translations:
+            flags["allow_missing_translations"] = True
+        preview.serve(settings.with_flags(**flags), args.client, args.host, args.port)
         return 0
     if args.command == "data":
         from briefing import data_cli
 
         return data_cli.run(args, settings)
+    if args.command in ("approve", "diff", "status"):
+        from briefing import review_cli
+
+        return review_cli.run(args, settings)
     if args.command == "schemas":
         from briefing import schemas, template_docs
 
         for path in [*schemas.write_schemas(settings.root), template_docs.write(settings.root)]:
             print(path.relative_to(settings.root))
         return 0
-    kb, problems = validate.validate(load.load_project(settings.root))
+    project, problems, _ = translate.overlay(
+        load.load_project(settings.root), getattr(args, "lang", None) or translate.SOURCE
+    )
+    kb, found = validate.validate(project)
+    problems = problems + found
     if args.command == "list":
         for cid, client in sorted(kb.clients.items()):
             print(f"{cid:24} {client.name}  ({client.industry})")
@@ -233,24 +287,29 @@ def _theme(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _email(args: argparse.Namespace, settings: Settings) -> int:
+    """One message per edition (each in its language), or only ``--lang``'s."""
     from briefing import deliver
 
-    settings = settings.with_flags(mail_max_mb=args.max_mb)
+    settings = settings.with_flags(
+        mail_max_mb=args.max_mb, lang=translate.check_language(args.lang)
+    )
     dry_run = args.dry_run if args.dry_run is not None else settings.smtp_host is None
-    if args.build:
-        own = settings.model_copy(update={"theme": None})
-        if not build.prepare(own, args.client).up_to_date():
-            build.build(own, args.client)
     # Always the client's own theme: pitch builds (out/<id>.<theme>/) are never e-mailed.
-    prepared = build.prepare(settings.model_copy(update={"theme": None}), args.client)
-    print(
-        f"From:    {prepared.folder.relative_to(settings.root)}/ (the client's own theme, "
-        f"'{prepared.theme.name}'; pitch builds in other themes are never e-mailed)"
-    )
-    outcome = deliver.email(
-        settings, prepared, dry_run=dry_run, resend=args.resend, announce=_announce
-    )
-    print(outcome)
+    own = settings.model_copy(update={"theme": None})
+    for lang in build.editions(own, args.client):
+        edition = own.model_copy(update={"lang": lang})
+        if args.build and not build.prepare(edition, args.client).up_to_date():
+            build.build(edition, args.client)
+        prepared = build.prepare(edition, args.client)
+        print(
+            f"From:    {prepared.folder.relative_to(settings.root)}/ ({prepared.lang} edition; "
+            f"the client's own theme, '{prepared.theme.name}'; pitch builds in other themes "
+            "are never e-mailed)"
+        )
+        outcome = deliver.email(
+            settings, prepared, dry_run=dry_run, resend=args.resend, announce=_announce
+        )
+        print(outcome)
     return 0
 
 
@@ -263,7 +322,13 @@ def _announce(outgoing: Any) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    settings = Settings.load(theme=args.theme, strict=args.strict, pdf_variant=args.pdf_variant)
+    settings = Settings.load(
+        theme=args.theme,
+        strict=args.strict,
+        pdf_variant=args.pdf_variant,
+        lang=args.lang,
+        allow_missing_translations=args.allow_missing_translations or None,
+    )
     if args.all == (args.client is not None):
         raise UsageError("name one client, or use --all")
     if args.all:
@@ -271,7 +336,9 @@ def _build(args: argparse.Namespace) -> int:
 
         from briefing import batch
 
-        clients = sorted(p.stem for p in (settings.root / "data/clients").glob("*.yaml"))
+        clients = sorted(
+            p.stem for p in (settings.root / "data/clients").glob("*.yaml") if "." not in p.stem
+        )
         outcomes = batch.build_all(settings, clients, jobs=args.jobs, force=args.force)
         # A pipe or CI log gets a readable width instead of rich's 80 columns.
         console = Console(stderr=True, width=None if sys.stderr.isatty() else 110)
@@ -282,10 +349,12 @@ def _build(args: argparse.Namespace) -> int:
             for line in outcome.errors:
                 print(f"  {line}", file=sys.stderr)
         return 1 if failed else 0
-    if not args.force and build.prepare(settings, args.client).up_to_date():
-        LOGGER.info("%s is up to date (use --force to rebuild)", args.client)
-        return 0
-    result = build.build(settings, args.client)
-    for path in result.paths:
-        print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)
+    for lang in build.editions(settings, args.client):
+        edition = settings.model_copy(update={"lang": lang})
+        if not args.force and build.prepare(edition, args.client).up_to_date():
+            LOGGER.info("%s (%s) is up to date (use --force to rebuild)", args.client, lang)
+            continue
+        result = build.build(edition, args.client)
+        for path in result.paths:
+            print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)
     return 0

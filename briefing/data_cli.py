@@ -11,7 +11,7 @@ from rich.table import Table
 
 from briefing import dataimport, freshness, load, validate
 from briefing.errors import DataError, UsageError
-from briefing.filters import number
+from briefing.i18n import number
 from briefing.settings import Settings
 
 

@@ -7,6 +7,7 @@ two sends cannot both find the ledger empty.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -16,8 +17,9 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing import ledger, manifest, output, smtp, state, templating
+from briefing import approval, history, i18n, ledger, manifest, output, smtp, state, templating
 from briefing.errors import DeliveryError, TemplateError, UsageError, relative
+from briefing.log import LOGGER
 from briefing.model import Briefing, Contact
 from briefing.settings import Settings
 from briefing.theme import Theme
@@ -60,6 +62,7 @@ class Outgoing:
     message_id: str
     attachments: list[Attachment]
     key: str  # the ledger's identity of this send (briefing.ledger.send_key)
+    lang: str  # the edition
     legacy_message_id: str  # how versions before the state/ folder named the same send
 
     @property
@@ -67,14 +70,18 @@ class Outgoing:
         return str(self.message["Subject"])
 
 
-def read_outputs(folder: Path, current_inputs: dict[str, str]) -> tuple[list[Attachment], dict]:
-    """The built files, each read once and hashed: exactly the bytes the manifest vouches
-    for, built from today's inputs. Call it under the client's lock."""
-    record = manifest.read(folder)
+def read_outputs(
+    folder: Path, current_inputs: dict[str, str], lang: str = "en"
+) -> tuple[list[Attachment], dict]:
+    """One edition's built files, each read once and hashed: exactly the bytes the manifest
+    vouches for, built from today's inputs. Call it under the client's lock."""
+    record = manifest.edition(manifest.read(folder), lang)
     if record is None:
+        edition = "" if lang == "en" else f"{lang} "
         raise DeliveryError(
-            f"refusing to send: no build found in out/{folder.name}/. Build first "
-            "(make briefing CLIENT=...) or add --build."
+            f"refusing to send: no {edition}build found in out/{folder.name}/. Build first "
+            f"(make briefing CLIENT=...{'' if lang == 'en' else ' or --lang ' + lang}) or add "
+            "--build."
         )
     attachments = []
     for name, digest in sorted(record.get("outputs", {}).items()):
@@ -111,6 +118,7 @@ def email_context(
         "client": briefing.client,
         "theme": theme.context(),
         "attachments": attachments,
+        "lang": i18n.lang(),
     }
 
 
@@ -164,6 +172,7 @@ def compose(
         message_id,
         attachments,
         key,
+        i18n.lang(),
         f"<{output.sha256(legacy.encode())[:32]}@{domain}>",
     )
 
@@ -192,8 +201,8 @@ def check_size(outgoing: Outgoing, settings: Settings) -> None:
         )
 
 
-def write_eml(outgoing: Outgoing, folder: Path, client_id: str) -> Path:
-    path = folder / f"{client_id}-briefing.eml"
+def write_eml(outgoing: Outgoing, folder: Path, client_id: str, lang: str = "en") -> Path:
+    path = folder / manifest.output_name(client_id, "briefing", ".eml", lang)
     output.write_atomic(path, outgoing.data)
     return path
 
@@ -220,15 +229,53 @@ def email(
         check_settings(settings)
     with state.client_lock(settings.state_dir, client_id):
         ledger.migrate(settings.out_dir, settings.state_dir, client_id)
-        attachments, record = read_outputs(prepared.folder, prepared.inputs)
-        outgoing = compose(prepared.briefing, prepared.theme, attachments, settings, record)
+        attachments, record = read_outputs(prepared.folder, prepared.inputs, prepared.lang)
+        with i18n.language(prepared.catalog):
+            outgoing = compose(prepared.briefing, prepared.theme, attachments, settings, record)
         check_size(outgoing, settings)
         announce(outgoing)
+        approved = approval.current(settings.state_dir, client_id, record, prepared.lang)
         if dry_run:
-            path = write_eml(outgoing, prepared.folder, client_id)
-            return f"Dry run: wrote {relative(path, settings.root)} (nothing sent)"
-        reply = send(outgoing, settings, ledger.path(settings.state_dir, client_id), resend=resend)
+            path = write_eml(outgoing, prepared.folder, client_id, prepared.lang)
+            state_of = approved.describe() if approved else "not approved yet"
+            return f"Dry run: wrote {relative(path, settings.root)} (nothing sent; {state_of})"
+
+        def check_approval() -> None:  # after the duplicate check: a repeat is named as such
+            if settings.require_approval:
+                approval.require(settings.state_dir, client_id, record, prepared.lang)
+
+        ledger_file = ledger.path(settings.state_dir, client_id)
+        reply = send(outgoing, settings, ledger_file, resend=resend, check=check_approval)
+        _archive(settings, prepared, outgoing, record)
         return f"Sent via {settings.smtp_host}: {reply}"
+
+
+def _archive(
+    settings: Settings, prepared: Prepared, outgoing: Outgoing, record: dict[str, Any]
+) -> None:
+    """Keep what was sent in state/<id>/history/ (a failure here is a warning: it was sent)."""
+    briefing = prepared.briefing
+    meta = {
+        "date": briefing.date.isoformat(),
+        "lang": prepared.lang,
+        "key": outgoing.key,
+        "inputs_key": manifest.inputs_digest(record.get("inputs", {})),
+        "recipients": outgoing.recipients,
+        "subject": outgoing.subject,
+        "message_id": outgoing.message_id,
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    files = {a.name: a.data for a in outgoing.attachments}
+    try:
+        history.archive(
+            settings.state_dir,
+            briefing.client_id,
+            files,
+            briefing.model_dump_json(exclude={"changes"}),
+            meta,
+        )
+    except OSError as exc:
+        LOGGER.warning("sent, but not archived in state/%s/history/: %s", briefing.client_id, exc)
 
 
 def check_settings(settings: Settings) -> None:
@@ -242,8 +289,16 @@ def check_settings(settings: Settings) -> None:
         )
 
 
-def send(outgoing: Outgoing, settings: Settings, ledger_file: Path, *, resend: bool = False) -> str:
-    """Send once: refuse a repeat without ``resend``; record every attempt in the ledger.
+def send(
+    outgoing: Outgoing,
+    settings: Settings,
+    ledger_file: Path,
+    *,
+    resend: bool = False,
+    check: Callable[[], None] = lambda: None,
+) -> str:
+    """Send once: refuse a repeat without ``resend``, then whatever ``check`` refuses (an
+    unapproved build); record every attempt in the ledger.
 
     The caller holds the client's lock, so no other send reads the ledger meanwhile.
     """
@@ -251,6 +306,7 @@ def send(outgoing: Outgoing, settings: Settings, ledger_file: Path, *, resend: b
     previous = ledger.previous_send(ledger_file, outgoing.key, outgoing.legacy_message_id)
     if previous and previous["status"] in ledger.ACTIVE and not resend:
         raise DeliveryError(_repeat_message(previous))
+    check()
     _record(ledger_file, outgoing, "pending")
     try:
         reply = smtp.transmit(outgoing.data, outgoing.sender, recipients(outgoing), settings)
@@ -284,6 +340,7 @@ def _record(ledger_file: Path, outgoing: Outgoing, status: str, reply: str = "")
             "recipients": outgoing.recipients,
             "subject": outgoing.subject,
             "attachments": {a.name: a.sha256 for a in outgoing.attachments},
+            "lang": outgoing.lang,
             "reply": reply,
         },
     )

@@ -10,40 +10,15 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from briefing import i18n
 from briefing.articles import MARKDOWN
 from briefing.model import Target
+from briefing.translate import tidy_spacing
 
 
 def markdown(text: str) -> Markup:
     """Article markdown to HTML; raw HTML in the source is escaped, not passed through."""
     return Markup(MARKDOWN.render(text))
-
-
-def number(value: float) -> str:
-    """1402000000 -> '1,402 million'; 81400000 -> '81.4 million'; 8 -> '8'."""
-    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-        if abs(value) >= size:
-            if word == "billion" and abs(value) < 1e10:
-                size, word = 1e6, "million"
-            scaled = value / size
-            text = f"{scaled:,.1f}".removesuffix(".0") if scaled < 100 else f"{scaled:,.0f}"
-            return f"{text} {word}"
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
-
-
-def date(value: dt.date | str, fmt: str = "long") -> str:
-    """2025-03-31 -> '31 March 2025' (long) or 'Mar 2025' (month); '2014-11' -> 'November 2014'."""
-    if isinstance(value, str):
-        parts = value.split("-")
-        if len(parts) == 3:
-            value = dt.date.fromisoformat(value)
-        elif len(parts) == 2:
-            return dt.date(int(parts[0]), int(parts[1]), 1).strftime("%B %Y")
-        else:
-            return value
-    if fmt == "month":
-        return value.strftime("%b %Y")
-    return f"{value.day} {value.strftime('%B %Y')}"
 
 
 class SlidesText(str):
@@ -67,6 +42,8 @@ def yaml_scalar(value: Any) -> str:
         value = str(value)
     if isinstance(value, dt.date):
         value = value.isoformat()
+    if isinstance(value, str) and i18n.is_chinese():
+        value = tidy_spacing(value)
     if isinstance(value, str | int | float | bool) or value is None:
         return json.dumps(value, ensure_ascii=False)
     raise TypeError(f"a slide plan can only print text and numbers, not {type(value).__name__}")
@@ -78,6 +55,8 @@ ALWAYS_CAPITAL = frozenset({"China", "Chinese", "English", "Europe", "European",
 def lowerfirst(text: str, keep: Iterable[str] = ()) -> str:
     """'Industrial automation' -> 'industrial automation', leaving 'B2B', 'WeChat', 'Chinese'
     and any name in ``keep`` (platforms, cities) alone: the text goes mid-sentence."""
+    if i18n.is_chinese():
+        return text  # no capitals to lower
     word = text.split(" ", 1)[0].rstrip(",.:;")
     if len(word) > 1 and (word.isupper() or any(c.isupper() for c in word[1:])):
         return text
@@ -92,41 +71,21 @@ def _lowerfirst(context: jinja2.runtime.Context, text: str) -> str:
     return lowerfirst(text, context.get("proper_names", ()))
 
 
-NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve").split()  # noqa: SIM905
-
-
-def spell(value: int) -> str:
-    """3 -> 'three' (up to twelve, as prose does), 25 -> '25'."""
-    return NUMBER_WORDS[value] if 0 <= value < len(NUMBER_WORDS) else f"{value:,}"
-
-
-def join_and(items: Iterable[Any], conjunction: str = "and") -> str:
-    """['A', 'B', 'C'] -> 'A, B and C'."""
-    words = [str(item) for item in items]
-    if len(words) < 2:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
-
-
-def possessive(name: str) -> str:
-    """'Nordlys Travel' -> "Nordlys Travel's"; 'Northwind Robotics' -> "Northwind Robotics'"."""
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
 def target(value: Target) -> str:
     """A goal's target: 30 '% more than…' -> '30% more than…'; 40000 saves -> '40,000 saves'."""
-    figure = number(value.value)
-    glue = "" if value.unit.startswith("%") else " "
+    figure = i18n.number(value.value)
+    glue = "" if value.unit.startswith("%") or i18n.is_chinese() else " "
     return f"{figure}{glue}{value.unit}"
 
 
 FILTERS = {
     "markdown": markdown,
-    "number": number,
-    "date": date,
+    "number": i18n.number,
+    "date": i18n.date,
+    "quarter": i18n.quarter,
     "lowerfirst": _lowerfirst,
-    "spell": spell,
-    "join_and": join_and,
+    "spell": i18n.spell,
+    "join_and": i18n.join_and,
     "target": target,
-    "possessive": possessive,
+    "possessive": i18n.possessive,
 }

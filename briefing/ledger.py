@@ -32,6 +32,8 @@ def send_key(client_id: str, recipients: list[str], manifest: dict[str, Any]) ->
     """What makes two sends the same: client, recipients, inputs and options but the date
     and the tool's code (the same briefing rebuilt by a newer tool is still a repeat)."""
     options = {k: v for k, v in manifest.get("options", {}).items() if k not in NOT_A_NEW_SEND}
+    if options.get("lang") == "en":  # English is what every send before editions was
+        del options["lang"]
     identity = {
         "client": client_id,
         "recipients": sorted(r.lower() for r in recipients),

@@ -33,6 +33,15 @@ class Document:
     keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     digest: str = ""
     problem: Problem | None = None
+    translated: dict[KeyPath, str] = field(default_factory=dict)  # place -> translation file
+
+    def file_for(self, loc: KeyPath) -> str:
+        """The file a value came from: this one, or the translation that replaced it."""
+        while loc:
+            if loc in self.translated:
+                return self.translated[loc]
+            loc = loc[:-1]
+        return self.rel
 
     def where(self, loc: KeyPath, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of ``loc``, or of its nearest parent that has one."""
@@ -49,10 +58,13 @@ class Project:
 
     root: Path
     documents: dict[str, dict[str, Document]]
+    siblings: dict[str, dict[str, Document]] = field(default_factory=dict)  # '<id>.<lang>'
 
     def files(self) -> dict[str, str]:
         """Relative path -> sha256 of every file read, for build manifests."""
-        return {d.rel: d.digest for kind in self.documents.values() for d in kind.values()}
+        found = {d.rel: d.digest for kind in self.documents.values() for d in kind.values()}
+        found.update({d.rel: d.digest for kind in self.siblings.values() for d in kind.values()})
+        return found
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -219,10 +231,12 @@ def load_markdown_file(path: Path, root: Path) -> Document:
 def load_project(root: Path) -> Project:
     """Read every file under data/; parsing problems are kept on the documents."""
     documents: dict[str, dict[str, Document]] = {}
+    siblings: dict[str, dict[str, Document]] = {}  # translations: wechat.zh-CN.yaml
     for kind in KINDS:
         folder = root / "data" / kind
         suffix = ".md" if kind == "articles" else ".yaml"
         loader = load_markdown_file if kind == "articles" else load_yaml_file
         paths = sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []
-        documents[kind] = {p.stem: loader(p, root) for p in paths}
-    return Project(root=root, documents=documents)
+        documents[kind] = {p.stem: loader(p, root) for p in paths if "." not in p.stem}
+        siblings[kind] = {p.stem: loader(p, root) for p in paths if "." in p.stem}
+    return Project(root=root, documents=documents, siblings=siblings)

@@ -59,7 +59,7 @@ def code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def options(briefing: Briefing, theme: Theme, settings: Any) -> dict[str, Any]:
+def options(briefing: Briefing, theme: Theme, settings: Any, lang: str = "en") -> dict[str, Any]:
     """Everything besides files that changes the outputs."""
     return {
         "version": __version__,
@@ -69,6 +69,7 @@ def options(briefing: Briefing, theme: Theme, settings: Any) -> dict[str, Any]:
         "strict": settings.strict,
         "stale_months": settings.stale_months,
         "pdf_variant": settings.pdf_variant,
+        "lang": lang,
     }
 
 
@@ -77,6 +78,35 @@ def read(folder: Path) -> dict[str, Any] | None:
         return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
+
+
+def inputs_digest(inputs: dict[str, str]) -> str:
+    """One hash for what a briefing was built from (its files' hashes)."""
+    text = json.dumps(inputs, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def edition(record: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """One language edition's part of a manifest: its options, inputs and outputs. (A manifest
+    written before editions is the English edition's.)"""
+    if record is None:
+        return None
+    if "editions" in record:
+        return record["editions"].get(lang)
+    return record if lang == "en" else None
+
+
+def editions(record: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    if record is None:
+        return {}
+    if "editions" in record:
+        return dict(record["editions"])
+    return {"en": record} if record.get("outputs") else {}
+
+
+def output_name(client_id: str, kind: str, suffix: str, lang: str) -> str:
+    """'acme-briefing.pdf'; another language adds itself: 'acme-briefing.zh-CN.pdf'."""
+    return f"{client_id}-{kind}{'' if lang == 'en' else '.' + lang}{suffix}"
 
 
 @dataclass(frozen=True)

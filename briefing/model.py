@@ -138,6 +138,7 @@ class Client(Strict):
     contact: Contact
     account_manager: Contact | None = None
     theme: Slug = "default"
+    editions: list[Literal["en", "zh-CN"]] = Field(["en"], min_length=1)  # languages built
     goals: list[Goal | Goal_Text] = []  # a plain sentence is a goal with no KPI set
     focus_platforms: list[Slug] = []
     cities: list[Line] = []
@@ -379,3 +380,4 @@ class Briefing(Strict):
     stale_before: dt.date
     stale_months: int
     plan: Any = None  # briefing.plan.Plan (defined there: it is built from these models)
+    changes: Any = None  # briefing.changes.Changes since the last sent briefing, if any

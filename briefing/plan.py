@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from briefing import i18n
+from briefing.i18n import _
 from briefing.model import (
     STAGES,
     Client,
@@ -145,10 +147,15 @@ def place(client: Client, fits: dict[str, Fit], platforms: dict[str, Platform]) 
             group, reason = "avoided", fit.rationale
         elif platform.watch:
             group = "watched"
-            reason = f"{fit.rationale} Watch point: {_first_sentence(platform.watch)}"
+            reason = _("%(rationale)s Watch point: %(watch)s") % {
+                "rationale": fit.rationale,
+                "watch": _first_sentence(platform.watch),
+            }
         elif fit.score >= RECOMMEND_MIN:
             group = "considered"
-            reason = f"{fit.rationale} (Left out only to keep the plan to five platforms.)"
+            reason = _("%(rationale)s (Left out only to keep the plan to five platforms.)") % {
+                "rationale": fit.rationale
+            }
         else:
             group = "considered"
             reason = fit.rationale
@@ -159,8 +166,11 @@ def place(client: Client, fits: dict[str, Fit], platforms: dict[str, Platform]) 
 
 
 def _first_sentence(text: str) -> str:
-    head, dot, _ = text.partition(". ")
-    return head + "." if dot else text
+    """Up to the first full stop: '. ' in English, '。' in Chinese."""
+    head, dot, _rest = text.partition(". ")
+    first = head + "." if dot else text
+    stop = first.find("。")
+    return first[: stop + 1] if 0 <= stop < len(first) - 1 else first
 
 
 def _goal_plan(goal: Goal | str, industry: Industry, chosen: list[str], tactics: list[Tactic]):
@@ -200,13 +210,25 @@ def _budget(client: Client, placed: list[Placed], industry: Industry) -> tuple[l
         )
         for p in chosen
     ]
-    rule = (
-        f"Split across the {len(chosen)} recommended platforms in proportion to their fit for "
-        f"{industry.name.lower()}"
-        + (f", focus platforms weighted {FOCUS_WEIGHT:g} times" if client.focus_platforms else "")
-        + f"; rounded to the nearest {step:,} {client.budget.currency}."
-    )
-    return lines, rule
+    values = {
+        "count": len(chosen),
+        "industry": industry.name if i18n.is_chinese() else industry.name.lower(),
+        "weight": f"{FOCUS_WEIGHT:g}",
+        "step": i18n.number(step) if i18n.is_chinese() else f"{step:,}",
+        "currency": client.budget.currency,
+    }
+    if client.focus_platforms:
+        rule = _(
+            "Split across the %(count)s recommended platforms in proportion to their fit for "
+            "%(industry)s, focus platforms weighted %(weight)s times; rounded to the nearest "
+            "%(step)s %(currency)s."
+        )
+    else:
+        rule = _(
+            "Split across the %(count)s recommended platforms in proportion to their fit for "
+            "%(industry)s; rounded to the nearest %(step)s %(currency)s."
+        )
+    return lines, rule % values
 
 
 def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[PlanRisk]:
@@ -220,7 +242,8 @@ def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[
                 PlanRisk(
                     risk=p.platform.watch,
                     likelihood="medium",
-                    mitigation=f"Keep {p.platform.name} in the plan and review this every quarter",
+                    mitigation=_("Keep %(platform)s in the plan and review this every quarter")
+                    % {"platform": p.platform.name},
                     owner="agency",
                     platform=p.platform.name,
                 )
@@ -233,21 +256,46 @@ def _next_steps(
     client: Client, goals: list[GoalPlan], placed: list[Placed], mine: dict[str, list[Tactic]]
 ) -> list[str]:
     names = [p.platform.name for p in placed if p.group == "recommended"]
-    steps = [f"Approve the platforms we recommend: {', '.join(names)}."]
+    steps = [
+        _("Approve the platforms we recommend: %(platforms)s.") % {"platforms": _(", ").join(names)}
+    ]
     if client.budget:
+        amount = client.budget.amount
         steps.append(
-            f"Confirm the budget split of {client.budget.amount:,.0f} {client.budget.currency} "
-            f"per {client.budget.period}."
+            _("Confirm the budget split of %(amount)s %(currency)s %(period)s.")
+            % {
+                "amount": i18n.number(amount) if i18n.is_chinese() else f"{amount:,.0f}",
+                "currency": client.budget.currency,
+                "period": _per_period(client.budget.period),
+            }
         )
     else:
-        steps.append("Set a budget for the first 90 days, so we can split it across platforms.")
-    steps += [f"Set a KPI and a target for the goal '{g.goal}'." for g in goals if g.kpi is None]
+        steps.append(_("Set a budget for the first 90 days, so we can split it across platforms."))
+    steps += [
+        _("Set a KPI and a target for the goal '%(goal)s'.") % {"goal": g.goal}
+        for g in goals
+        if g.kpi is None
+    ]
     owned = [t for tactics in mine.values() for t in tactics if t.owner == "client"]
     if owned:
-        first = owned[0].text[:1].lower() + owned[0].text[1:]
-        more = f" (plus {len(owned) - 1} more in the roadmap)" if len(owned) > 1 else ""
-        steps.append(f"Name an owner on your side to {first}{more}.")
+        text = owned[0].text
+        first = text if i18n.is_chinese() else text[:1].lower() + text[1:]
+        if len(owned) > 1:
+            step = _("Name an owner on your side to %(task)s (plus %(count)s more in the roadmap).")
+        else:
+            step = _("Name an owner on your side to %(task)s.")
+        steps.append(step % {"task": first, "count": len(owned) - 1})
     return steps
+
+
+def _per_period(period: str) -> str:
+    """'per month' / 每月: a budget's period as the edition says it."""
+    return {
+        "month": _("per month"),
+        "quarter": _("per quarter"),
+        "year": _("per year"),
+        "campaign": _("per campaign"),
+    }[period]
 
 
 def matrix(plan: Plan) -> list[tuple[Placed, dict[str, str | None]]]:

@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from briefing import build
+from briefing import build, i18n
 from briefing.errors import BriefingError, DataError
 from briefing.log import LOGGER
 from briefing.render import deck, html, pdf
@@ -177,7 +177,8 @@ class Previewer:
             try:
                 prepared = build.prepare(self.settings, self.client)
                 if "pdf" in outputs:
-                    document = html.render_html(prepared.briefing, prepared.theme)
+                    with i18n.language(prepared.catalog):
+                        document = html.render_html(prepared.briefing, prepared.theme)
                     rendered = pdf.render_pdf(document, prepared.theme, self.settings.pdf_variant)
             except BriefingError as exc:
                 self.snapshot = dataclasses.replace(self.snapshot, errors=_lines(exc))
@@ -206,7 +207,8 @@ class Previewer:
             self._deck_seq += 1
             seq = self._deck_seq
             try:
-                slides = deck.render_deck(prepared.briefing, prepared.theme)
+                with i18n.language(prepared.catalog):
+                    slides = deck.render_deck(prepared.briefing, prepared.theme)
             except BriefingError as exc:
                 self.snapshot = dataclasses.replace(
                     self.snapshot, errors=_lines(exc), deck_state="failed"

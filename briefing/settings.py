@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     source_date_epoch: int | None = Field(None, validation_alias="SOURCE_DATE_EPOCH", ge=0)
     theme: str | None = None  # overrides the client's theme for one (pitch) build
     strict: bool = False  # warnings (stale figures, missing glyphs) become errors
+    lang: str | None = None  # one language edition (en, zh-CN); unset: the client's editions
+    allow_missing_translations: bool = False  # English text where a translation is missing
+    require_approval: bool = True  # `email` sends only a build someone approved
     stale_months: int = Field(12, ge=1)  # figures older than this are marked dated
     pdf_variant: Literal["pdf/ua-1", "pdf/a-3b", "none"] = "pdf/ua-1"
     render_timeout: float = Field(120.0, gt=0)  # seconds per render (PDF, deck)
@@ -70,7 +73,18 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
 
-    @field_validator("strict", mode="before")
+    @field_validator("lang", mode="before")
+    @classmethod
+    def _supported(cls, value: Any) -> Any:
+        from briefing.translate import LANGUAGES
+
+        if value in (None, ""):
+            return None
+        if value not in LANGUAGES:
+            raise ValueError(f"'{value}' is not a supported language ({', '.join(LANGUAGES)})")
+        return value
+
+    @field_validator("strict", "allow_missing_translations", "require_approval", mode="before")
     @classmethod
     def _empty_is_false(cls, value: Any) -> Any:
         return False if value == "" else value

@@ -20,12 +20,12 @@ from briefing.theme import Theme, resolve
 SAMPLE_CLIENT = "nordlys-travel"  # the examples' client
 SAMPLE_DATE = dt.date(2026, 11, 25)
 COMMON = ["b", "client", "theme", "charts", "plan", "funnel", "leads", "lead_stage",
-          "proper_names"]  # fmt: skip
+          "proper_names", "lang"]  # fmt: skip
 TEMPLATES = {  # template -> its variables (see html.report_context, deliver.email_context)
     "report.html.j2": [*COMMON, "chart_svg"],
     "deck.yaml.j2": COMMON,
-    "email.txt.j2": ["b", "client", "theme", "attachments"],
-    "email.html.j2": ["b", "client", "theme", "attachments"],
+    "email.txt.j2": ["b", "client", "theme", "attachments", "lang"],
+    "email.html.j2": ["b", "client", "theme", "attachments", "lang"],
 }
 MEANING = {
     "b": "the assembled briefing",
@@ -39,6 +39,7 @@ MEANING = {
     "proper_names": "names `lowerfirst` leaves capitalised (client, cities, platforms)",
     "chart_svg": "chart_svg(spec) draws a chart spec as inline SVG",
     "attachments": "the files attached to the e-mail (name, size)",
+    "lang": "the edition's language, `en` or `zh-CN` (text goes through `_()`: see README)",
 }
 MODELS: list[type[BaseModel]] = [
     model.Briefing, model.Client, model.Contact, model.Goal, model.Target, model.Competitor,

@@ -19,9 +19,10 @@ from typing import Any, Literal
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from briefing import filters
+from briefing import filters, i18n
 from briefing.errors import Problem, TemplateError, relative
 from briefing.theme import Theme
+from briefing.translate import tidy_spacing
 
 TemplateKind = Literal["html", "yaml", "text"]
 
@@ -64,6 +65,14 @@ def _new_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=filters.yaml_scalar if kind == "yaml" else None,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # `_("…")` and `{% trans %}` look the language up when they run: one environment per theme
+    # serves every edition.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: i18n.current().gettext(message),
+        lambda singular, plural, n: i18n.current().ngettext(singular, plural, n),
+        newstyle=True,
     )
     env.filters.update(filters.FILTERS)
     if kind == "yaml":  # a block's rendered slides pass the finalizer unquoted
@@ -124,9 +133,13 @@ class _ContainedLoader(jinja2.BaseLoader):
 def render_template(
     theme: Theme, env: jinja2.Environment, name: str, context: dict[str, Any]
 ) -> str:
-    """Render ``name``; any template mistake becomes one ``path:line: message`` error."""
+    """Render ``name``; any template mistake becomes one ``path:line: message`` error. A
+    Chinese edition's text gets the edition's one rule for space beside Latin words."""
     try:
-        return env.get_template(name).render(context)
+        text = env.get_template(name).render(context)
+        if i18n.is_chinese() and env.finalize is not filters.yaml_scalar:
+            return tidy_spacing(text)  # (a slide plan's values are tidied one by one)
+        return text
     except jinja2.TemplateSyntaxError as exc:
         where = relative(Path(exc.filename), theme.root) if exc.filename else name
         raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from exc

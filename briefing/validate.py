@@ -81,7 +81,7 @@ def model_problems(doc: Document, exc: ValidationError, model: type[BaseModel]) 
         else:
             message = _message(err)
             line, col = doc.where(loc)
-        problems.append(Problem(doc.rel, message, line, col, field_name(loc) or None))
+        problems.append(Problem(doc.file_for(loc), message, line, col, field_name(loc) or None))
     return sorted(problems, key=lambda p: (p.line or 0, p.col or 0))
 
 

@@ -17,6 +17,8 @@ import pytest
 
 from briefing.settings import Settings
 
+from .smtp_server import smtp  # noqa: F401 (the local SMTP server fixture, for every test)
+
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 25)
 SOURCE_DATE_EPOCH = "1795564800"  # 2026-11-25 00:00 UTC, the same day as TODAY
@@ -39,6 +41,8 @@ def copy_project(target: Path, clients: list[str] = SAMPLE_CLIENTS) -> Path:
     (target / "data/clients").mkdir()
     for client in clients:
         shutil.copy2(REPO / f"data/clients/{client}.yaml", target / "data/clients")
+        for edition in (REPO / "data/clients").glob(f"{client}.*.yaml"):  # its translations
+            shutil.copy2(edition, target / "data/clients")
     for theme in SAMPLE_THEMES:
         shutil.copytree(REPO / "templates" / theme, target / "templates" / theme)
     shutil.copytree(REPO / "assets", target / "assets")

@@ -84,7 +84,7 @@ def test_a_later_change_to_a_parent_block_shows_in_the_child(project: Path) -> N
     child_theme(project, report_html_j2=COVER)
     report = project / "templates/default/report.html.j2"
     report.write_text(
-        report.read_text("utf-8").replace("<h2>The answer</h2>", "<h2>Our advice</h2>")
+        report.read_text("utf-8").replace('<h2>{{ _("The answer") }}</h2>', "<h2>Our advice</h2>")
     )
     html = render_html(briefing_for(project), resolve("pitch", project))
     assert "<h2>Our advice</h2>" in html and "Pitch for Maison Aurèle" in html

@@ -136,11 +136,11 @@ def test_a_render_over_its_memory_budget_is_stopped(tmp_path: Path) -> None:
 _REAL_BUILD_ONE = batch._build_one
 
 
-def _die_on_the_second_client(settings: object, client_id: str) -> object:
+def _die_on_the_second_client(settings: object, job: tuple[str, str]) -> object:
     """Runs in a batch worker (pickled by name): kills the worker on one client."""
-    if client_id == SAMPLE_CLIENTS[1]:
+    if job[0] == SAMPLE_CLIENTS[1]:
         os.kill(os.getpid(), signal.SIGKILL)
-    return _REAL_BUILD_ONE(settings, client_id)  # type: ignore[arg-type]
+    return _REAL_BUILD_ONE(settings, job)  # type: ignore[arg-type]
 
 
 def test_a_dead_worker_fails_its_clients_and_the_summary_still_comes(

@@ -47,6 +47,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Any:
         "BRIEFING_SMTP_PORT": str(controller.port),
         "BRIEFING_SMTP_SECURITY": "none",
         "BRIEFING_MAIL_FROM": "briefings@example.com",
+        "BRIEFING_REQUIRE_APPROVAL": "0",  # the approval gate has its own tests
     }.items():
         monkeypatch.setenv(name, value)
     yield handler
@@ -84,7 +85,7 @@ def test_a_rebuild_by_a_newer_tool_is_not_a_reason_to_send_again(
     assert main(["email", CLIENT, "--build"]) == 1
     assert "already sent at" in capsys.readouterr().err
     record = json.loads((sendable / f"out/{CLIENT}/manifest.json").read_text("utf-8"))
-    assert record["options"]["code"] == "a-newer-briefing-tool"  # it was rebuilt
+    assert record["editions"]["en"]["options"]["code"] == "a-newer-briefing-tool"  # it was rebuilt
     assert len(server.messages) == 1
 
 

@@ -12,9 +12,10 @@ from typing import Any
 from pptx.util import Pt
 from pydantic import ValidationError
 
-from briefing import templating
+from briefing import i18n, templating
 from briefing.charts import ChartSpec
 from briefing.errors import DataError, TemplateError, relative
+from briefing.i18n import _
 from briefing.load import Document, parse_yaml
 from briefing.model import Briefing
 from briefing.render import pptx_parts as parts
@@ -229,9 +230,12 @@ def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) 
 
 def _set_properties(presentation: Any, briefing: Briefing, theme: Theme) -> None:
     props = presentation.core_properties
-    props.title = f"China social media briefing: {briefing.client.name}"
+    props.title = _("China social media briefing: %(client)s") % {"client": briefing.client.name}
     props.author = theme.tokens["agency"]["name"]
-    props.subject = f"{briefing.industry.name} on Chinese social platforms"
+    props.subject = _("%(industry)s on Chinese social platforms") % {
+        "industry": briefing.industry.name
+    }
+    props.language = i18n.lang()
     props.keywords = ", ".join(r.platform.name for r in briefing.recommended)
     stamp = dt.datetime.combine(briefing.date, dt.time())
     props.created = props.modified = props.last_printed = stamp

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from briefing import files, images
+from briefing import files, i18n, images
 from briefing.errors import RenderError, TemplateError
+from briefing.i18n import _
 from briefing.render import pptx_parts as parts
 from briefing.render.deck_model import Card, DeckPlan, SlidePlan, TablePlan
 from briefing.render.fit import Fonts, line_count, line_height
@@ -30,6 +31,8 @@ TITLE_IDX = 0
 BODY_IDX = 1  # the subtitle of a title layout, the body of a content layout
 RIGHT_IDX = 2  # the right-hand body of a two-content layout
 SAFETY = 0.95  # measured text may use 95% of a box: kerning and rounding differ a little
+CHINESE_SAFETY = 0.9  # Chinese lines: LibreOffice's spacing beside Latin text and punctuation
+# rules vary a little more than our measure of them
 TITLE_SHRINK = 0.75  # a title may shrink to 75% of the theme's size (or to the body size, if
 # smaller: a client's template may set 44 pt titles in a box one such line tall)
 
@@ -43,6 +46,10 @@ class Fitter:
         tokens = theme.tokens
         self.fonts = Fonts(tokens["fonts"]["latin"], tokens["fonts"]["cjk"])
         self.title_fonts = Fonts(tokens["fonts"]["heading"], tokens["fonts"]["cjk"])
+        self.across = SAFETY  # the share of a line's width measured text may use
+        if i18n.is_chinese():  # the CJK font leads: Latin words in Chinese text use it too
+            self.fonts = self.title_fonts = Fonts(tokens["fonts"]["cjk"], tokens["fonts"]["cjk"])
+            self.across = CHINESE_SAFETY
         self.sizes = tokens["deck"]
         self.colours = tokens["colours"]
         self.colour = self.colours["primary"]
@@ -94,7 +101,7 @@ class Fitter:
     def title_needs(self, layout: str, text: str, size: float | None = None) -> int:
         width, _ = self.box(layout, TITLE_IDX)
         size = size or self.sizes["title"]
-        return line_count(text, self.title_fonts, size, width * SAFETY)
+        return line_count(text, self.title_fonts, size, width * self.across)
 
     def title_fits(self, layout: str, text: str, size: float | None = None) -> bool:
         """Within the lines the box holds at ``size``, and never more than it holds at the
@@ -129,7 +136,7 @@ class Fitter:
 
     def text_height(self, lines: list[str], width: float, size: float, bullets: bool) -> float:
         indent = parts.BULLET_INDENT if bullets else 0.0
-        count = sum(line_count(t, self.fonts, size, (width - indent) * SAFETY) for t in lines)
+        count = sum(line_count(t, self.fonts, size, (width - indent) * self.across) for t in lines)
         return count * line_height(self.fonts, size) + len(lines) * size * parts.SPACE_BEFORE
 
     def split_bullets(self, slide: SlidePlan) -> list[SlidePlan]:
@@ -174,7 +181,7 @@ class Fitter:
 
     def row_height(self, cells: list[str], widths: list[float], size: float, bold: bool) -> float:
         lines = max(
-            line_count(text, self.fonts, size, (w - 2 * parts.CELL_X) * SAFETY, bold)
+            line_count(text, self.fonts, size, (w - 2 * parts.CELL_X) * self.across, bold)
             for text, w in zip(cells, widths, strict=True)
         )
         return lines * line_height(self.fonts, size) + 2 * parts.CELL_Y
@@ -204,7 +211,7 @@ class Fitter:
 
     def column_height(self, items: list[str], width: float, size: float) -> float:
         inner = width - 2 * PAD
-        lines = sum(line_count(t, self.fonts, size, inner * SAFETY) for t in items)
+        lines = sum(line_count(t, self.fonts, size, inner * self.across) for t in items)
         return lines * line_height(self.fonts, size) + len(items) * size * ITEM_SPACE
 
     def split_columns(self, slide: SlidePlan) -> list[SlidePlan]:
@@ -249,7 +256,7 @@ class Fitter:
         return [(box, self.card_text(card, box, big)) for box, card in pairs]
 
     def card_text(self, card: Card, box: Box, largest: float | None = None) -> CardText:
-        width, room = (box.width - 2 * PAD) * SAFETY, (box.height - 1.2 * PAD) * SAFETY
+        width, room = (box.width - 2 * PAD) * self.across, (box.height - 1.2 * PAD) * SAFETY
         muted, accent = self.colours["muted"], self.colours["primary"]
         small = self.ladder[-1]
         for big in range(int(largest or self.sizes["title"]), small - 1, -1):
@@ -285,11 +292,17 @@ class Fitter:
                     page = page.model_copy(update={"cards": []})  # figures once, on the first
                 if page.right:
                     page = page.model_copy(update={"right_size": self.right_size(page)})
-                # No-break spaces: "(2 of 3)" never splits across the title's two lines.
-                suffix = f"\u00a0({i + 1}\u00a0of\u00a0{len(pages)})" if len(pages) > 1 else ""
+                suffix = continuation(i + 1, len(pages)) if len(pages) > 1 else ""
                 number = len(slides) + 1
                 slides.append(self.title(number, page, suffix) if page.titles else page)
         return same_size_in_groups(slides)
+
+
+def continuation(page: int, pages: int) -> str:
+    """' (2 of 3)' after a title (no-break spaces: it never splits across the title's two
+    lines); Chinese: full-width brackets, '(2/3)' in them."""
+    text = _("(%(page)s of %(pages)s)") % {"page": page, "pages": pages}
+    return text if i18n.is_chinese() else "\u00a0" + text.replace(" ", "\u00a0")
 
 
 def same_size_in_groups(slides: list[SlidePlan]) -> list[SlidePlan]:

@@ -7,7 +7,7 @@ from typing import Any
 from markupsafe import Markup
 
 from briefing import charts as chart_specs
-from briefing import plan, templating
+from briefing import i18n, plan, templating
 from briefing.charts import ChartSpec
 from briefing.model import Briefing
 from briefing.theme import Theme
@@ -26,6 +26,7 @@ def template_context(briefing: Briefing, theme: Theme) -> dict[str, Any]:
         "leads": leads,
         "lead_stage": {p.id: stage for stage, ps in leads.items() for p in ps},
         "proper_names": proper_names(briefing),
+        "lang": i18n.lang(),  # the edition's language: 'en', 'zh-CN'
     }
 
 

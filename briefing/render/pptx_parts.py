@@ -17,8 +17,9 @@ from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
-from briefing import images
+from briefing import i18n, images
 from briefing.charts import GREY, STYLES, Bar, ChartSpec
+from briefing.i18n import _
 from briefing.render.fit import Fonts, _is_cjk, text_width
 
 INSET_X, INSET_Y = 7.2, 3.6  # text frame insets, pt (PowerPoint's defaults)
@@ -33,8 +34,8 @@ def set_run_fonts(run: Any, fonts: Fonts, size: float, bold: bool = False) -> No
     run.font.bold = bold
     r_pr = run._r.get_or_add_rPr()
     _set_typefaces(r_pr, fonts)
-    if any(_is_cjk(ch) for ch in run.text):
-        r_pr.set("lang", "zh-CN")
+    if i18n.is_chinese() or any(_is_cjk(ch) for ch in run.text):
+        r_pr.set("lang", "zh-CN")  # PowerPoint's proofing and line breaking follow it
 
 
 def _set_typefaces(r_pr: Any, fonts: Fonts) -> None:
@@ -168,13 +169,13 @@ def add_chart(
     styles = list(dict.fromkeys((bar.style, bar.dated) for bar in rows if bar is not None))
     data = CategoryChartData(number_format="#,##0.0" if spec.maximum is None else "0")
     data.categories = [bar.label if bar else " " * (i + 1) for i, bar in enumerate(rows)]
-    scale = 1e6 if spec.maximum is None else 1
+    scale, scaled = _display_scale(spec)
     for style, dated in styles:
         values = [
             bar.value / scale if bar and (bar.style, bar.dated) == (style, dated) else None
             for bar in rows
         ]
-        name = STYLES.get(style, style) + (", dated" if dated else "")
+        name = STYLES.get(style, style) + (_(", dated") if dated else "")
         data.add_series(name if spec.legend else spec.unit, values)
     frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, *box, data)
     frame._element.nvGraphicFramePr.cNvPr.set("descr", spec.alt)
@@ -208,7 +209,17 @@ def add_chart(
     chart.category_axis.tick_labels.font.size = Pt(category_size)
     _every_category_label(chart)
     value_axis.has_title = True
-    value_axis.axis_title.text_frame.text = spec.unit + ("" if spec.maximum else ", millions")
+    value_axis.axis_title.text_frame.text = scaled
+
+
+def _display_scale(spec: ChartSpec) -> tuple[float, str]:
+    """What the chart's values are divided by, and the axis title that says so: number
+    formats cannot scale by 10,000, so values are pre-scaled (millions; Chinese 亿, 10^8)."""
+    if spec.maximum is not None:
+        return 1, spec.unit
+    if i18n.is_chinese():
+        return 1e8, _("%(unit)s, hundred millions") % {"unit": spec.unit}
+    return 1e6, _("%(unit)s, millions") % {"unit": spec.unit}
 
 
 def _no_wrap(label: Any) -> None:

@@ -1,0 +1,116 @@
+"""Approval: nothing reaches a client that nobody approved.
+
+``briefing approve CLIENT`` records, per language edition, in ``state/<id>/approvals.jsonl``
+(never removed by `make clean`) who approved which build: its inputs and options except the
+build date (what makes it the same briefing), and its output hashes (what was looked at). A
+rebuild from the same inputs on a later day is still approved; a rebuild whose inputs or options
+changed is not, until someone approves it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefing import ledger, manifest, state
+from briefing.errors import DeliveryError, UsageError
+
+APPROVALS = "approvals.jsonl"
+NOT_A_NEW_BRIEFING = ("date",)  # a rebuild on a later day is the briefing that was approved
+
+
+def path(state_dir: Path, client_id: str) -> Path:
+    return state.client_dir(state_dir, client_id) / APPROVALS
+
+
+def key(edition: dict[str, Any]) -> str:
+    """What an approval is of: the edition's inputs and its options but the date."""
+    options = {k: v for k, v in edition.get("options", {}).items() if k not in NOT_A_NEW_BRIEFING}
+    identity = {"inputs": edition.get("inputs", {}), "options": options}
+    text = json.dumps(identity, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Approval:
+    by: str
+    time: str
+    note: str
+    lang: str
+    key: str
+    outputs: dict[str, str]
+
+    def describe(self) -> str:
+        note = f" ({self.note})" if self.note else ""
+        return f"approved by {self.by} at {self.time}{note}"
+
+
+def approve(
+    state_dir: Path, folder: Path, client_id: str, lang: str, by: str, note: str = ""
+) -> Approval:
+    """Record that the current build of ``lang`` is approved. Call under the client's lock."""
+    edition = manifest.edition(manifest.read(folder), lang)
+    if edition is None:
+        raise UsageError(
+            f"nothing to approve: no {lang} build in {folder.name}/; build it first "
+            f"(briefing build {client_id} --lang {lang})"
+        )
+    verdict = manifest.check_outputs(folder, edition)
+    if not verdict.ok:
+        raise UsageError(f"cannot approve: {verdict.reason}; build again, then approve")
+    if not by.strip():
+        raise UsageError("--by: name who approves (default: the USER of this machine)")
+    entry = {
+        "by": by.strip(),
+        "note": note.strip(),
+        "lang": lang,
+        "key": key(edition),
+        "outputs": dict(edition.get("outputs", {})),
+    }
+    ledger.record(path(state_dir, client_id), entry)  # appended and synced, like sends
+    return approvals(state_dir, client_id)[-1]
+
+
+def approvals(state_dir: Path, client_id: str) -> list[Approval]:
+    found = []
+    for entry in ledger.entries(path(state_dir, client_id)):
+        try:
+            found.append(Approval(**entry))
+        except TypeError:
+            continue  # a damaged line approves nothing
+    return found
+
+
+def current(state_dir: Path, client_id: str, edition: dict[str, Any], lang: str) -> Approval | None:
+    """The newest approval of this very briefing (same inputs and options), if any."""
+    wanted = key(edition)
+    matching = [a for a in approvals(state_dir, client_id) if a.key == wanted and a.lang == lang]
+    return matching[-1] if matching else None
+
+
+def latest(state_dir: Path, client_id: str, lang: str) -> Approval | None:
+    """The newest approval of any build of this edition (for status)."""
+    matching = [a for a in approvals(state_dir, client_id) if a.lang == lang]
+    return matching[-1] if matching else None
+
+
+def require(state_dir: Path, client_id: str, edition: dict[str, Any], lang: str) -> Approval:
+    """The approval of the build about to be sent, or a refusal saying who must run what."""
+    found = current(state_dir, client_id, edition, lang)
+    if found is not None:
+        return found
+    earlier = latest(state_dir, client_id, lang)
+    why = (
+        f"the build changed since it was {earlier.describe()}"
+        if earlier
+        else "nobody has approved it"
+    )
+    flag = "" if lang == "en" else f" --lang {lang}"
+    raise DeliveryError(
+        f"refusing to send the {lang} edition of {client_id}: {why}. The account manager "
+        f"reviews out/{client_id}/ and runs `briefing approve {client_id}{flag} --by NAME`; "
+        "then send again (BRIEFING_REQUIRE_APPROVAL=0 turns this check off)"
+    )

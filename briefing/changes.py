@@ -1,0 +1,102 @@
+"""What changed between a client's last sent briefing and this one: platforms newly
+recommended or dropped, fit scores that moved, figures updated (old and new, with their
+periods), new risks and new articles. Both sides are assembled briefings as JSON (the old one
+from state/<id>/history/), so a comparison never depends on how the old one was built."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class FitChange(BaseModel):
+    platform: str
+    old: int
+    new: int
+
+
+class FigureChange(BaseModel):
+    platform: str
+    metric: str
+    unit: str
+    old_value: float | None  # None: a figure the last briefing did not have
+    old_as_of: dt.date | None
+    new_value: float
+    new_as_of: dt.date
+    source: str
+
+
+class Changes(BaseModel):
+    """The differences, each list in the new briefing's order; empty lists say 'no change'."""
+
+    since: dt.date  # the date of the briefing compared against
+    added: list[str] = []  # platforms now recommended
+    dropped: list[str] = []  # platforms no longer recommended
+    fits: list[FitChange] = []
+    figures: list[FigureChange] = []
+    risks: list[str] = []
+    articles: list[str] = []
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.added or self.dropped or self.fits or self.figures or self.risks or self.articles
+        )
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> Changes:
+    """``old`` and ``new``: ``Briefing.model_dump(mode="json")`` of the two briefings."""
+    names = {f["id"]: f["platform"]["name"] for f in new["fits"] + old["fits"]}
+    before = [r["id"] for r in old["recommended"]]
+    after = [r["id"] for r in new["recommended"]]
+    old_fit = {f["id"]: f["fit"]["score"] for f in old["fits"]}
+    old_risks = {r["risk"] for r in (old.get("plan") or {}).get("risks", [])}
+    old_articles = {a["slug"] for a in old["articles"]}
+    return Changes(
+        since=dt.date.fromisoformat(old["date"]),
+        added=[names[i] for i in after if i not in before],
+        dropped=[names[i] for i in before if i not in after],
+        fits=[
+            FitChange(platform=names[f["id"]], old=old_fit[f["id"]], new=f["fit"]["score"])
+            for f in new["fits"]
+            if f["id"] in old_fit and old_fit[f["id"]] != f["fit"]["score"]
+        ],
+        figures=_figures(old["sources"], new["sources"]),
+        risks=[
+            r["risk"]
+            for r in (new.get("plan") or {}).get("risks", [])
+            if r["risk"] not in old_risks
+        ],
+        articles=[a["meta"]["title"] for a in new["articles"] if a["slug"] not in old_articles],
+    )
+
+
+def _figures(old: list[dict], new: list[dict]) -> list[FigureChange]:
+    """Figures whose value or period moved, matched by platform and metric name (the newest
+    figure of each name is the one a briefing shows)."""
+
+    def ident(source: dict) -> tuple[str, str]:
+        return source["platform_id"], source["metric"]["name"]
+
+    previous = {ident(s): s["metric"] for s in old}
+    changed = []
+    for source in new:
+        metric = source["metric"]
+        was = previous.get(ident(source))
+        if was and was["value"] == metric["value"] and was["as_of"] == metric["as_of"]:
+            continue
+        changed.append(
+            FigureChange(
+                platform=source["platform"],
+                metric=metric["name"],
+                unit=metric["unit"],
+                old_value=was["value"] if was else None,
+                old_as_of=was["as_of"] if was else None,
+                new_value=metric["value"],
+                new_as_of=metric["as_of"],
+                source=metric["source"],
+            )
+        )
+    return changed

@@ -1,0 +1,105 @@
+"""History of sent briefings: ``state/<id>/history/<date>-<short hash>/``, one folder per sent
+edition with its PDF, deck, the assembled briefing as JSON and what was sent to whom. It lives
+in state/, so `make clean` never removes it; the "what changed" page compares against it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefing import state
+from briefing.errors import UsageError
+
+BRIEFING_JSON = "briefing.json"
+META_JSON = "sent.json"
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One archived send."""
+
+    folder: Path
+    date: dt.date  # the briefing's date (as printed on it)
+    lang: str
+    inputs_key: str  # what the briefing was built from (approval.key)
+    meta: dict[str, Any]
+
+    def briefing(self) -> dict[str, Any]:
+        return json.loads((self.folder / BRIEFING_JSON).read_text("utf-8"))
+
+
+def folder(state_dir: Path, client_id: str) -> Path:
+    return state.client_dir(state_dir, client_id) / "history"
+
+
+def archive(
+    state_dir: Path,
+    client_id: str,
+    files: dict[str, bytes],
+    briefing_json: str,
+    meta: dict[str, Any],
+) -> Path:
+    """Keep a sent edition: its files, the briefing as JSON, and ``meta`` (lang, date, key,
+    recipients, time). Written whole into a temporary folder, then renamed into place."""
+    root = folder(state_dir, client_id)
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"{meta['date']}-{meta['key'][:10]}"
+    target = root / name
+    if target.exists():
+        return target  # a --resend of the very same briefing: archived already
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{name}."))
+    try:
+        for file_name, data in files.items():
+            (staging / file_name).write_bytes(data)
+        (staging / BRIEFING_JSON).write_text(briefing_json, "utf-8")
+        text = json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False)
+        (staging / META_JSON).write_text(text + "\n", "utf-8")
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def sent(state_dir: Path, client_id: str, lang: str) -> list[Sent]:
+    """Every archived send of ``lang``, oldest first."""
+    found = []
+    root = folder(state_dir, client_id)
+    for entry in sorted(root.iterdir()) if root.is_dir() else []:
+        meta_path = entry / META_JSON
+        if entry.name.startswith(".") or not meta_path.is_file():
+            continue
+        try:
+            meta = json.loads(meta_path.read_text("utf-8"))
+            item = Sent(
+                entry,
+                dt.date.fromisoformat(meta["date"]),
+                meta["lang"],
+                meta["inputs_key"],
+                meta,
+            )
+        except (ValueError, KeyError):
+            continue
+        if item.lang == lang:
+            found.append(item)
+    return sorted(found, key=lambda s: (s.date, s.meta.get("time", "")))
+
+
+def previous(
+    state_dir: Path, client_id: str, lang: str, inputs_key: str, since: dt.date | None = None
+) -> Sent | None:
+    """The latest sent briefing of ``lang`` built from other inputs than ``inputs_key`` (on or
+    before ``since``, if given): what a "what changed" page compares against."""
+    candidates = [
+        s
+        for s in sent(state_dir, client_id, lang)
+        if s.inputs_key != inputs_key and (since is None or s.date <= since)
+    ]
+    if since is not None and not candidates:
+        dates = ", ".join(str(s.date) for s in sent(state_dir, client_id, lang)) or "none"
+        raise UsageError(f"no {lang} briefing of {client_id} was sent by {since} (sent: {dates})")
+    return candidates[-1] if candidates else None

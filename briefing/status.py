@@ -1,0 +1,134 @@
+"""`briefing status`: one row per client edition: built when, up to date or why not, figures
+past the freshness limit, approved by whom and when, last sent when and to whom. And the text
+of `briefing diff`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing import approval, build, history, i18n, ledger, manifest, translate
+from briefing.changes import Changes, compare
+from briefing.errors import BriefingError, UsageError
+from briefing.settings import Settings
+
+
+@dataclass
+class Row:
+    client: str
+    lang: str
+    built: str
+    current: str  # "up to date", or why not
+    dated: int  # figures past the freshness limit
+    approved: str
+    sent: str
+
+
+def rows(settings: Settings) -> list[Row]:
+    english = build.load_knowledge(settings, translate.SOURCE)
+    found = []
+    for client_id, client in sorted(english.kb.clients.items()):
+        for lang in client.editions:
+            found.append(_row(settings.model_copy(update={"lang": lang}), client_id, lang))
+    return found
+
+
+def _row(settings: Settings, client_id: str, lang: str) -> Row:
+    folder = settings.out_dir / client_id
+    edition = manifest.edition(manifest.read(folder), lang)
+    built = edition.get("built", "yes") if edition else "never"
+    try:
+        prepared = build.prepare(settings, client_id)
+    except BriefingError as exc:
+        reason = str(exc).splitlines()[0]
+        return Row(
+            client_id,
+            lang,
+            built,
+            f"cannot build: {reason}",
+            0,
+            "-",
+            _sent(settings, client_id, lang),
+        )
+    dated = sum(1 for s in prepared.briefing.sources if s.stale)
+    current = "up to date" if prepared.up_to_date() else _why(folder, edition, prepared)
+    approved = "-"
+    if edition:
+        found = approval.current(settings.state_dir, client_id, edition, lang)
+        earlier = approval.latest(settings.state_dir, client_id, lang)
+        approved = (
+            f"{found.by}, {found.time[:16].replace('T', ' ')}"
+            if found
+            else (f"no (void: {earlier.by} approved an earlier build)" if earlier else "no")
+        )
+    return Row(client_id, lang, built, current, dated, approved, _sent(settings, client_id, lang))
+
+
+def _why(folder: Path, edition: dict | None, prepared: build.Prepared) -> str:
+    if edition is None:
+        return "not built"
+    verdict = manifest.check_outputs(folder, edition)
+    if not verdict.ok:
+        return verdict.reason
+    changed = manifest.changed_inputs(edition, prepared.inputs)
+    if changed:
+        more = f" and {len(changed) - 2} more" if len(changed) > 2 else ""
+        return f"changed: {', '.join(changed[:2])}{more}"
+    return "options changed (date, theme or tool version)"
+
+
+def _sent(settings: Settings, client_id: str, lang: str) -> str:
+    entries = [
+        e
+        for e in ledger.entries(ledger.path(settings.state_dir, client_id))
+        if e.get("status") == "sent" and e.get("lang", "en") == lang
+    ]
+    if not entries:
+        return "never"
+    last = entries[-1]
+    return f"{last['time'][:16].replace('T', ' ')} to {', '.join(last.get('recipients', []))}"
+
+
+def diff(settings: Settings, client_id: str, since: dt.date | None = None) -> Changes | None:
+    """What changed between the last sent briefing (or the one sent by ``since``) and the
+    briefing the data makes now; None when nothing was sent before."""
+    prepared = build.prepare(settings, client_id)
+    inputs_key = manifest.inputs_digest(prepared.inputs)
+    earlier = history.previous(settings.state_dir, client_id, prepared.lang, inputs_key, since)
+    if earlier is None:
+        if history.sent(settings.state_dir, client_id, prepared.lang):
+            return Changes(
+                since=history.sent(settings.state_dir, client_id, prepared.lang)[-1].date
+            )
+        raise UsageError(
+            f"no {prepared.lang} briefing of {client_id} has been sent yet: nothing to compare"
+        )
+    with i18n.language(prepared.catalog):
+        return compare(earlier.briefing(), prepared.briefing.model_dump(mode="json"))
+
+
+def describe(changes: Changes) -> list[str]:
+    """The changes as lines for the terminal (the PDF page and the slide say the same)."""
+    lines = [f"What changed since the briefing of {changes.since.isoformat()}:"]
+    if changes.empty:
+        return [*lines, "  nothing in platforms, fit, figures, risks or articles"]
+    for name in changes.added:
+        lines.append(f"  + now recommended: {name}")
+    for name in changes.dropped:
+        lines.append(f"  - no longer recommended: {name}")
+    for fit in changes.fits:
+        lines.append(f"  ~ fit of {fit.platform}: {fit.old}/5 -> {fit.new}/5")
+    for figure in changes.figures:
+        old = (
+            f"{i18n.number(figure.old_value)} ({figure.old_as_of})"
+            if figure.old_value is not None
+            else "new figure"
+        )
+        new = f"{i18n.number(figure.new_value)} {figure.unit} ({figure.new_as_of})"
+        lines.append(f"  ~ {figure.platform} {figure.metric}: {old} -> {new}")
+    for risk in changes.risks:
+        lines.append(f"  ! new risk: {risk}")
+    for title in changes.articles:
+        lines.append(f"  * new article: {title}")
+    return lines

@@ -1,0 +1,259 @@
+"""Language editions: the Simplified Chinese briefing and deck, their translations and checks."""
+
+from __future__ import annotations
+
+import email
+import io
+import re
+import zipfile
+from email import policy
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from pptx import Presentation
+
+from briefing import manifest
+from briefing.build import build, prepare
+from briefing.deliver import email as send_email
+from briefing.errors import DataError
+from briefing.render.fit import Fonts, line_count
+
+from .conftest import REPO, copy_project, settings_for
+from .test_email import plain
+
+CLIENT = "nordlys-travel"
+ZH = "zh-CN"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+LOCALE = REPO / "templates/default/locale/zh_CN/LC_MESSAGES"
+
+
+@pytest.fixture(scope="module")
+def zh_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """nordlys-travel built in both its editions (English first, then Chinese)."""
+    root = copy_project(tmp_path_factory.mktemp("zh") / "project", [CLIENT, "maison-aurele"])
+    build(settings_for(root, lang="en"), CLIENT)
+    build(settings_for(root, lang=ZH), CLIENT)
+    return root
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def source_text() -> str:
+    """What the data cites in its own language (sources, quotes, URLs): not labels."""
+    import yaml
+
+    cited = []
+    for path in (REPO / "data/platforms").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text("utf-8"))
+        for item in [*data.get("metrics", []), *data.get("facts", [])]:
+            cited += [str(item.get(k, "")) for k in ("source", "quote", "url", "note")]
+    return "\n".join(cited)
+
+
+def english_labels() -> list[str]:
+    """The catalogs' English text of two or more words, without placeholders (leaving out
+    words the data's sources happen to use too, such as 'company claim')."""
+    cited = source_text()
+    found = []
+    for name in ("messages.po", "deck.po"):
+        with (LOCALE / name).open("rb") as handle:
+            for message in read_po(handle):
+                text = message.id if isinstance(message.id, str) else ""
+                if len(text.split()) >= 2 and "%(" not in text and text not in cited:
+                    found.append(text)
+    return found
+
+
+def test_both_editions_are_published_under_one_manifest(zh_built: Path) -> None:
+    folder = zh_built / "out" / CLIENT
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "manifest.json",
+        f"{CLIENT}-briefing.pdf",
+        f"{CLIENT}-briefing.zh-CN.pdf",
+        f"{CLIENT}-deck.pptx",
+        f"{CLIENT}-deck.zh-CN.pptx",
+    ]
+    record = manifest.read(folder)
+    assert set(record["editions"]) == {"en", ZH}
+    assert set(record["outputs"]) == {n for n in names if n != "manifest.json"}
+    for lang in ("en", ZH):  # each edition is up to date on its own
+        assert prepare(settings_for(zh_built, lang=lang), CLIENT).up_to_date()
+
+
+def test_the_chinese_pdf_has_no_english_labels_and_chinese_numbers(zh_built: Path) -> None:
+    text = pdf_text(zh_built / "out" / CLIENT / f"{CLIENT}-briefing.zh-CN.pdf")
+    flat = re.sub(r"\s+", " ", text)
+    left = [label for label in english_labels() if label in flat]
+    assert not left, left
+    assert re.search(r"\d(\.\d+)?亿", text) and re.search(r"\d(\.\d+)?万", text)
+    assert "2026年11月25日" in text
+    assert "November" not in text
+
+
+def runs(deck: Path) -> list:
+    presentation = Presentation(str(deck))
+    return [r for slide in presentation.slides for r in slide.element.iter(f"{A}r")]
+
+
+def test_every_run_of_the_chinese_deck_is_chinese_with_an_east_asian_font(zh_built: Path) -> None:
+    found = runs(zh_built / "out" / CLIENT / f"{CLIENT}-deck.zh-CN.pptx")
+    assert found
+    for run in found:
+        r_pr = run.find(f"{A}rPr")
+        assert r_pr is not None and r_pr.get("lang") == ZH, run.findtext(f"{A}t")
+        assert r_pr.find(f"{A}ea").get("typeface") == "Noto Sans CJK SC"
+    presentation = Presentation(str(zh_built / "out" / CLIENT / f"{CLIENT}-deck.zh-CN.pptx"))
+    assert presentation.core_properties.language == ZH
+    assert "简报" in presentation.core_properties.title or "北极光" in (
+        presentation.core_properties.title
+    )
+
+
+def test_chinese_titles_are_messages(zh_built: Path) -> None:
+    presentation = Presentation(str(zh_built / "out" / CLIENT / f"{CLIENT}-deck.zh-CN.pptx"))
+    for number, slide in enumerate(presentation.slides, 1):
+        role = slide.element.cSld.get("name")
+        if role in ("title", "section", "closing") or slide.shapes.title is None:
+            continue
+        title = slide.shapes.title.text_frame.text
+        han = len(re.findall(r"[\u4e00-\u9fff]", title))
+        assert han >= 8, (number, title)
+        assert not re.search(r"[A-Za-z]{4,} [a-z]{3,}", title), (number, title)  # no English
+
+
+def test_kinsoku_keeps_punctuation_off_line_starts() -> None:
+    """'，' may not start a line: the character before it moves down with it, so a line that
+    ends exactly before the comma needs one more line than the characters alone would."""
+    fonts = Fonts("Noto Sans CJK SC", "Noto Sans CJK SC")
+    size = 10.0
+    width = 10 * size * 1.0001  # ten ideographs per line
+    assert line_count("一二三四五六七八九十", fonts, size, width) == 1
+    assert line_count("一二三四五六七八九十十", fonts, size, width) == 2
+    assert line_count("一二三四五六七八九十，十", fonts, size, width) == 2
+    # the comma would start line two; instead 十， starts it, and so line one has nine
+    assert line_count("一二三四五六七八九十，二三四五六七八九", fonts, size, width) == 2
+    assert line_count("一二三四五六七八九十，二三四五六七八九十", fonts, size, width) == 3
+    # an opening bracket never ends a line
+    assert line_count("一二三四五六七八九（十）", fonts, size, width) == 2
+
+
+def project_with(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project", [CLIENT])
+
+
+def test_a_missing_data_translation_fails_with_its_place(tmp_path: Path) -> None:
+    root = project_with(tmp_path)
+    sibling = root / "data/platforms/wechat.zh-CN.yaml"
+    text = sibling.read_text("utf-8")
+    sibling.write_text(re.sub(r"(?m)^tagline: .*\n", "", text), "utf-8")
+    with pytest.raises(DataError) as caught:
+        prepare(settings_for(root, lang=ZH), CLIENT)
+    base = (root / "data/platforms/wechat.yaml").read_text("utf-8").splitlines()
+    line = next(i for i, row in enumerate(base, 1) if row.startswith("tagline:"))
+    assert (
+        f"data/platforms/wechat.yaml:{line}:10: tagline: no zh-CN translation in "
+        "data/platforms/wechat.zh-CN.yaml" in [str(p) for p in caught.value.problems]
+    )
+    # --allow-missing-translations: English, with a warning
+    prepared = prepare(settings_for(root, lang=ZH, allow_missing_translations=True), CLIENT)
+    assert any("tagline" in w and "English used" in w for w in prepared.warnings)
+
+
+def test_translation_mistakes_are_named_at_the_siblings_line(tmp_path: Path) -> None:
+    root = project_with(tmp_path)
+    sibling = root / "data/platforms/qq.zh-CN.yaml"
+    text = sibling.read_text("utf-8").replace("- id: game-accounts", "- id: no-such-feature")
+    sibling.write_text(text + "colour: 红\n", "utf-8")
+    (root / "data/platforms/nowhere.zh-CN.yaml").write_text("tagline: 无\n", "utf-8")
+    (root / "data/platforms/qq.fr.yaml").write_text("tagline: Messagerie\n", "utf-8")
+    with pytest.raises(DataError) as caught:
+        prepare(settings_for(root, lang=ZH), CLIENT)
+    problems = "\n".join(str(p) for p in caught.value.problems)
+    lines = sibling.read_text("utf-8").splitlines()
+    colour = lines.index("colour: 红") + 1
+    assert f"data/platforms/qq.zh-CN.yaml:{colour}:1: colour: unknown field 'colour'" in problems
+    unknown = r"qq.zh-CN.yaml:\d+:\d+: features\[\d\]\.id: unknown id 'no-such-feature'"
+    assert re.search(unknown, problems)
+    assert re.search(r"qq.yaml:\d+:\d+: features\[1\]\.name: no zh-CN translation", problems)
+    assert "data/platforms/nowhere.zh-CN.yaml: a translation of nowhere, but there is no" in (
+        problems
+    )
+    assert "data/platforms/qq.fr.yaml: 'fr' is not a supported language" in problems
+
+
+def test_a_missing_template_translation_fails_with_its_place(tmp_path: Path) -> None:
+    root = project_with(tmp_path)
+    catalog = root / "templates/default/locale/zh_CN/LC_MESSAGES/deck.po"
+    text = catalog.read_text("utf-8")
+    msgid = re.search(r'(?m)^msgid "(Thank you[^"]*)"\nmsgstr "[^"]+"', text)
+    assert msgid, "the deck catalog translates the closing slide"
+    catalog.write_text(
+        text.replace(msgid.group(0), f'msgid "{msgid.group(1)}"\nmsgstr ""'), "utf-8"
+    )
+    with pytest.raises(DataError) as caught:
+        prepare(settings_for(root, lang=ZH), CLIENT)
+    [problem] = [p for p in caught.value.problems if msgid.group(1) in p.message]
+    assert problem.path == "templates/default/deck.yaml.j2" and problem.line
+
+
+def test_each_edition_is_emailed_in_its_language(zh_built: Path, tmp_path: Path, smtp) -> None:
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(zh_built, root)
+    handler, port = smtp()
+    config = plain(root, port)
+    subjects = {}
+    for lang in ("en", ZH):
+        prepared = prepare(config.model_copy(update={"lang": lang}), CLIENT)
+        send_email(config, prepared, dry_run=False)
+        message = email.message_from_bytes(handler.messages[-1]["data"], policy=policy.default)
+        subjects[lang] = str(message["Subject"])
+        names = [part.get_filename() for part in message.iter_attachments()]
+        suffix = ".zh-CN" if lang == ZH else ""
+        assert names == [f"{CLIENT}-briefing{suffix}.pdf", f"{CLIENT}-deck{suffix}.pptx"]
+        body = message.get_body(("plain",)).get_content()
+        assert bool(re.search(r"[\u4e00-\u9fff]{6}", body)) == (lang == ZH)
+    assert len(handler.messages) == 2 and subjects["en"] != subjects[ZH]
+    assert re.search(r"[\u4e00-\u9fff]", subjects[ZH])
+
+
+def test_a_deck_is_a_valid_zip_with_the_edition_named_in_it(zh_built: Path) -> None:
+    data = (zh_built / "out" / CLIENT / f"{CLIENT}-deck.zh-CN.pptx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        core = archive.read("docProps/core.xml").decode("utf-8")
+    assert "<dc:language>zh-CN</dc:language>" in core
+
+
+def test_every_sample_builds_in_chinese(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from briefing.batch import build_all
+
+    from .conftest import SAMPLE_CLIENTS
+
+    root = copy_project(tmp_path / "project")
+    outcomes = build_all(
+        settings_for(root, lang=ZH), SAMPLE_CLIENTS, jobs=2, console=Console(quiet=True)
+    )
+    assert {o.status for o in outcomes} == {"built"}, [o.errors for o in outcomes]
+    for client in SAMPLE_CLIENTS:
+        assert (root / "out" / client / f"{client}-deck.zh-CN.pptx").is_file()
+        assert not (root / "out" / client / f"{client}-deck.pptx").exists()  # only the edition
+
+
+def test_an_unsupported_language_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.cli import main
+
+    monkeypatch.chdir(project_with(tmp_path))
+    assert main(["build", CLIENT, "--lang", "fr"]) == 2
+    assert "'fr' is not a supported language (en, zh-CN)" in capsys.readouterr().err

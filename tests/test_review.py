@@ -1,0 +1,148 @@
+"""Review before it goes out: approval, the history of sent briefings, "what changed", status."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefing import history, status
+from briefing.approval import approve
+from briefing.build import build, prepare
+from briefing.deliver import email
+from briefing.errors import DeliveryError
+from briefing.settings import Settings
+
+from .conftest import SOURCE_DATE_EPOCH, copy_project, settings_for
+from .test_editions import pdf_text
+from .test_email import plain
+
+CLIENT = "maison-aurele"
+NEXT_DAY = int(SOURCE_DATE_EPOCH) + 86400
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = copy_project(tmp_path / "project", [CLIENT])
+    build(settings_for(root), CLIENT)
+    return root
+
+
+def gated(root: Path, port: int, **changes: object) -> Settings:
+    return plain(root, port, require_approval=True, **changes)
+
+
+def send(config: Settings) -> str:
+    return email(config, prepare(config, CLIENT), dry_run=False)
+
+
+def approve_current(root: Path, by: str = "Lin Wei") -> None:
+    approve(root / "state", root / "out" / CLIENT, CLIENT, "en", by, "checked the figures")
+
+
+def test_approve_then_email_works_and_is_archived(project: Path, smtp) -> None:
+    handler, port = smtp()
+    config = gated(project, port)
+    with pytest.raises(DeliveryError, match=r"nobody has approved it.*briefing approve maison"):
+        send(config)
+    assert not handler.messages
+    approve_current(project)
+    assert send(config).startswith("Sent via 127.0.0.1: 250")
+    [sent] = history.sent(project / "state", CLIENT, "en")
+    assert sent.folder.name.startswith("2026-11-25-")
+    assert {p.name for p in sent.folder.iterdir()} == {
+        f"{CLIENT}-briefing.pdf", f"{CLIENT}-deck.pptx", "briefing.json", "sent.json"
+    }  # fmt: skip
+    assert sent.briefing()["client_id"] == CLIENT
+
+
+def change_a_figure(root: Path) -> None:
+    """WeChat's newest MAU figure is replaced by a later one (the researcher's update)."""
+    path = root / "data/platforms/wechat.yaml"
+    text = path.read_text("utf-8")
+    text = text.replace("value: 1414000000", "value: 1418000000", 1)
+    text = text.replace("as_of: 2025-09-30", "as_of: 2025-12-31", 1)
+    path.write_text(text, "utf-8")
+
+
+def test_changed_inputs_void_the_approval_and_the_same_inputs_next_day_keep_it(
+    project: Path, smtp
+) -> None:
+    handler, port = smtp()
+    approve_current(project)
+    # The same inputs rebuilt the next day: a new date on the cover, still approved.
+    next_day = gated(project, port, SOURCE_DATE_EPOCH=NEXT_DAY)
+    build(next_day, CLIENT)
+    assert send(next_day).startswith("Sent via")
+    # A data change: the rebuild is a new briefing that nobody approved.
+    change_a_figure(project)
+    build(next_day, CLIENT)
+    with pytest.raises(DeliveryError, match="the build changed since it was approved by Lin Wei"):
+        send(next_day)
+    assert len(handler.messages) == 1
+
+
+def test_after_make_clean_the_previous_send_is_still_known(project: Path, smtp) -> None:
+    handler, port = smtp()
+    config = gated(project, port)
+    approve_current(project)
+    send(config)
+    shutil.rmtree(project / "out")  # make clean
+    build(settings_for(project), CLIENT)
+    with pytest.raises(DeliveryError, match="already sent at"):
+        send(config)  # the duplicate check comes first, and state/ kept the ledger
+    assert len(handler.messages) == 1
+
+
+def test_a_dry_run_needs_no_approval_and_says_whether_there_is_one(project: Path) -> None:
+    config = settings_for(project)
+    assert "not approved yet" in email(config, prepare(config, CLIENT), dry_run=True)
+    approve_current(project)
+    assert "approved by Lin Wei" in email(config, prepare(config, CLIENT), dry_run=True)
+
+
+def test_what_changed_between_two_sent_briefings(project: Path, smtp) -> None:
+    _, port = smtp()
+    config = gated(project, port)
+    assert prepare(config, CLIENT).briefing.changes is None  # nothing sent yet: no page
+    approve_current(project)
+    send(config)
+    change_a_figure(project)
+    build(settings_for(project), CLIENT)
+    changes = prepare(config, CLIENT).briefing.changes
+    [figure] = [f for f in changes.figures if f.platform == "WeChat"]
+    assert (figure.old_value, str(figure.old_as_of)) == (1414000000, "2025-09-30")
+    assert (figure.new_value, str(figure.new_as_of)) == (1418000000, "2025-12-31")
+    lines = status.describe(status.diff(settings_for(project), CLIENT))
+    assert lines[0] == "What changed since the briefing of 2026-11-25:"
+    assert any(re.search(r"WeChat MAU.*1,414 million \(2025-09-30\) -> 1,418 million", ln)
+               for ln in lines), lines  # fmt: skip
+    text = re.sub(r"\s+", " ", pdf_text(project / "out" / CLIENT / f"{CLIENT}-briefing.pdf"))
+    assert "What changed since your briefing of 25 November 2026" in text
+    assert "1,414 million" in text and "1,418 million" in text
+    from pptx import Presentation
+
+    deck = Presentation(str(project / "out" / CLIENT / f"{CLIENT}-deck.pptx"))
+    [slide] = [
+        s for s in deck.slides
+        if s.shapes.title is not None and s.shapes.title.text.startswith("Since your briefing of")
+    ]  # fmt: skip
+    assert slide.shapes.title.text.startswith(
+        "Since your briefing of 25 November 2026, one of its figures has a newer value"
+    )
+    words = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    table = [sh.table for sh in slide.shapes if sh.has_table]
+    cells = " ".join(c.text for t in table for row in t.rows for c in row.cells)
+    assert "1,414 million" in words + cells and "1,418 million" in words + cells
+
+
+def test_status_has_a_row_per_edition(project: Path) -> None:
+    approve_current(project)
+    [row] = status.rows(settings_for(project))
+    assert (row.client, row.lang, row.current) == (CLIENT, "en", "up to date")
+    assert row.approved.startswith("Lin Wei, ") and row.sent == "never"
+    change_a_figure(project)
+    [row] = status.rows(settings_for(project))
+    assert row.current.startswith("changed: data/platforms/wechat.yaml")
