@@ -257,3 +257,43 @@ def test_an_unsupported_language_is_a_usage_error(
     monkeypatch.chdir(project_with(tmp_path))
     assert main(["build", CLIENT, "--lang", "fr"]) == 2
     assert "'fr' is not a supported language (en, zh-CN)" in capsys.readouterr().err
+
+
+def test_email_writes_one_message_per_edition(
+    zh_built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    import shutil
+
+    from briefing.cli import main
+
+    root = tmp_path / "project"
+    shutil.copytree(zh_built, root)
+    monkeypatch.chdir(root)
+    assert main(["email", CLIENT, "--dry-run"]) == 0  # no SMTP host: a dry run
+    folder = root / "out" / CLIENT
+    english = email.message_from_bytes((folder / f"{CLIENT}-briefing.eml").read_bytes())
+    chinese = email.message_from_bytes((folder / f"{CLIENT}-briefing.zh-CN.eml").read_bytes())
+    assert "Your China social media briefing" in str(english["Subject"])
+    assert re.search(r"[\u4e00-\u9fff]", str(email.header.make_header(
+        email.header.decode_header(chinese["Subject"]))))  # fmt: skip
+    assert capsys.readouterr().out.count("Dry run: wrote") == 2
+
+
+def test_a_child_theme_translates_only_what_it_changes(tmp_path: Path) -> None:
+    from briefing.i18n import language
+    from briefing.render.html import render_html
+
+    root = project_with(tmp_path)
+    child = root / "templates/pitch"
+    (child / "locale/zh_CN/LC_MESSAGES").mkdir(parents=True)
+    (child / "theme.yaml").write_text("name: Pitch\nextends: default\n", "utf-8")
+    (child / "locale/zh_CN/LC_MESSAGES/messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "The answer"\nmsgstr "我们的建议"\n',
+        "utf-8",
+    )
+    prepared = prepare(settings_for(root, lang=ZH, theme="pitch"), CLIENT)
+    with language(prepared.catalog):
+        html = render_html(prepared.briefing, prepared.theme)
+    assert "<h2>我们的建议</h2>" in html  # the child's own wording
+    assert "核心建议" not in html and "目录" in html  # the rest from the parent's catalog
