@@ -72,15 +72,18 @@ def test_changed_inputs_void_the_approval_and_the_same_inputs_next_day_keep_it(
 ) -> None:
     handler, port = smtp()
     approve_current(project)
-    # The same inputs rebuilt the next day: a new date on the cover, still approved.
+    original = (project / "data/platforms/wechat.yaml").read_text("utf-8")
+    # A data change: the rebuild is a new briefing that nobody approved.
+    change_a_figure(project)
+    build(settings_for(project), CLIENT)
+    with pytest.raises(DeliveryError, match="the build changed since it was approved by Lin Wei"):
+        send(gated(project, port))
+    assert not handler.messages
+    # The approved inputs again, rebuilt the next day: a new date on the cover, still approved.
+    (project / "data/platforms/wechat.yaml").write_text(original, "utf-8")
     next_day = gated(project, port, SOURCE_DATE_EPOCH=NEXT_DAY)
     build(next_day, CLIENT)
     assert send(next_day).startswith("Sent via")
-    # A data change: the rebuild is a new briefing that nobody approved.
-    change_a_figure(project)
-    build(next_day, CLIENT)
-    with pytest.raises(DeliveryError, match="the build changed since it was approved by Lin Wei"):
-        send(next_day)
     assert len(handler.messages) == 1
 
 
