@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from briefing import plan
+from briefing.i18n import _
 from briefing.model import (
     Article,
     AvoidedPlatform,
@@ -56,7 +57,7 @@ def assemble(
         recommended=recommended,
         fits=sorted(
             (_ranked(p) for p in the_plan.placed),
-            key=lambda r: (-r.fit.score, r.platform.name.lower()),
+            key=lambda r: (-r.fit.score, r.id),  # ties by id: every edition ranks alike
         ),
         avoid=closed_platforms(kb, client.industry),
         articles=select_articles(kb, client.industry, chosen)[:max_articles],
@@ -91,9 +92,9 @@ def closed_platforms(kb: KnowledgeBase, industry_id: str) -> list[AvoidedPlatfor
             id=pid,
             platform=platform,
             kind="closed",
-            reason=fits[pid].rationale if pid in fits else "Closed.",
+            reason=fits[pid].rationale if pid in fits else _("Closed."),
         )
-        for pid, platform in sorted(kb.platforms.items(), key=lambda item: item[1].name.lower())
+        for pid, platform in sorted(kb.platforms.items())
         if platform.status == "discontinued"
     ]
 

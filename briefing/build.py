@@ -10,7 +10,6 @@ from pathlib import Path
 
 from briefing import (
     assemble,
-    changes,
     forked,
     history,
     i18n,
@@ -112,14 +111,23 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
     if problems := layout_problems(kb, client_id, chosen):
         raise DataError(problems)
     warnings = [*knowledge.warnings, *(f"{p} (English used)" for p in missing)]
-    inputs = manifest.inputs(briefing, chosen, kb.files)
+    inputs = manifest.inputs(briefing, chosen, kb.files, lang)
     earlier = history.previous(settings.state_dir, client_id, lang, manifest.inputs_digest(inputs))
     if earlier is not None:  # a returning client: what moved since the last briefing sent
-        with i18n.language(catalog):
-            moved = changes.compare(earlier.briefing(), briefing.model_dump(mode="json"))
-        briefing = briefing.model_copy(update={"changes": moved})
+        try:
+            with i18n.language(catalog):
+                moved = earlier.compare(briefing.model_dump(mode="json"))
+            briefing = briefing.model_copy(update={"changes": moved})
+        except history.HistoryError as exc:  # the outputs still build, without the page
+            LOGGER.warning("%s; no 'What changed' page", exc)
+            warnings.append(f"{exc}; no 'What changed' page")
+            earlier = None
     options = manifest.options(briefing, chosen, settings, lang)
     options["since"] = earlier.folder.name if earlier else None
+    # Which figures are marked dated depends on the day: a change is a new briefing to review.
+    options["dated"] = sorted(
+        f"{s.platform_id}:{s.metric.id or s.metric.name}" for s in briefing.sources if s.stale
+    )
     return Prepared(
         briefing,
         chosen,
@@ -261,6 +269,7 @@ class Knowledge:
     kb: validate.KnowledgeBase
     problems: list[Problem]
     warnings: list[str] = field(default_factory=list)
+    translation: list[Problem] = field(default_factory=list)  # the edition's translation files
 
 
 def load_knowledge(settings: Settings, lang: str | None = None) -> Knowledge:
@@ -270,7 +279,7 @@ def load_knowledge(settings: Settings, lang: str | None = None) -> Knowledge:
         load.load_project(settings.root), lang, settings.allow_missing_translations
     )
     kb, found = validate.validate(project)
-    return Knowledge(kb, problems + found, warnings)
+    return Knowledge(kb, found, warnings, problems)
 
 
 def client_knowledge(knowledge: Knowledge, client_id: str) -> validate.KnowledgeBase:
@@ -280,6 +289,14 @@ def client_knowledge(knowledge: Knowledge, client_id: str) -> validate.Knowledge
     own = (f"data/clients/{client_id}.yaml", f"data/clients/{client_id}.")
     relevant = [
         p for p in problems if not p.path.startswith("data/clients/") or p.path.startswith(own)
+    ]
+    client = kb.clients.get(client_id)
+    industry = f"data/industries/{client.industry}." if client else "data/industries/"
+    relevant += [  # a missing translation of another client's industry is not this one's
+        p
+        for p in knowledge.translation
+        if not p.path.startswith(("data/clients/", "data/industries/"))
+        or p.path.startswith((*own, industry))
     ]
     if relevant:
         raise DataError(relevant)

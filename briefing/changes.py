@@ -6,6 +6,7 @@ from state/<id>/history/), so a comparison never depends on how the old one was 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -74,11 +75,14 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Changes:
 
 
 def _figures(old: list[dict], new: list[dict]) -> list[FigureChange]:
-    """Figures whose value or period moved, matched by platform and metric name (the newest
-    figure of each name is the one a briefing shows)."""
+    """Figures whose value or period moved, matched by platform and series: the metric's id
+    without its period ('mau-2025-09' -> 'mau'), so a renamed translation is no new figure;
+    a figure without an id by its name (the newest of each name is the one shown)."""
 
     def ident(source: dict) -> tuple[str, str]:
-        return source["platform_id"], source["metric"]["name"]
+        metric = source["metric"]
+        series = re.sub(r"-\d{4}-\d{2}$", "", metric["id"]) if metric.get("id") else None
+        return source["platform_id"], series or metric["name"]
 
     previous = {ident(s): s["metric"] for s in old}
     changed = []

@@ -212,7 +212,9 @@ def _run(args: argparse.Namespace) -> int:
         return _build(args)
     settings = Settings.load()
     if args.command == "email":
-        return _email(args, settings)
+        from briefing import email_cli
+
+        return email_cli.run(args, settings)
     if args.command == "theme":
         return _theme(args, settings)
     if args.command == "preview":
@@ -237,11 +239,7 @@ def _run(args: argparse.Namespace) -> int:
         for path in [*schemas.write_schemas(settings.root), template_docs.write(settings.root)]:
             print(path.relative_to(settings.root))
         return 0
-    project, problems, _ = translate.overlay(
-        load.load_project(settings.root), getattr(args, "lang", None) or translate.SOURCE
-    )
-    kb, found = validate.validate(project)
-    problems = problems + found
+    kb, problems = _checked(settings, translate.check_language(getattr(args, "lang", None)))
     if args.command == "list":
         for cid, client in sorted(kb.clients.items()):
             print(f"{cid:24} {client.name}  ({client.industry})")
@@ -286,39 +284,17 @@ def _theme(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _email(args: argparse.Namespace, settings: Settings) -> int:
-    """One message per edition (each in its language), or only ``--lang``'s."""
-    from briefing import deliver
-
-    settings = settings.with_flags(
-        mail_max_mb=args.max_mb, lang=translate.check_language(args.lang)
-    )
-    dry_run = args.dry_run if args.dry_run is not None else settings.smtp_host is None
-    # Always the client's own theme: pitch builds (out/<id>.<theme>/) are never e-mailed.
-    own = settings.model_copy(update={"theme": None})
-    for lang in build.editions(own, args.client):
-        edition = own.model_copy(update={"lang": lang})
-        if args.build and not build.prepare(edition, args.client).up_to_date():
-            build.build(edition, args.client)
-        prepared = build.prepare(edition, args.client)
-        print(
-            f"From:    {prepared.folder.relative_to(settings.root)}/ ({prepared.lang} edition; "
-            f"the client's own theme, '{prepared.theme.name}'; pitch builds in other themes "
-            "are never e-mailed)"
-        )
-        outcome = deliver.email(
-            settings, prepared, dry_run=dry_run, resend=args.resend, announce=_announce
-        )
-        print(outcome)
-    return 0
-
-
-def _announce(outgoing: Any) -> None:
-    print(f"To:      {', '.join(outgoing.recipients)}")
-    print(f"Subject: {outgoing.subject}")
-    for attachment in outgoing.attachments:
-        print(f"Attach:  {attachment.name} ({attachment.size})")
-    print(f"Size:    {len(outgoing.data) / 10**6:.2f} MB encoded")
+def _checked(settings: Settings, lang: str | None) -> tuple[Any, list]:
+    """The project and its problems: in English, and in ``lang`` or else in every language
+    some client's `editions` lists (each translation checked, all problems at once)."""
+    project = load.load_project(settings.root)
+    kb, problems = validate.validate(project)
+    langs = {lang} if lang else {e for c in kb.clients.values() for e in c.editions}
+    for other in sorted(langs - {translate.SOURCE}):
+        translated, found, _ = translate.overlay(project, other)
+        found += validate.validate(translated)[1]
+        problems += found if lang else translate.in_scope(found, kb, other)
+    return kb, list(dict.fromkeys(problems))
 
 
 def _build(args: argparse.Namespace) -> int:

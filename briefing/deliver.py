@@ -256,7 +256,7 @@ def _archive(
     """Keep what was sent in state/<id>/history/ (a failure here is a warning: it was sent)."""
     briefing = prepared.briefing
     meta = {
-        "date": briefing.date.isoformat(),
+        "date": record.get("options", {}).get("date", briefing.date.isoformat()),  # as built
         "lang": prepared.lang,
         "key": outgoing.key,
         "inputs_key": manifest.inputs_digest(record.get("inputs", {})),

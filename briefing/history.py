@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from briefing import state
-from briefing.errors import UsageError
+from briefing.errors import BriefingError, UsageError
+
+
+class HistoryError(BriefingError):
+    """A sent briefing in state/<id>/history/ that cannot be read or compared."""
+
 
 BRIEFING_JSON = "briefing.json"
 META_JSON = "sent.json"
@@ -30,7 +35,26 @@ class Sent:
     meta: dict[str, Any]
 
     def briefing(self) -> dict[str, Any]:
-        return json.loads((self.folder / BRIEFING_JSON).read_text("utf-8"))
+        path = self.folder / BRIEFING_JSON
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise HistoryError(f"{path}: unreadable ({exc})") from None
+        if not isinstance(data, dict):
+            raise HistoryError(f"{path}: not an assembled briefing")
+        return data
+
+    def compare(self, new: dict[str, Any]) -> Any:
+        """What changed from this sent briefing to ``new`` (briefing.changes.Changes)."""
+        from briefing.changes import compare
+
+        try:
+            return compare(self.briefing(), new)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise HistoryError(
+                f"{self.folder / BRIEFING_JSON}: not a briefing this version can compare "
+                f"(missing or odd field {exc})"
+            ) from None
 
 
 def folder(state_dir: Path, client_id: str) -> Path:
@@ -101,5 +125,8 @@ def previous(
     ]
     if since is not None and not candidates:
         dates = ", ".join(str(s.date) for s in sent(state_dir, client_id, lang)) or "none"
-        raise UsageError(f"no {lang} briefing of {client_id} was sent by {since} (sent: {dates})")
+        raise UsageError(
+            f"no {lang} briefing of {client_id} built from other inputs was sent by {since} "
+            f"(sent: {dates}; one built from today's inputs has nothing to compare)"
+        )
     return candidates[-1] if candidates else None

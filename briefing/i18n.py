@@ -69,13 +69,24 @@ def load_catalog(dirs: Iterable[Path], lang: str, root: Path) -> Catalog:
 
 @functools.lru_cache(maxsize=32)
 def _read(path: Path, stamp: int) -> dict[str, str]:
+    """msgid -> translation; a plural entry gives its singular and its plural form (Chinese
+    has one form, so both may be the same)."""
     with path.open("rb") as handle:
         catalog = read_po(handle)
-    return {
-        str(m.id): str(m.string)
-        for m in catalog
-        if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
-    }
+    found: dict[str, str] = {}
+    for m in catalog:
+        if not m.id or m.fuzzy:
+            continue
+        if isinstance(m.id, tuple | list):
+            forms = [
+                str(f) for f in (m.string if isinstance(m.string, tuple | list) else [m.string])
+            ]
+            if forms and all(forms):
+                found[str(m.id[0])] = forms[0]
+                found[str(m.id[1])] = forms[min(1, len(forms) - 1)]
+        elif m.string:
+            found[str(m.id)] = str(m.string)
+    return found
 
 
 @contextlib.contextmanager

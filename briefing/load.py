@@ -62,9 +62,9 @@ class Project:
 
     def files(self) -> dict[str, str]:
         """Relative path -> sha256 of every file read, for build manifests."""
-        found = {d.rel: d.digest for kind in self.documents.values() for d in kind.values()}
-        found.update({d.rel: d.digest for kind in self.siblings.values() for d in kind.values()})
-        return found
+        # In an edition, a translated document's digest covers its translation file too, so
+        # each edition depends on its own language's files only.
+        return {d.rel: d.digest for kind in self.documents.values() for d in kind.values()}
 
 
 class _StrictLoader(yaml.SafeLoader):

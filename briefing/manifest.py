@@ -22,8 +22,12 @@ def file_digest(path: Path) -> str:
     return output.sha256(path.read_bytes())
 
 
-def inputs(briefing: Briefing, theme: Theme, data_files: dict[str, str]) -> dict[str, str]:
-    """Every file this client's outputs depend on -> its sha256 (fonts: size and mtime)."""
+def inputs(
+    briefing: Briefing, theme: Theme, data_files: dict[str, str], lang: str = "en"
+) -> dict[str, str]:
+    """Every file this edition's outputs depend on -> its sha256 (fonts: size and mtime).
+    A theme's catalogs count for their own language's edition only."""
+    own_locale = f"locale/{lang.replace('-', '_')}/"
     wanted = {
         f"data/clients/{briefing.client_id}.yaml",
         f"data/industries/{briefing.industry_id}.yaml",
@@ -33,6 +37,9 @@ def inputs(briefing: Briefing, theme: Theme, data_files: dict[str, str]) -> dict
     found = {path: data_files[path] for path in sorted(wanted) if path in data_files}
     for folder in theme.dirs:
         for path in sorted(folder.rglob("*")):
+            inside = path.relative_to(folder).as_posix()
+            if inside.startswith("locale/") and not inside.startswith(own_locale):
+                continue  # another language's catalog (or the .pot files make i18n writes)
             if path.is_symlink() or not path.is_dir():  # every file of the theme, checked
                 checked = theme.contained(path, theme.root / "templates", "asset")
                 found[files.display(path, theme.root)] = file_digest(checked)

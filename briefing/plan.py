@@ -131,10 +131,10 @@ def place(client: Client, fits: dict[str, Fit], platforms: dict[str, Platform]) 
     """Every active platform in exactly one group, best fit first within each."""
     active = sorted(
         ((pid, p) for pid, p in platforms.items() if p.status == "active" and pid in fits),
-        key=lambda item: (
+        key=lambda item: (  # ties by id, not name: every edition ranks alike
             item[0] not in client.focus_platforms,
             -fits[item[0]].score,
-            item[1].name.lower(),
+            item[0],
         ),
     )
     placed, recommended = [], 0

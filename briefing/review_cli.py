@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from briefing import approval, build, state, status, translate
+from briefing.errors import UsageError
 from briefing.settings import Settings
 
 
@@ -18,14 +19,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     settings = settings.with_flags(lang=translate.check_language(args.lang))
     if args.command == "diff":
-        found = status.diff(settings.model_copy(update={"lang": args.lang or "en"}), args.client,
-                            args.since)  # fmt: skip
-        print("\n".join(status.describe(found)))
+        edition = settings.model_copy(update={"lang": args.lang or "en"})
+        print("\n".join(status.diff(edition, args.client, args.since)))
         return 0
     by = args.by or os.environ.get("USER") or ""
     own = settings.model_copy(update={"theme": None})
     for lang in build.editions(own, args.client):
         prepared = build.prepare(own.model_copy(update={"lang": lang}), args.client)
+        if not prepared.up_to_date():  # approve what the data makes now, not an older build
+            flag = "" if lang == "en" else f" --lang {lang}"
+            raise UsageError(
+                f"the {lang} build of {args.client} is not up to date with its data or theme: "
+                f"build it (briefing build {args.client}{flag}), review it, then approve"
+            )
         with state.client_lock(settings.state_dir, args.client):
             done = approval.approve(
                 settings.state_dir, prepared.folder, args.client, lang, by, args.note

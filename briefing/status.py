@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing import approval, build, history, i18n, ledger, manifest, translate
-from briefing.changes import Changes, compare
+from briefing.changes import Changes
 from briefing.errors import BriefingError, UsageError
 from briefing.settings import Settings
 
@@ -40,7 +40,7 @@ def _row(settings: Settings, client_id: str, lang: str) -> Row:
     built = edition.get("built", "yes") if edition else "never"
     try:
         prepared = build.prepare(settings, client_id)
-    except BriefingError as exc:
+    except (BriefingError, OSError) as exc:
         reason = str(exc).splitlines()[0]
         return Row(
             client_id,
@@ -90,22 +90,21 @@ def _sent(settings: Settings, client_id: str, lang: str) -> str:
     return f"{last['time'][:16].replace('T', ' ')} to {', '.join(last.get('recipients', []))}"
 
 
-def diff(settings: Settings, client_id: str, since: dt.date | None = None) -> Changes | None:
+def diff(settings: Settings, client_id: str, since: dt.date | None = None) -> list[str]:
     """What changed between the last sent briefing (or the one sent by ``since``) and the
-    briefing the data makes now; None when nothing was sent before."""
+    briefing the data makes now, as lines in the edition's language for figures and dates."""
     prepared = build.prepare(settings, client_id)
     inputs_key = manifest.inputs_digest(prepared.inputs)
-    earlier = history.previous(settings.state_dir, client_id, prepared.lang, inputs_key, since)
-    if earlier is None:
-        if history.sent(settings.state_dir, client_id, prepared.lang):
-            return Changes(
-                since=history.sent(settings.state_dir, client_id, prepared.lang)[-1].date
-            )
+    sent = history.sent(settings.state_dir, client_id, prepared.lang)
+    if not sent:
         raise UsageError(
             f"no {prepared.lang} briefing of {client_id} has been sent yet: nothing to compare"
         )
+    earlier = history.previous(settings.state_dir, client_id, prepared.lang, inputs_key, since)
     with i18n.language(prepared.catalog):
-        return compare(earlier.briefing(), prepared.briefing.model_dump(mode="json"))
+        if earlier is None:  # the last one sent was built from the inputs of today
+            return describe(Changes(since=sent[-1].date))
+        return describe(earlier.compare(prepared.briefing.model_dump(mode="json")))
 
 
 def describe(changes: Changes) -> list[str]:

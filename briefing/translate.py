@@ -85,6 +85,20 @@ def check_language(lang: str | None) -> str | None:
     return lang
 
 
+def in_scope(problems: list[Problem], kb: Any, lang: str) -> list[Problem]:
+    """The problems of files some client's ``lang`` edition reads: every platform and article,
+    and the clients listing ``lang`` in `editions` with their industries."""
+    clients = {cid for cid, c in kb.clients.items() if lang in c.editions}
+    industries = {kb.clients[cid].industry for cid in clients}
+    read = (
+        "data/platforms/",
+        "data/articles/",
+        *(f"data/clients/{cid}." for cid in clients),
+        *(f"data/industries/{name}." for name in industries),
+    )
+    return [p for p in problems if p.path.startswith(read)]
+
+
 def sibling_name(stem: str, lang: str) -> str:
     return f"{stem}.{lang}"
 
@@ -159,6 +173,9 @@ def translated(
     merged.translated = {**doc.translated, **dict.fromkeys(merger.placed, sibling.rel)}
     merged.digest = doc.digest + sibling.digest  # the edition changes when either file does
     if kind == "articles":
+        if not sibling.body.strip():
+            line = sibling.body_line
+            merger.problems.append(Problem(sibling.rel, "the article's text is missing", line))
         merged.body, merged.body_line = sibling.body, sibling.body_line
         merged.translated[("body",)] = sibling.rel
     return merged, merger.problems, merger.missing
@@ -236,13 +253,19 @@ class _Merger:
         for name in other:
             if name not in base:
                 self.problem((*at, name), f"'{name}' is not in {_field(loc)}", key=True)
+        for name, text in other.items():
+            if name in base and (not isinstance(text, str) or not text.strip()):
+                self.problem((*at, name), f"'{name}': expected its translation")
         for i, name in enumerate(base):
             if name not in other:
                 self.gap((*loc, i))
         for i, name in enumerate(base):
             if name in other:
                 self.placed[(*loc, i)] = (*at, name)
-        return [str(other.get(name, name)) for name in base]
+        return [
+            other[name] if isinstance(other.get(name), str) and other[name].strip() else name
+            for name in base
+        ]
 
     def mapping(self, base: Any, other: Any, spec: dict, loc: KeyPath, at: KeyPath) -> Any:
         if not isinstance(other, dict) or not isinstance(base, dict):
@@ -266,6 +289,8 @@ class _Merger:
     def unknown(self, key: Any, spec: dict, base: dict, at: KeyPath) -> None:
         if key in base or key == "id":
             message = f"'{key}' is not text to translate: it stays as in {self.doc.rel}"
+        elif "*" in spec:
+            message = f"'{key}' is not one of the platforms {self.doc.rel} has here"
         else:
             known = ", ".join(k for k in spec if k != "*")
             message = f"unknown field '{key}' (translatable here: {known})"
@@ -286,7 +311,9 @@ class _Merger:
         given: dict[Any, int] = {}
         for j, item in enumerate(other):
             ident = item.get("id") if isinstance(item, dict) else None
-            if ident is None:
+            if ident is not None and not isinstance(ident, str | int):
+                self.problem((*at, j, "id"), "expected the id of a base item (a plain word)")
+            elif ident is None:
                 self.problem((*at, j), "each item needs the id of the item it translates")
             elif ident not in ids:
                 known = ", ".join(str(k) for k in ids if k) or "none"

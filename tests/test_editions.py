@@ -297,3 +297,87 @@ def test_a_child_theme_translates_only_what_it_changes(tmp_path: Path) -> None:
         html = render_html(prepared.briefing, prepared.theme)
     assert "<h2>我们的建议</h2>" in html  # the child's own wording
     assert "核心建议" not in html and "目录" in html  # the rest from the parent's catalog
+
+
+def test_every_edition_gives_the_same_advice(tmp_path: Path) -> None:
+    """Translated names never reorder platforms: ties in fit are broken by id."""
+    from briefing.build import load_knowledge
+
+    from .conftest import SAMPLE_CLIENTS
+
+    root = copy_project(tmp_path / "project")
+    advice = {}
+    for lang in ("en", ZH):
+        settings = settings_for(root, lang=lang)
+        knowledge = load_knowledge(settings, lang)
+        for client in SAMPLE_CLIENTS:
+            briefing = prepare(settings, client, knowledge).briefing
+            advice[lang, client] = (
+                [r.id for r in briefing.recommended],
+                [(p.id, p.group) for p in briefing.plan.placed],
+            )
+    for client in SAMPLE_CLIENTS:
+        assert advice["en", client] == advice[ZH, client], client
+
+
+def test_a_translation_change_is_no_change_to_the_english_edition(zh_built: Path) -> None:
+    import shutil
+
+    root = zh_built.parent / "changed"
+    shutil.copytree(zh_built, root)
+    sibling = root / "data/platforms/wechat.zh-CN.yaml"
+    sibling.write_text(sibling.read_text("utf-8").replace("即时通讯", "即时通信", 1), "utf-8")
+    assert prepare(settings_for(root, lang="en"), CLIENT).up_to_date()
+    assert not prepare(settings_for(root, lang=ZH), CLIENT).up_to_date()
+
+
+def test_one_edition_refused_does_not_hold_back_the_other(
+    zh_built: Path, tmp_path: Path, smtp, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    import shutil
+
+    from briefing.cli import main
+
+    root = tmp_path / "project"
+    shutil.copytree(zh_built, root)
+    handler, port = smtp()
+    for name, value in {"BRIEFING_SMTP_HOST": "127.0.0.1", "BRIEFING_SMTP_PORT": str(port),
+                        "BRIEFING_SMTP_SECURITY": "none", "BRIEFING_REQUIRE_APPROVAL": "0",
+                        "BRIEFING_MAIL_FROM": "briefings@example.com"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(root)
+    assert main(["email", CLIENT, "--lang", "en"]) == 0
+    assert main(["email", CLIENT]) == 1  # English again: refused as a repeat; Chinese: sent
+    err = capsys.readouterr().err
+    assert "en edition (briefing email nordlys-travel): already sent" in err
+    assert len(handler.messages) == 2
+
+
+def test_a_missing_translation_of_another_clients_industry_does_not_block(tmp_path: Path) -> None:
+    root = project_with(tmp_path)
+    (root / "data/industries/automotive.zh-CN.yaml").unlink()  # nordlys-travel is tourism
+    assert prepare(settings_for(root, lang=ZH), CLIENT).briefing.industry_id == "tourism"
+    (root / "data/industries/tourism.zh-CN.yaml").unlink()
+    with pytest.raises(DataError, match=r"tourism\.zh-CN\.yaml does not exist"):
+        prepare(settings_for(root, lang=ZH), CLIENT)
+
+
+def test_empty_or_odd_translations_are_named(tmp_path: Path) -> None:
+    root = project_with(tmp_path)
+    client = root / "data/clients/nordlys-travel.zh-CN.yaml"
+    text = client.read_text("utf-8")
+    text = re.sub(r"Chengdu: [^,}\n]+", "Chengdu: ", text)
+    text = text.replace("- id: iceland", "- id: [iceland]")
+    client.write_text(text, "utf-8")
+    article = root / "data/articles/xiaohongshu-seeding.zh-CN.md"
+    article.write_text(article.read_text("utf-8").split("---\n", 2)[1].join(["---\n", "---\n"]))
+    with pytest.raises(DataError) as caught:
+        prepare(settings_for(root, lang=ZH), CLIENT)
+    problems = "\n".join(str(p) for p in caught.value.problems)
+    assert "nordlys-travel.zh-CN.yaml" in problems and "'Chengdu': expected its translation" in (
+        problems
+    )
+    assert "expected the id of a base item" in problems
+    assert "xiaohongshu-seeding.zh-CN.md" in problems and "the article's text is missing" in (
+        problems
+    )

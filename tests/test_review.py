@@ -118,7 +118,7 @@ def test_what_changed_between_two_sent_briefings(project: Path, smtp) -> None:
     [figure] = [f for f in changes.figures if f.platform == "WeChat"]
     assert (figure.old_value, str(figure.old_as_of)) == (1414000000, "2025-09-30")
     assert (figure.new_value, str(figure.new_as_of)) == (1418000000, "2025-12-31")
-    lines = status.describe(status.diff(settings_for(project), CLIENT))
+    lines = status.diff(settings_for(project), CLIENT)
     assert lines[0] == "What changed since the briefing of 2026-11-25:"
     assert any(re.search(r"WeChat MAU.*1,414 million \(2025-09-30\) -> 1,418 million", ln)
                for ln in lines), lines  # fmt: skip
@@ -149,3 +149,25 @@ def test_status_has_a_row_per_edition(project: Path) -> None:
     change_a_figure(project)
     [row] = status.rows(settings_for(project))
     assert row.current.startswith("changed: data/platforms/wechat.yaml")
+
+
+def test_a_damaged_history_entry_costs_the_page_not_the_build(project: Path, smtp) -> None:
+    _, port = smtp()
+    approve_current(project)
+    send(gated(project, port))
+    change_a_figure(project)
+    [sent] = history.sent(project / "state", CLIENT, "en")
+    (sent.folder / "briefing.json").write_text("{}", "utf-8")
+    result = build(settings_for(project), CLIENT)
+    assert any("not a briefing this version can compare" in w for w in result.warnings)
+
+
+def test_only_an_up_to_date_build_can_be_approved(project: Path, monkeypatch, capsys) -> None:
+    from briefing.cli import main
+
+    change_a_figure(project)
+    monkeypatch.chdir(project)
+    assert main(["approve", CLIENT, "--by", "Lin Wei"]) == 2
+    assert "is not up to date with its data or theme" in capsys.readouterr().err
+    build(settings_for(project), CLIENT)
+    assert main(["approve", CLIENT, "--by", "Lin Wei"]) == 0
