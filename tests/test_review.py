@@ -72,15 +72,16 @@ def test_changed_inputs_void_the_approval_and_the_same_inputs_next_day_keep_it(
 ) -> None:
     handler, port = smtp()
     approve_current(project)
-    original = (project / "data/platforms/wechat.yaml").read_text("utf-8")
-    # A data change: the rebuild is a new briefing that nobody approved.
-    change_a_figure(project)
+    brief = project / f"data/clients/{CLIENT}.yaml"
+    original = brief.read_text("utf-8")
+    # A change to the brief alone (no option moves with it): a new briefing nobody approved.
+    brief.write_text(original + "notes: Revised after the call of 24 November.\n", "utf-8")
     build(settings_for(project), CLIENT)
     with pytest.raises(DeliveryError, match="the build changed since it was approved by Lin Wei"):
         send(gated(project, port))
     assert not handler.messages
     # The approved inputs again, rebuilt the next day: a new date on the cover, still approved.
-    (project / "data/platforms/wechat.yaml").write_text(original, "utf-8")
+    brief.write_text(original, "utf-8")
     next_day = gated(project, port, SOURCE_DATE_EPOCH=NEXT_DAY)
     build(next_day, CLIENT)
     assert send(next_day).startswith("Sent via")
