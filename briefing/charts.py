@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
 from briefing.filters import lowerfirst
-from briefing.i18n import _, date, number
+from briefing.i18n import _, date, number, word
 from briefing.model import Briefing, Metric, Strict
 
 COMPARABLE_DAYS = 366  # figures further apart than 12 months are never ranked together
 
 
-def _style_text(style: str) -> str:
-    """What the legend says about a bar style, in the edition's language."""
+STYLES = ("reported", "company claim", "estimate", "recommended", "other")  # drawing order
+
+
+def style_text(style: str) -> str:
+    """What the legend says about a bar style (or "dated"), in the edition's language."""
     return {
         "reported": _("reported (results, filings)"),
         "company claim": _("company claim"),
@@ -24,38 +26,10 @@ def _style_text(style: str) -> str:
         "recommended": _("recommended in this plan"),
         "other": _("not in the plan"),
         "dated": _("grey: dated, past the freshness limit"),
-    }[style]
+    }.get(style, style)
 
 
-class _Styles(Mapping[str, str]):
-    """The bar styles, in drawing order (confidence first, then the fit chart's two), each
-    with its legend text, looked up in the current language when it is read."""
-
-    KEYS = ("reported", "company claim", "estimate", "recommended", "other")
-
-    def __getitem__(self, style: str) -> str:
-        if style not in self.KEYS:
-            raise KeyError(style)
-        return _style_text(style)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.KEYS)
-
-    def __len__(self) -> int:
-        return len(self.KEYS)
-
-
-STYLES = _Styles()  # how a bar is drawn, and what the legend says about it
 GREY, GREY_LINE = "#B4B4B4", "#8E8E93"
-
-
-def _confidence(confidence: str) -> str:
-    """A figure's confidence as a word of the edition's language."""
-    return {
-        "reported": _("reported"),
-        "company claim": _("company claim"),
-        "estimate": _("estimate"),
-    }.get(confidence, confidence)
 
 
 def _width(text: str, latin: float, size: float) -> float:
@@ -229,7 +203,7 @@ def _note(metric: Metric) -> str:
         return period
     return _("%(period)s, %(confidence)s") % {
         "period": period,
-        "confidence": _confidence(metric.confidence),
+        "confidence": word(metric.confidence),
     }
 
 
@@ -358,7 +332,7 @@ def _legend(chart: ChartSpec, colour: str, muted: str, y: float) -> tuple[str, f
     for style in chart.legend:
         dated = style == "dated" or all(b.dated for b in chart.bars if b.style == style)
         look = bar_style("reported" if style == "dated" else style, dated, colour)
-        text = _style_text(style)
+        text = style_text(style)
         swatch = " ".join(f'{k}="{v}"' for k, v in look.items())
         items.append(
             f'<rect x="{x}" y="{y}" width="14" height="8" {swatch} stroke-width="0.8" '

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import jinja2
@@ -78,14 +79,28 @@ def target(value: Target) -> str:
     return f"{figure}{glue}{value.unit}"
 
 
+def _by_edition(function: Callable[..., str]) -> Callable[..., str]:
+    """A filter whose result depends on the edition's language. Jinja computes a filter of a
+    constant (`"considered" | word`) once, when it compiles the template; a filter that asks
+    for the render context is never computed ahead, so each edition gets its own words."""
+
+    @jinja2.pass_context
+    @functools.wraps(function)
+    def live(_context: object, *args: Any, **kwargs: Any) -> str:
+        return function(*args, **kwargs)
+
+    return live
+
+
 FILTERS = {
+    "word": _by_edition(i18n.word),
     "markdown": markdown,
-    "number": i18n.number,
-    "date": i18n.date,
-    "quarter": i18n.quarter,
+    "number": _by_edition(i18n.number),
+    "date": _by_edition(i18n.date),
+    "quarter": _by_edition(i18n.quarter),
     "lowerfirst": _lowerfirst,
-    "spell": i18n.spell,
-    "join_and": i18n.join_and,
-    "target": target,
-    "possessive": i18n.possessive,
+    "spell": _by_edition(i18n.spell),
+    "join_and": _by_edition(i18n.join_and),
+    "target": _by_edition(target),
+    "possessive": _by_edition(i18n.possessive),
 }

@@ -218,6 +218,39 @@ def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
+def _fixed_words() -> dict[str, str]:
+    """The data's fixed values (owners, likelihoods, confidences, plan groups, funnel stages,
+    budget periods) as words of the edition's language: one table for every output."""
+    return {
+        "agency": _("agency"),
+        "client": _("client"),
+        "low": _("low"),
+        "medium": _("medium"),
+        "high": _("high"),
+        "reported": _("reported"),
+        "company claim": _("company claim"),
+        "estimate": _("estimate"),
+        "recommended": _("recommended"),
+        "considered": _("considered"),
+        "watched": _("watched"),
+        "avoided": _("avoided"),
+        "awareness": _("awareness"),
+        "consideration": _("consideration"),
+        "conversion": _("conversion"),
+        "loyalty": _("loyalty"),
+        "month": _("per month"),
+        "quarter": _("per quarter"),
+        "year": _("per year"),
+        "campaign": _("per campaign"),
+    }
+
+
+def word(value: str) -> str:
+    """A fixed data value ('agency', 'high', 'reported', 'watched', 'year'…) in the edition's
+    language; any other text as it is."""
+    return _fixed_words().get(value, value)
+
+
 # Checking a chain's catalogs ----------------------------------------------------------------
 
 

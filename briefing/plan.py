@@ -266,7 +266,7 @@ def _next_steps(
             % {
                 "amount": i18n.number(amount) if i18n.is_chinese() else f"{amount:,.0f}",
                 "currency": client.budget.currency,
-                "period": _per_period(client.budget.period),
+                "period": i18n.word(client.budget.period),
             }
         )
     else:
@@ -286,16 +286,6 @@ def _next_steps(
             step = _("Name an owner on your side to %(task)s.")
         steps.append(step % {"task": first, "count": len(owned) - 1})
     return steps
-
-
-def _per_period(period: str) -> str:
-    """'per month' / 每月: a budget's period as the edition says it."""
-    return {
-        "month": _("per month"),
-        "quarter": _("per quarter"),
-        "year": _("per year"),
-        "campaign": _("per campaign"),
-    }[period]
 
 
 def matrix(plan: Plan) -> list[tuple[Placed, dict[str, str | None]]]:

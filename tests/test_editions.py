@@ -381,3 +381,20 @@ def test_empty_or_odd_translations_are_named(tmp_path: Path) -> None:
     assert "xiaohongshu-seeding.zh-CN.md" in problems and "the article's text is missing" in (
         problems
     )
+
+
+def test_language_filters_of_constants_follow_each_edition() -> None:
+    """Jinja computes a filter of a constant once, at compile time; in a batch worker that
+    builds English, then Chinese, the words must still follow the edition."""
+    from briefing import i18n
+    from briefing.templating import environment
+    from briefing.theme import resolve
+
+    theme = resolve("default", REPO)
+    template = environment(theme, "html").from_string(
+        '{{ "considered" | word }} {{ 3 | spell }} {{ "2025-09" | date }}'
+    )
+    chinese = i18n.load_catalog(theme.dirs, ZH, REPO)
+    assert template.render() == "considered three September 2025"
+    with i18n.language(chinese):
+        assert template.render() == "备选 三 2025年9月"

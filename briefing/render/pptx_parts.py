@@ -18,7 +18,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from briefing import i18n, images
-from briefing.charts import GREY, STYLES, Bar, ChartSpec
+from briefing.charts import GREY, Bar, ChartSpec, style_text
 from briefing.i18n import _
 from briefing.render.fit import Fonts, _is_cjk, text_width
 
@@ -175,7 +175,7 @@ def add_chart(
             bar.value / scale if bar and (bar.style, bar.dated) == (style, dated) else None
             for bar in rows
         ]
-        name = STYLES.get(style, style) + (_(", dated") if dated else "")
+        name = style_text(style) + (_(", dated") if dated else "")
         data.add_series(name if spec.legend else spec.unit, values)
     frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, *box, data)
     frame._element.nvGraphicFramePr.cNvPr.set("descr", spec.alt)
