@@ -20,6 +20,14 @@ KeyPath = tuple[str | int, ...]
 KINDS = ("clients", "industries", "platforms", "articles")
 
 
+def field_name(loc: KeyPath) -> str:
+    """('platforms', 1, 'name') -> 'platforms[1].name'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 @dataclass
 class Document:
     """One parsed file: its data, where each value and key stands, and its bytes' hash."""

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from briefing.errors import Problem
-from briefing.load import Document, KeyPath, Project
+from briefing.load import Document, KeyPath, Project, field_name
 
 SOURCE = "en"
 LANGUAGES = {"en": "English", "zh-CN": "简体中文"}  # every language an edition may be built in
@@ -217,13 +217,13 @@ class _Merger:
 
     def problem(self, at: KeyPath, message: str, *, key: bool = False) -> None:
         line, col = self.sibling.where(at, key=key)
-        self.problems.append(Problem(self.sibling.rel, message, line, col, _field(at) or None))
+        self.problems.append(Problem(self.sibling.rel, message, line, col, field_name(at) or None))
 
     def gap(self, loc: KeyPath) -> None:
         line, col = self.doc.where(loc)
         self.missing.append(
             Problem(self.doc.rel, f"no {self.lang} translation in {self.sibling.rel}",
-                    line, col, _field(loc))
+                    line, col, field_name(loc))
         )  # fmt: skip
 
     def gaps(self, base: Any, spec: Any, loc: KeyPath) -> None:
@@ -252,7 +252,7 @@ class _Merger:
             return base
         for name in other:
             if name not in base:
-                self.problem((*at, name), f"'{name}' is not in {_field(loc)}", key=True)
+                self.problem((*at, name), f"'{name}' is not in {field_name(loc)}", key=True)
         for name, text in other.items():
             if name in base and (not isinstance(text, str) or not text.strip()):
                 self.problem((*at, name), f"'{name}': expected its translation")
@@ -306,7 +306,7 @@ class _Merger:
                 line, col = self.doc.where((*loc, i))
                 self.problems.append(
                     Problem(self.doc.rel, "this item needs an id for its translation to name",
-                            line, col, _field((*loc, i)))
+                            line, col, field_name((*loc, i)))
                 )  # fmt: skip
         given: dict[Any, int] = {}
         for j, item in enumerate(other):
@@ -339,13 +339,6 @@ def _item_id(item: Any, loc: KeyPath) -> Any:
         return None
     field = next((p for p in reversed(loc) if isinstance(p, str)), "")
     return item.get("id") or item.get(ID_DEFAULTS.get(field, ""))
-
-
-def _field(loc: KeyPath) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from briefing import articles, images
 from briefing.errors import Problem
-from briefing.load import Document, KeyPath, Project
+from briefing.load import Document, KeyPath, Project, field_name
 from briefing.model import (
     SLUG_PATTERN,
     Article,
@@ -42,14 +42,6 @@ class KnowledgeBase:
     articles: dict[str, Article] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     documents: dict[str, dict[str, Document]] = field(default_factory=dict)  # for positions
-
-
-def field_name(loc: KeyPath) -> str:
-    """('platforms', 1, 'name') -> 'platforms[1].name'."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def suggest(word: str, choices: object) -> str:
