@@ -112,22 +112,8 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
         raise DataError(problems)
     warnings = [*knowledge.warnings, *(f"{p} (English used)" for p in missing)]
     inputs = manifest.inputs(briefing, chosen, kb.files, lang)
-    earlier = history.previous(settings.state_dir, client_id, lang, manifest.inputs_digest(inputs))
-    if earlier is not None:  # a returning client: what moved since the last briefing sent
-        try:
-            with i18n.language(catalog):
-                moved = earlier.compare(briefing.model_dump(mode="json"))
-            briefing = briefing.model_copy(update={"changes": moved})
-        except history.HistoryError as exc:  # the outputs still build, without the page
-            LOGGER.warning("%s; no 'What changed' page", exc)
-            warnings.append(f"{exc}; no 'What changed' page")
-            earlier = None
-    options = manifest.options(briefing, chosen, settings, lang)
-    options["since"] = earlier.folder.name if earlier else None
-    # Which figures are marked dated depends on the day: a change is a new briefing to review.
-    options["dated"] = sorted(
-        f"{s.platform_id}:{s.metric.id or s.metric.name}" for s in briefing.sources if s.stale
-    )
+    briefing, since = _what_changed(settings, briefing, catalog, inputs, warnings)
+    options = manifest.options(briefing, chosen, settings, lang, since)
     return Prepared(
         briefing,
         chosen,
@@ -137,6 +123,30 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
         catalog,
         warnings,
     )
+
+
+def _what_changed(
+    settings: Settings,
+    briefing: Briefing,
+    catalog: i18n.Catalog,
+    inputs: dict[str, str],
+    warnings: list[str],
+) -> tuple[Briefing, str | None]:
+    """For a returning client, the briefing with what moved since the last one sent in its
+    language (from other inputs), and that send's history folder name."""
+    lang, client_id = catalog.lang, briefing.client_id
+    digest = manifest.inputs_digest(inputs)
+    earlier = history.previous(settings.state_dir, client_id, lang, digest)
+    if earlier is None:
+        return briefing, None
+    try:
+        with i18n.language(catalog):
+            moved = earlier.compare(briefing.model_dump(mode="json"))
+    except history.HistoryError as exc:  # the outputs still build, without the page
+        LOGGER.warning("%s; no 'What changed' page", exc)
+        warnings.append(f"{exc}; no 'What changed' page")
+        return briefing, None
+    return briefing.model_copy(update={"changes": moved}), earlier.folder.name
 
 
 def layout_problems(

@@ -66,8 +66,11 @@ def code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def options(briefing: Briefing, theme: Theme, settings: Any, lang: str = "en") -> dict[str, Any]:
-    """Everything besides files that changes the outputs."""
+def options(
+    briefing: Briefing, theme: Theme, settings: Any, lang: str = "en", since: str | None = None
+) -> dict[str, Any]:
+    """Everything besides files that changes the outputs: among them the sent briefing the
+    "What changed" page compares with (``since``), and which figures the date marks dated."""
     return {
         "version": __version__,
         "code": code_digest(),
@@ -77,6 +80,10 @@ def options(briefing: Briefing, theme: Theme, settings: Any, lang: str = "en") -
         "stale_months": settings.stale_months,
         "pdf_variant": settings.pdf_variant,
         "lang": lang,
+        "since": since,
+        "dated": sorted(
+            f"{s.platform_id}:{s.metric.id or s.metric.name}" for s in briefing.sources if s.stale
+        ),
     }
 
 

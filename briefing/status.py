@@ -26,20 +26,23 @@ class Row:
 
 
 def rows(settings: Settings) -> list[Row]:
-    english = build.load_knowledge(settings, translate.SOURCE)
+    knowledge = {translate.SOURCE: build.load_knowledge(settings, translate.SOURCE)}
     found = []
-    for client_id, client in sorted(english.kb.clients.items()):
+    for client_id, client in sorted(knowledge[translate.SOURCE].kb.clients.items()):
         for lang in client.editions:
-            found.append(_row(settings.model_copy(update={"lang": lang}), client_id, lang))
+            if lang not in knowledge:  # each language's project is read once
+                knowledge[lang] = build.load_knowledge(settings, lang)
+            edition = settings.model_copy(update={"lang": lang})
+            found.append(_row(edition, client_id, lang, knowledge[lang]))
     return found
 
 
-def _row(settings: Settings, client_id: str, lang: str) -> Row:
+def _row(settings: Settings, client_id: str, lang: str, knowledge: build.Knowledge) -> Row:
     folder = settings.out_dir / client_id
     edition = manifest.edition(manifest.read(folder), lang)
     built = edition.get("built", "yes") if edition else "never"
     try:
-        prepared = build.prepare(settings, client_id)
+        prepared = build.prepare(settings, client_id, knowledge)
     except (BriefingError, OSError) as exc:
         reason = str(exc).splitlines()[0]
         return Row(
