@@ -25,15 +25,21 @@ def path(state_dir: Path, client_id: str) -> Path:
     return client_dir(state_dir, client_id) / LEDGER
 
 
-NOT_A_NEW_SEND = ("date", "code")  # build options that do not make a briefing a new one
+NOT_A_NEW_SEND = ("date", "code", "dated")  # build options that do not make a briefing new
+# Options a newer tool records that, at these values, say what every earlier send was: an
+# English briefing with no "What changed" page.
+AS_BEFORE = {"lang": "en", "since": None}
 
 
 def send_key(client_id: str, recipients: list[str], manifest: dict[str, Any]) -> str:
     """What makes two sends the same: client, recipients, inputs and options but the date
-    and the tool's code (the same briefing rebuilt by a newer tool is still a repeat)."""
-    options = {k: v for k, v in manifest.get("options", {}).items() if k not in NOT_A_NEW_SEND}
-    if options.get("lang") == "en":  # English is what every send before editions was
-        del options["lang"]
+    (and the figures it marks dated) and the tool's code (the same briefing rebuilt by a newer
+    tool is still a repeat)."""
+    options = {
+        k: v
+        for k, v in manifest.get("options", {}).items()
+        if k not in NOT_A_NEW_SEND and (k not in AS_BEFORE or AS_BEFORE[k] != v)
+    }
     identity = {
         "client": client_id,
         "recipients": sorted(r.lower() for r in recipients),

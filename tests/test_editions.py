@@ -398,3 +398,21 @@ def test_language_filters_of_constants_follow_each_edition() -> None:
     assert template.render() == "considered three September 2025"
     with i18n.language(chinese):
         assert template.render() == "备选 三 2025年9月"
+
+
+def test_a_send_recorded_before_editions_is_still_a_repeat() -> None:
+    """A manifest written before editions (no lang, since or dated) and today's English one
+    for the same inputs give the same send key; the Chinese edition is another send."""
+    from briefing.ledger import send_key
+
+    inputs = {"data/clients/acme.yaml": "0" * 64}
+    before = {"options": {"version": "0.1.0", "theme": "default", "date": "2026-11-01"}}
+    today = {
+        "options": {**before["options"], "date": "2026-11-25", "lang": "en", "since": None,
+                    "dated": ["wechat:mau-2025-09"]},
+    }  # fmt: skip
+    chinese = {"options": {**today["options"], "lang": ZH}}
+    people = ["wang.fang@example.com"]
+    key = send_key(CLIENT, people, {**before, "inputs": inputs})
+    assert send_key(CLIENT, people, {**today, "inputs": inputs}) == key
+    assert send_key(CLIENT, people, {**chinese, "inputs": inputs}) != key
