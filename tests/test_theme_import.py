@@ -130,32 +130,72 @@ def test_unusable_files_are_refused_clearly(project: Path, tmp_path: Path) -> No
     assert not (project / "templates/bare").exists()
 
 
-def test_an_imported_theme_builds_a_deck_on_the_templates_layouts(
+def all_kinds(folder: Path) -> dict[str, Path]:
+    """The generated templates: English, German and Chinese layout names, placeholders only,
+    two masters, and (with LibreOffice) one re-saved by LibreOffice."""
+    folder.mkdir(parents=True, exist_ok=True)
+    kinds = {
+        "english": make_template(folder / "english.pptx"),
+        "german": make_template(folder / "german.pptx", GERMAN),
+        "chinese": make_template(folder / "chinese.pptx", CHINESE),
+        "plain": make_template(folder / "plain.pptx", plain=True),
+        "two-masters": two_masters(folder / "two-masters.pptx"),
+    }
+    if shutil.which("soffice"):
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation=file://{folder}/lo", "--headless", "--convert-to",
+             "pptx:Impress MS PowerPoint 2007 XML", "--outdir", str(folder / "resaved"),
+             str(kinds["english"])],
+            capture_output=True, timeout=180, check=True,
+        )  # fmt: skip
+        kinds["resaved"] = folder / "resaved/english.pptx"
+    return kinds
+
+
+THEME_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+A_NS = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def test_each_imported_theme_builds_a_deck_on_the_templates_design(
     project: Path, tmp_path: Path
 ) -> None:
-    template = make_template(tmp_path / "client.pptx", GERMAN)
-    import_template(project, template, "client-de", "default", None)
-    build(settings_for(project, theme="client-de"), "nordlys-travel")
-    deck_path = project / "out/nordlys-travel.client-de/nordlys-travel-deck.pptx"
-    deck = Presentation(str(deck_path))
-    names = {lay.name for lay in Presentation(str(template)).slide_layouts}
-    used = {slide.slide_layout.name for slide in deck.slides}
-    assert used <= names and {"Titelfolie", "Titel und Inhalt", "Nur Titel"} <= used
-    theme_xml = deck.slide_master.part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-    ).blob
-    assert b'<a:accent1><a:srgbClr val="4F81BD"/>' in theme_xml  # the template's own colour
+    """Every slide on a layout of the template, the template's colours and fonts, and a deck
+    LibreOffice converts, for each generated template."""
+    decks = {}
+    for kind, template in all_kinds(tmp_path / "templates").items():
+        import_template(project, template, kind, "default", 1)
+        build(settings_for(project, theme=kind), "nordlys-travel")
+        deck_path = project / f"out/nordlys-travel.{kind}/nordlys-travel-deck.pptx"
+        deck = Presentation(str(deck_path))
+        source = Presentation(str(template))
+        layouts = {lay.name for lay in source.slide_masters[0].slide_layouts}
+        assert {slide.slide_layout.name for slide in deck.slides} <= layouts, kind
+        assert design(deck)[0] == design(source)[0], kind  # template's colour
+        faces = {r.get("typeface") for s in deck.slides for r in s.element.iter(f"{A_NS}latin")}
+        assert faces == {design(source)[1]}, kind  # runs name the template's body font
+        decks[kind] = deck_path.rename(tmp_path / f"{kind}.pptx")
     if shutil.which("soffice"):
         out = subprocess.run(
             ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
-             "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck_path)],
-            capture_output=True, timeout=180, check=False,
+             "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, decks.values())],
+            capture_output=True, timeout=600, check=False,
         )  # fmt: skip
-        converted = tmp_path / "nordlys-travel-deck.pdf"
-        assert out.returncode == 0 and converted.is_file()
+        assert out.returncode == 0
         from pypdf import PdfReader
 
-        assert len(PdfReader(io.BytesIO(converted.read_bytes())).pages) == len(deck.slides)
+        for kind, deck_path in decks.items():
+            converted = tmp_path / "pdf" / f"{kind}.pdf"
+            slides = len(Presentation(str(deck_path)).slides)
+            assert len(PdfReader(io.BytesIO(converted.read_bytes())).pages) == slides, kind
+
+
+def design(presentation: Presentation) -> tuple[str, str]:
+    """The theme's accent 1 colour and its body (minor) Latin font."""
+    from lxml import etree
+
+    theme = etree.fromstring(presentation.slide_master.part.part_related_by(THEME_REL).blob)
+    accent = theme.find(f".//{A_NS}clrScheme/{A_NS}accent1/{A_NS}srgbClr").get("val").upper()
+    return accent, theme.find(f".//{A_NS}minorFont/{A_NS}latin").get("typeface")
 
 
 def calibri_measurable() -> bool:
@@ -364,9 +404,6 @@ def with_chinese_font(template: Path) -> Path:
     part._blob = part.blob.replace(b'<a:ea typeface=""/>', b'<a:ea typeface="Noto Sans CJK SC"/>')
     presentation.save(str(template))
     return template
-
-
-THEME_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
 
 
 def theme_part(deck: Path) -> bytes:
