@@ -145,7 +145,7 @@ def _email_slowly(root: str, report: str, first_read: Any, done: Any) -> None:
         data = real(path)
         if path.suffix == ".pdf" and not first_read.is_set():
             first_read.set()
-            done.wait(3)  # a build gets 3 s to publish in between, if nothing stops it
+            done.wait(10)  # a build gets 10 s to publish in between (on a busy machine too)
         return data
 
     def record(outgoing: deliver.Outgoing) -> None:
