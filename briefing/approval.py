@@ -1,37 +1,26 @@
 """Approval: nothing reaches a client that nobody approved.
 
 ``briefing approve CLIENT`` records, per language edition, in ``state/<id>/approvals.jsonl``
-(never removed by `make clean`) who approved which build: its inputs and options except the
-build date (what makes it the same briefing), and its output hashes (what was looked at). A
-rebuild from the same inputs on a later day is still approved; a rebuild whose inputs or options
-changed is not, until someone approves it again.
+(never removed by `make clean`) who approved which build: its output hashes (the bytes that
+were looked at) and its content key. An approval holds while the outputs are those bytes
+(briefing.identity.approved): a rebuild on a later day or by a newer tool that writes the same
+bytes is still approved; one whose bytes differ is not, until someone approves it again.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from briefing import ledger, manifest, state
+from briefing import identity, ledger, manifest, state
 from briefing.errors import DeliveryError, UsageError
 
 APPROVALS = "approvals.jsonl"
-NOT_A_NEW_BRIEFING = ("date",)  # a rebuild on a later day is the briefing that was approved
 
 
 def path(state_dir: Path, client_id: str) -> Path:
     return state.client_dir(state_dir, client_id) / APPROVALS
-
-
-def key(edition: dict[str, Any]) -> str:
-    """What an approval is of: the edition's inputs and its options but the date."""
-    options = {k: v for k, v in edition.get("options", {}).items() if k not in NOT_A_NEW_BRIEFING}
-    identity = {"inputs": edition.get("inputs", {}), "options": options}
-    text = json.dumps(identity, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -67,7 +56,7 @@ def approve(
         "by": by.strip(),
         "note": note.strip(),
         "lang": lang,
-        "key": key(edition),
+        "key": identity.content_key(edition),
         "outputs": dict(edition.get("outputs", {})),
     }
     ledger.record(path(state_dir, client_id), entry)  # appended and synced, like sends
@@ -85,10 +74,18 @@ def approvals(state_dir: Path, client_id: str) -> list[Approval]:
 
 
 def current(state_dir: Path, client_id: str, edition: dict[str, Any], lang: str) -> Approval | None:
-    """The newest approval of this very briefing (same inputs and options), if any."""
-    wanted = key(edition)
-    matching = [a for a in approvals(state_dir, client_id) if a.key == wanted and a.lang == lang]
+    """The newest approval of these very outputs, if any."""
+    matching = [
+        a
+        for a in approvals(state_dir, client_id)
+        if a.lang == lang and identity.approved(a.outputs, edition)
+    ]
     return matching[-1] if matching else None
+
+
+def void_reason(earlier: Approval, edition: dict[str, Any]) -> str:
+    """Why an earlier approval does not cover this build: which outputs differ."""
+    return f"{identity.approval_void_reason(earlier.outputs, edition)}; {earlier.describe()}"
 
 
 def latest(state_dir: Path, client_id: str, lang: str) -> Approval | None:
@@ -104,7 +101,7 @@ def require(state_dir: Path, client_id: str, edition: dict[str, Any], lang: str)
         return found
     earlier = latest(state_dir, client_id, lang)
     why = (
-        f"the build changed since it was {earlier.describe()}"
+        f"its outputs are not the ones approved ({void_reason(earlier, edition)})"
         if earlier
         else "nobody has approved it"
     )

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from briefing import build
+from briefing import build, render
 from briefing.errors import BriefingError, DataError
 from briefing.log import LOGGER
 from briefing.settings import Settings
@@ -29,8 +29,7 @@ class Outcome:
     client_id: str
     status: str  # "built", "up to date" or "failed"
     seconds: float = 0.0
-    pages: int = 0
-    slides: int = 0
+    stats: dict[str, dict[str, int]] = field(default_factory=dict)  # renderer -> counts
     sizes: dict[str, int] = field(default_factory=dict)
     warnings: int = 0
     errors: list[str] = field(default_factory=list)
@@ -100,8 +99,7 @@ def _build_one(settings: Settings, job: Job) -> Outcome:
         label(*job),
         "built",
         result.seconds,
-        result.pages,
-        result.slides,
+        result.stats,
         result.sizes,
         len(result.warnings),
         peak_mb=_peak_mb(),
@@ -186,30 +184,29 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 
 
 def summary_table(outcomes: list[Outcome]) -> Table:
+    """One row per edition; per output, what it counts (pages, slides) and its size."""
     table = Table(title="Batch summary", title_justify="left")
-    for column, justify in (
-        ("client", "left"),
-        ("status", "left"),
-        ("pages", "right"),
-        ("slides", "right"),
-        ("seconds", "right"),
-        ("PDF", "right"),
-        ("PPTX", "right"),
-        ("warnings", "right"),
-    ):
-        table.add_column(column, justify=justify)
+    table.add_column("client")
+    table.add_column("status")
+    for renderer in render.RENDERERS:
+        table.add_column(renderer.unit, justify="right")
+    table.add_column("seconds", justify="right")
+    for renderer in render.RENDERERS:  # each file's size, headed by its type: PDF, PPTX
+        table.add_column(renderer.suffix[1:].upper(), justify="right")
+    table.add_column("warnings", justify="right")
     style = {"built": "green", "up to date": "dim", "failed": "bold red"}
     for o in outcomes:
-        pdf = next((n for n in o.sizes if n.endswith(".pdf")), None)
-        pptx = next((n for n in o.sizes if n.endswith(".pptx")), None)
+        counts = [str(o.stats.get(r.name, {}).get(r.unit) or "") for r in render.RENDERERS]
+        sizes = [
+            _mb(next((size for name, size in o.sizes.items() if name.endswith(r.suffix)), None))
+            for r in render.RENDERERS
+        ]
         table.add_row(
             o.client_id,
             f"[{style[o.status]}]{o.status}[/]",
-            str(o.pages or ""),
-            str(o.slides or ""),
+            *counts,
             f"{o.seconds:.1f}" if o.seconds else "",
-            _mb(o.sizes.get(pdf)),
-            _mb(o.sizes.get(pptx)),
+            *sizes,
             str(o.warnings or ""),
         )
     return table

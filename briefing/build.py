@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import time
 from dataclasses import dataclass, field
@@ -13,11 +12,13 @@ from briefing import (
     forked,
     history,
     i18n,
+    identity,
     ledger,
     load,
     manifest,
     messages,
     output,
+    render,
     state,
     theme,
     translate,
@@ -26,10 +27,10 @@ from briefing import (
 from briefing.errors import BriefingError, DataError, Problem, UsageError
 from briefing.log import LOGGER
 from briefing.model import SLUG_PATTERN, Briefing
-from briefing.render import deck, html, pdf
+from briefing.render import deck
 from briefing.settings import Settings
 
-STEPS = 6
+STEPS = 4
 
 
 @dataclass
@@ -38,8 +39,7 @@ class BuildResult:
     paths: list[Path]
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    pages: int = 0
-    slides: int = 0
+    stats: dict[str, dict[str, int]] = field(default_factory=dict)  # renderer -> {"pages": 20}
     sizes: dict[str, int] = field(default_factory=dict)  # file name -> bytes
 
 
@@ -114,15 +114,15 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
     inputs = manifest.inputs(briefing, chosen, kb.files, lang)
     briefing, since = _what_changed(settings, briefing, catalog, inputs, warnings)
     options = manifest.options(briefing, chosen, settings, lang, since)
-    return Prepared(
-        briefing,
-        chosen,
-        inputs,
-        options,
-        output_folder(settings, client_id, chosen.name, briefing.client.theme),
-        catalog,
-        warnings,
-    )
+    folder = output_folder(settings, client_id, chosen.name, briefing.client.theme)
+    previous = manifest.edition(manifest.read(folder), lang)
+    kept = identity.content_date(previous, {"inputs": inputs, "options": options})
+    if kept is not None and kept != briefing.date:  # unchanged content keeps its date
+        with i18n.language(catalog):
+            dated = assemble.assemble(kb, client_id, today=kept, stale_months=settings.stale_months)
+        briefing = dated.model_copy(update={"changes": briefing.changes})
+        options = manifest.options(briefing, chosen, settings, lang, since)
+    return Prepared(briefing, chosen, inputs, options, folder, catalog, warnings)
 
 
 def _what_changed(
@@ -135,7 +135,7 @@ def _what_changed(
     """For a returning client, the briefing with what moved since the last one sent in its
     language (from other inputs), and that send's history folder name."""
     lang, client_id = catalog.lang, briefing.client_id
-    digest = manifest.inputs_digest(inputs)
+    digest = identity.inputs_digest(inputs)
     earlier = history.previous(settings.state_dir, client_id, lang, digest)
     if earlier is None:
         return briefing, None
@@ -191,8 +191,8 @@ def build(
     """Build every output for one client; write nothing unless all renderers succeed.
 
     Each render runs in a forked child under the settings' time and memory budget. ``overlap``
-    renders the deck while the PDF renders: right for one build on an idle machine, wrong in a
-    batch whose workers already use every core.
+    renders every output at once: right for one build on an idle machine, wrong in a batch
+    whose workers already use every core.
     """
     started = time.perf_counter()
     _step(1, "Loading and validating data for %s", client_id)
@@ -206,32 +206,16 @@ def _render_and_publish(
 ) -> BuildResult:
     briefing, chosen, client_id = prepared.briefing, prepared.theme, prepared.briefing.client_id
     output.check_writable(prepared.folder)  # a read-only out/ is found before rendering
-    _step(2, "Assembling the %s edition for %s", prepared.lang, client_id)
+    _step(2, "Checking the %s edition of %s", prepared.lang, client_id)
     warnings = prepared.warnings + stale_warnings(briefing, settings) + brief_warnings(briefing)
-    variant = settings.pdf_variant
-    _step(3, "Rendering HTML with theme '%s'", chosen.name)
-    report_html = html.render_html(briefing, chosen)
-    warnings += glyph_warnings(report_html, chosen, settings)
-    _step(4, "Rendering PDF and deck")
-    budget = forked.Budget(settings.render_timeout, settings.render_memory_mb)
-    deck_job = forked.Job("deck", budget, deck.render_deck, briefing, chosen) if overlap else None
-    try:
-        rendered_pdf = forked.run("PDF", budget, pdf.render_pdf, report_html, chosen, variant)
-        _step(5, "Finishing the deck")
-        rendered_deck = (
-            deck_job.result()
-            if deck_job
-            else forked.run("deck", budget, deck.render_deck, briefing, chosen)
-        )
-    finally:
-        if deck_job:
-            deck_job.cancel()  # a failed PDF must not leave the deck rendering (or printing)
-    _step(6, "Publishing %s/", prepared.folder.relative_to(settings.root))
-    outputs = {
-        prepared.name("briefing", ".pdf"): rendered_pdf.data,
-        prepared.name("deck", ".pptx"): rendered_deck.data,
-    }
+    labels = " and ".join(r.label for r in render.RENDERERS)
+    _step(3, "Rendering the %s with theme '%s'", labels, chosen.name)
+    rendered = render_all(settings, briefing, chosen, overlap)
+    for result in rendered.values():
+        warnings += result.warnings
+    outputs = {prepared.name(r.kind, r.suffix): rendered[r.name].data for r in render.RENDERERS}
     warnings += mail_size_warnings(outputs, settings)
+    _step(4, "Publishing %s/", prepared.folder.relative_to(settings.root))
     # A lock per client: a concurrent build or send of the same client comes before or after
     # this switch, never in between.
     with state.client_lock(settings.state_dir, client_id):
@@ -239,7 +223,7 @@ def _render_and_publish(
         others = manifest.editions(manifest.read(prepared.folder))
         others.pop(prepared.lang, None)  # the other editions stay published, as they were
         edition = {
-            "built": dt.datetime.now(dt.UTC).isoformat(timespec="minutes"),
+            "built": settings.now().isoformat(timespec="minutes"),
             "options": prepared.options,
             "inputs": prepared.inputs,
             "outputs": {name: output.sha256(data) for name, data in outputs.items()},
@@ -252,10 +236,29 @@ def _render_and_publish(
         paths,
         warnings,
         time.perf_counter() - started,
-        pages=rendered_pdf.pages,
-        slides=rendered_deck.slides,
+        stats={name: result.stats for name, result in rendered.items()},
         sizes={name: len(data) for name, data in outputs.items()},
     )
+
+
+def render_all(
+    settings: Settings, briefing: Briefing, chosen: theme.Theme, overlap: bool
+) -> dict[str, render.Rendered]:
+    """Every registered output, each in a child under the settings' time and memory budget:
+    all at once (``overlap``), or one after another."""
+    budget = forked.Budget(settings.render_timeout, settings.render_memory_mb)
+    renderers = render.RENDERERS
+    if not overlap:
+        return {
+            r.name: forked.run(r.label, budget, r.render, briefing, chosen, settings)
+            for r in renderers
+        }
+    jobs = [forked.Job(r.label, budget, r.render, briefing, chosen, settings) for r in renderers]
+    try:
+        return {r.name: job.result() for r, job in zip(renderers, jobs, strict=True)}
+    finally:
+        for job in jobs:
+            job.cancel()  # a failed output must not leave the others rendering (or printing)
 
 
 def editions(settings: Settings, client_id: str) -> list[str]:
@@ -317,25 +320,6 @@ def client_knowledge(knowledge: Knowledge, client_id: str) -> validate.Knowledge
             f"(known clients: {known})"
         )
     return kb
-
-
-def glyph_warnings(html: str, chosen: theme.Theme, settings: Settings) -> list[str]:
-    """Characters no theme font can draw would print as boxes: warn, or fail with --strict."""
-    missing = pdf.missing_glyphs(html, chosen)
-    if not missing:
-        return []
-    shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in sorted(missing))
-    message = (
-        f"theme '{chosen.name}': fonts {chosen.tokens['fonts']['latin']!r} and "
-        f"{chosen.tokens['fonts']['cjk']!r} have no glyph for {shown}"
-    )
-    if settings.strict:
-        raise DataError(
-            [Problem(f"templates/{chosen.name}/theme.yaml", message)],
-            what="themes (--strict: missing glyphs)",
-        )
-    LOGGER.warning("%s", message)
-    return [message]
 
 
 def brief_warnings(briefing: Briefing) -> list[str]:

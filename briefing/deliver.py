@@ -17,20 +17,28 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing import approval, history, i18n, ledger, manifest, output, smtp, state, templating
+from briefing import (
+    approval,
+    history,
+    i18n,
+    identity,
+    ledger,
+    manifest,
+    output,
+    render,
+    smtp,
+    state,
+    templating,
+)
 from briefing.errors import DeliveryError, TemplateError, UsageError, relative
 from briefing.log import LOGGER
 from briefing.model import Briefing, Contact
+from briefing.render.context import email_context
 from briefing.settings import Settings
 from briefing.theme import Theme
 
 if TYPE_CHECKING:
     from briefing.build import Prepared
-
-MIME_TYPES = {
-    ".pdf": ("application", "pdf"),
-    ".pptx": ("application", "vnd.openxmlformats-officedocument.presentationml.presentation"),
-}
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,8 @@ class Outgoing:
     recipients: list[str]
     message_id: str
     attachments: list[Attachment]
-    key: str  # the ledger's identity of this send (briefing.ledger.send_key)
+    key: str  # the ledger's identity of this send (briefing.identity.send_key)
+    earlier_key: str  # the same send as versions before 0.2 recorded it
     lang: str  # the edition
     legacy_message_id: str  # how versions before the state/ folder named the same send
 
@@ -85,8 +94,9 @@ def read_outputs(
         )
     attachments = []
     for name, digest in sorted(record.get("outputs", {}).items()):
-        if Path(name).suffix not in MIME_TYPES:
-            continue
+        renderer = render.for_file(name)
+        if renderer is None or not renderer.attach:
+            continue  # an output the client is not sent (or one this version no longer makes)
         try:
             data = (folder / name).read_bytes()
         except FileNotFoundError:
@@ -107,19 +117,6 @@ def read_outputs(
             f"{shown}. Rebuild first or add --build."
         )
     return attachments, record
-
-
-def email_context(
-    briefing: Briefing, theme: Theme, attachments: list[Attachment]
-) -> dict[str, Any]:
-    """What email.txt.j2 and email.html.j2 see."""
-    return {
-        "b": briefing,
-        "client": briefing.client,
-        "theme": theme.context(),
-        "attachments": attachments,
-        "lang": i18n.lang(),
-    }
 
 
 def compose(
@@ -152,7 +149,7 @@ def compose(
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
     # The same briefing to the same people has the same Message-ID, whatever day it was built.
-    key = ledger.send_key(briefing.client_id, recipients, build_manifest or {})
+    key = identity.send_key(briefing.client_id, recipients, build_manifest or {})
     domain = sender.split("@")[1]
     message_id = f"<{key[:32]}@{domain}>"
     legacy = "|".join([briefing.client_id, *recipients, *(a.sha256 for a in attachments)])
@@ -160,7 +157,8 @@ def compose(
     message.set_content(body)
     message.add_alternative(html, subtype="html")
     for attachment in attachments:
-        maintype, subtype = MIME_TYPES[Path(attachment.name).suffix]
+        renderer = render.for_file(attachment.name)
+        maintype, subtype = (renderer.mime if renderer else "application/octet-stream").split("/")
         message.add_attachment(
             attachment.data, maintype=maintype, subtype=subtype, filename=attachment.name
         )
@@ -172,6 +170,7 @@ def compose(
         message_id,
         attachments,
         key,
+        identity.send_key_before_0_2(briefing.client_id, recipients, build_manifest or {}),
         i18n.lang(),
         f"<{output.sha256(legacy.encode())[:32]}@{domain}>",
     )
@@ -259,7 +258,7 @@ def _archive(
         "date": record.get("options", {}).get("date", briefing.date.isoformat()),  # as built
         "lang": prepared.lang,
         "key": outgoing.key,
-        "inputs_key": manifest.inputs_digest(record.get("inputs", {})),
+        "inputs_key": identity.inputs_digest(record.get("inputs", {})),
         "recipients": outgoing.recipients,
         "subject": outgoing.subject,
         "message_id": outgoing.message_id,
@@ -303,7 +302,9 @@ def send(
     The caller holds the client's lock, so no other send reads the ledger meanwhile.
     """
     check_settings(settings)
-    previous = ledger.previous_send(ledger_file, outgoing.key, outgoing.legacy_message_id)
+    previous = ledger.previous_send(
+        ledger_file, (outgoing.key, outgoing.earlier_key), outgoing.legacy_message_id
+    )
     if previous and previous["status"] in ledger.ACTIVE and not resend:
         raise DeliveryError(_repeat_message(previous))
     check()

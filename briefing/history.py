@@ -31,7 +31,7 @@ class Sent:
     folder: Path
     date: dt.date  # the briefing's date (as printed on it)
     lang: str
-    inputs_key: str  # what the briefing was built from (approval.key)
+    inputs_key: str  # what the briefing was built from (briefing.identity.inputs_digest)
     meta: dict[str, Any]
 
     def briefing(self) -> dict[str, Any]:

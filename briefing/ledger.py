@@ -1,16 +1,15 @@
 """state/<client>/sent.jsonl: one JSON line per send attempt, so nothing is sent twice.
 
-A send is a repeat when the same recipients already received a build of the same inputs and
-options; the build date does not count, so tomorrow's rebuild of an unchanged briefing is the
-same briefing. Callers hold the client's lock (briefing.state) while they read and append.
+Each entry carries the send's key (briefing.identity.send_key: what makes two sends the same).
+Callers hold the client's lock (briefing.state) while they read and append.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -23,31 +22,6 @@ ACTIVE = ("sent", "unknown", "pending")  # statuses that block a send without --
 
 def path(state_dir: Path, client_id: str) -> Path:
     return client_dir(state_dir, client_id) / LEDGER
-
-
-NOT_A_NEW_SEND = ("date", "code", "dated")  # build options that do not make a briefing new
-# Options a newer tool records that, at these values, say what every earlier send was: an
-# English briefing with no "What changed" page.
-AS_BEFORE = {"lang": "en", "since": None}
-
-
-def send_key(client_id: str, recipients: list[str], manifest: dict[str, Any]) -> str:
-    """What makes two sends the same: client, recipients, inputs and options but the date
-    (and the figures it marks dated) and the tool's code (the same briefing rebuilt by a newer
-    tool is still a repeat)."""
-    options = {
-        k: v
-        for k, v in manifest.get("options", {}).items()
-        if k not in NOT_A_NEW_SEND and (k not in AS_BEFORE or AS_BEFORE[k] != v)
-    }
-    identity = {
-        "client": client_id,
-        "recipients": sorted(r.lower() for r in recipients),
-        "inputs": manifest.get("inputs", {}),
-        "options": options,
-    }
-    text = json.dumps(identity, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def entries(ledger: Path) -> list[dict[str, Any]]:
@@ -81,12 +55,13 @@ def _cut_torn_tail(ledger: Path, keep: int, number: int) -> None:
 
 
 def previous_send(
-    ledger: Path, key: str, legacy_message_id: str | None = None
+    ledger: Path, keys: Collection[str], legacy_message_id: str | None = None
 ) -> dict[str, Any] | None:
-    """The latest entry for the same briefing to the same people, if any."""
+    """The latest entry for the same briefing to the same people (any of its ``keys``: see
+    briefing.identity.send_key), if any."""
     latest = None
     for entry in entries(ledger):
-        if entry.get("key") == key or (
+        if entry.get("key") in keys or (
             legacy_message_id
             and "key" not in entry
             and entry.get("message_id") == legacy_message_id

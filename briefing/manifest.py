@@ -94,12 +94,6 @@ def read(folder: Path) -> dict[str, Any] | None:
         return None
 
 
-def inputs_digest(inputs: dict[str, str]) -> str:
-    """One hash for what a briefing was built from (its files' hashes)."""
-    text = json.dumps(inputs, sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def edition(record: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
     """One language edition's part of a manifest: its options, inputs and outputs. (A manifest
     written before editions is the English edition's.)"""

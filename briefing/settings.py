@@ -106,6 +106,13 @@ class Settings(BaseSettings):
             return dt.datetime.fromtimestamp(self.source_date_epoch, tz=dt.UTC).date()
         return dt.date.today()
 
+    def now(self) -> dt.datetime:
+        """The time a record is stamped with: SOURCE_DATE_EPOCH when set (reproducible
+        builds: the same inputs give the same manifest), else the clock (UTC)."""
+        if self.source_date_epoch is not None:
+            return dt.datetime.fromtimestamp(self.source_date_epoch, tz=dt.UTC)
+        return dt.datetime.now(dt.UTC)
+
     @property
     def out_dir(self) -> Path:
         """Generated outputs: `make clean` may delete it at any time."""

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing import approval, build, history, i18n, ledger, manifest, translate
+from briefing import approval, build, history, i18n, identity, ledger, manifest, translate
 from briefing.changes import Changes
 from briefing.errors import BriefingError, UsageError
 from briefing.settings import Settings
@@ -63,7 +63,7 @@ def _row(settings: Settings, client_id: str, lang: str, knowledge: build.Knowled
         approved = (
             f"{found.by}, {found.time[:16].replace('T', ' ')}"
             if found
-            else (f"no (void: {earlier.by} approved an earlier build)" if earlier else "no")
+            else (f"no (void: {approval.void_reason(earlier, edition)})" if earlier else "no")
         )
     return Row(client_id, lang, built, current, dated, approved, _sent(settings, client_id, lang))
 
@@ -78,7 +78,9 @@ def _why(folder: Path, edition: dict | None, prepared: build.Prepared) -> str:
     if changed:
         more = f" and {len(changed) - 2} more" if len(changed) > 2 else ""
         return f"changed: {', '.join(changed[:2])}{more}"
-    return "options changed (date, theme or tool version)"
+    recorded, now = edition.get("options", {}), prepared.options
+    differ = sorted(k for k in set(recorded) | set(now) if recorded.get(k) != now.get(k))
+    return f"options changed: {', '.join(differ)}" if differ else "up to date"
 
 
 def _sent(settings: Settings, client_id: str, lang: str) -> str:
@@ -97,7 +99,7 @@ def diff(settings: Settings, client_id: str, since: dt.date | None = None) -> li
     """What changed between the last sent briefing (or the one sent by ``since``) and the
     briefing the data makes now, as lines in the edition's language for figures and dates."""
     prepared = build.prepare(settings, client_id)
-    inputs_key = manifest.inputs_digest(prepared.inputs)
+    inputs_key = identity.inputs_digest(prepared.inputs)
     sent = history.sent(settings.state_dir, client_id, prepared.lang)
     if not sent:
         raise UsageError(

@@ -19,15 +19,7 @@ from briefing.theme import Theme, resolve
 
 SAMPLE_CLIENT = "nordlys-travel"  # the examples' client
 SAMPLE_DATE = dt.date(2026, 11, 25)
-COMMON = ["b", "client", "theme", "charts", "plan", "funnel", "leads", "lead_stage",
-          "proper_names", "lang"]  # fmt: skip
-TEMPLATES = {  # template -> its variables (see html.report_context, deliver.email_context)
-    "report.html.j2": [*COMMON, "chart_svg"],
-    "deck.yaml.j2": COMMON,
-    "email.txt.j2": ["b", "client", "theme", "attachments", "lang"],
-    "email.html.j2": ["b", "client", "theme", "attachments", "lang"],
-}
-MEANING = {
+MEANING = {  # every variable a template context has (render.context); a test keeps it whole
     "b": "the assembled briefing",
     "client": "the client's brief (data/clients/<id>.yaml)",
     "theme": "the merged theme tokens (theme.yaml along the chain), `theme.logo` as a path",
@@ -53,7 +45,7 @@ MODELS: list[type[BaseModel]] = [
 def render(root: Path) -> str:
     """The whole reference, with examples from the sample client on a fixed date."""
     theme = resolve("default", root)
-    context = _sample_context(root, theme)
+    jobs = _sample_templates(root, theme)
     parts = [
         "# Template reference\n",
         "Generated from the models and the default templates by `briefing schemas` (`make "
@@ -63,8 +55,8 @@ def render(root: Path) -> str:
         "and override only the blocks it changes; `{{ super() }}` keeps the parent's block. "
         "`briefing theme check NAME` renders a theme's templates against a sample client and "
         "reports undefined names, unknown filters and syntax errors with file and line.\n",
-        _templates_section(theme),
-        _variables_section(context),
+        _templates_section(theme, jobs),
+        _variables_section(jobs),
         _filters_section(),
         _models_section(),
     ]
@@ -78,37 +70,41 @@ def write(root: Path) -> Path:
     return path
 
 
-def _sample_context(root: Path, theme: Theme) -> dict[str, Any]:
+Job = tuple[str, str, dict[str, Any]]  # (escaping, template, context)
+
+
+def _sample_templates(root: Path, theme: Theme) -> list[Job]:
+    """Every template with the context it is rendered with, for the sample client."""
     from briefing.assemble import assemble
     from briefing.load import load_project
-    from briefing.render.html import report_context
+    from briefing.render import every_template, sample_attachments
     from briefing.validate import validate
 
     kb, _ = validate(load_project(root))
     briefing = assemble(kb, SAMPLE_CLIENT, today=SAMPLE_DATE)
-    from briefing.deliver import Attachment
-
-    sample = [Attachment(f"{SAMPLE_CLIENT}-briefing.pdf", b"%PDF-")]
-    return {**report_context(briefing, theme), "attachments": sample}
+    return every_template(briefing, theme, sample_attachments(SAMPLE_CLIENT))
 
 
-def _templates_section(theme: Theme) -> str:
+def _templates_section(theme: Theme, jobs: list[Job]) -> str:
     lines = ["## Templates, their variables and blocks\n"]
     lines += ["| template | variables | blocks, in order |", "|---|---|---|"]
     env = templating.environment(theme, "text")
-    for name, variables in TEMPLATES.items():
+    for _, name, context in jobs:
         source = theme.find(name).read_text(encoding="utf-8")
         blocks = [b.name for b in env.parse(source).find_all(nodes.Block)]
-        names = ", ".join(f"`{v}`" for v in variables)
+        names = ", ".join(f"`{v}`" for v in context)
         lines.append(f"| `{name}` | {names} | {', '.join(blocks) or '—'} |")
     return "\n".join(lines) + "\n"
 
 
-def _variables_section(context: dict[str, Any]) -> str:
+def _variables_section(jobs: list[Job]) -> str:
     lines = ["## Variables\n", "| variable | type | what it is | example |", "|---|---|---|---|"]
-    for name in dict.fromkeys(v for names in TEMPLATES.values() for v in names):
-        value = context[name]
-        kind = "function" if name == "chart_svg" else _value_type(value)
+    merged: dict[str, Any] = {}
+    for _, _, context in jobs:
+        merged |= context
+    for name, value in merged.items():
+        kind = "function" if callable(value) and not isinstance(value, type) else None
+        kind = kind or _value_type(value)
         example = "" if name in ("chart_svg", "attachments") else _example(value)
         lines.append(f"| `{name}` | {kind} | {MEANING[name]} | {example} |")
     return "\n".join(lines) + "\n"

@@ -113,9 +113,8 @@ def _templates(theme: themes.Theme, client: str | None) -> list[Problem]:
     """Render every template of the chain against a sample client: syntax errors, unknown
     filters and every undefined name, each at its file and line."""
     from briefing.assemble import assemble
-    from briefing.deliver import Attachment, email_context
     from briefing.load import load_project
-    from briefing.render.html import report_context, template_context
+    from briefing.render import every_template, sample_attachments
     from briefing.validate import validate
 
     kb, _ = validate(load_project(theme.root))
@@ -126,17 +125,8 @@ def _templates(theme: themes.Theme, client: str | None) -> list[Problem]:
     if chosen not in kb.clients:
         raise UsageError(f"unknown client '{chosen}' (known: {', '.join(sorted(kb.clients))})")
     briefing = assemble(kb, chosen, today=dt.date.today())
-    sample = [Attachment(f"{chosen}-briefing.pdf", b"%PDF-")]
-    mail = email_context(briefing, theme, sample)
-    return templating.check_templates(
-        theme,
-        [
-            ("html", "report.html.j2", report_context(briefing, theme)),
-            ("yaml", "deck.yaml.j2", template_context(briefing, theme)),
-            ("text", "email.txt.j2", mail),
-            ("html", "email.html.j2", mail),
-        ],
-    )
+    jobs = every_template(briefing, theme, sample_attachments(chosen))
+    return templating.check_templates(theme, jobs)
 
 
 def _master(theme: themes.Theme) -> list[Problem]:

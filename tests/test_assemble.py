@@ -130,8 +130,8 @@ def test_stale_figures_warn_and_strict_fails(
 
 
 def test_stale_figures_are_marked_in_the_outputs(kb: KnowledgeBase) -> None:
+    from briefing.render.context import template_context
     from briefing.render.deck import plan_deck
-    from briefing.render.html import template_context
 
     briefing = assemble(kb, "northwind-robotics", today=TODAY)
     theme = resolve("default", REPO)

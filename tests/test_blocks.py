@@ -12,8 +12,9 @@ from pypdf import PdfReader
 from briefing.assemble import assemble
 from briefing.errors import DataError
 from briefing.load import load_project
+from briefing.render.context import template_context
 from briefing.render.deck import plan_deck
-from briefing.render.html import render_html, template_context
+from briefing.render.html import render_html
 from briefing.render.pdf import render_pdf
 from briefing.template_docs import render as render_reference
 from briefing.theme import resolve

@@ -403,7 +403,7 @@ def test_language_filters_of_constants_follow_each_edition() -> None:
 def test_a_send_recorded_before_editions_is_still_a_repeat() -> None:
     """A manifest written before editions (no lang, since or dated) and today's English one
     for the same inputs give the same send key; the Chinese edition is another send."""
-    from briefing.ledger import send_key
+    from briefing.identity import send_key
 
     inputs = {"data/clients/acme.yaml": "0" * 64}
     before = {"options": {"version": "0.1.0", "theme": "default", "date": "2026-11-01"}}

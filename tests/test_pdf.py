@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefing.build import build, glyph_warnings
+from briefing.build import build
 from briefing.errors import DataError
+from briefing.render.pdf import glyph_warnings
 from briefing.theme import resolve
 
 from .conftest import REPO, SAMPLE_CLIENTS, settings_for
@@ -98,20 +99,32 @@ def test_every_page_has_ink_and_no_text_leaves_the_page(pdf: Path, tmp_path: Pat
             assert x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height, box[5]
 
 
-def test_two_builds_with_source_date_epoch_are_identical(project: Path) -> None:
+def test_two_builds_a_minute_apart_are_identical_manifest_included(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest's time follows SOURCE_DATE_EPOCH, never the wall clock."""
+    import datetime as dt
+
     settings = settings_for(project)
     build(settings, CLIENT)
     folder = project / "out" / CLIENT
     first = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    class OneMinuteLater(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> OneMinuteLater:
+            return cls.fromtimestamp(dt.datetime.now(tz).timestamp() + 61, tz)
+
+    monkeypatch.setattr(dt, "datetime", OneMinuteLater)  # the clock moves on; the epoch not
     build(settings, CLIENT)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
 
 
-def test_a_character_no_font_can_draw_warns_or_fails_when_strict(project: Path) -> None:
+def test_a_character_no_font_can_draw_warns_or_fails_when_strict() -> None:
     theme = resolve("default", REPO)
     html = "<p>Maison 𓀀 Aurèle</p>"  # an Egyptian hieroglyph: in no theme font
-    [message] = glyph_warnings(html, theme, settings_for(project))
+    [message] = glyph_warnings(html, theme, strict=False)
     assert "no glyph for 𓀀 (U+13000)" in message
     with pytest.raises(DataError, match="U\\+13000"):
-        glyph_warnings(html, theme, settings_for(project, strict=True))
-    assert glyph_warnings("<p>微信 小红书 抖音 Café</p>", theme, settings_for(project)) == []
+        glyph_warnings(html, theme, strict=True)
+    assert glyph_warnings("<p>微信 小红书 抖音 Café</p>", theme, strict=False) == []

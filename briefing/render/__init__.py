@@ -1,1 +1,66 @@
-"""Renderers: HTML (Jinja), PDF (WeasyPrint) and the deck (python-pptx)."""
+"""Renderers: the registry of output formats (``RENDERERS``) and their shared face.
+
+Importing this package is cheap: each renderer imports its heavy library (WeasyPrint,
+python-pptx) when it first renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from briefing.render.base import Outline, Rendered, Renderer, Template
+from briefing.render.context import EMAIL_TEMPLATES, AttachedFile, email_context
+from briefing.render.deck import DECK
+from briefing.render.pdf import PDF
+
+if TYPE_CHECKING:
+    from briefing.model import Briefing
+    from briefing.templating import TemplateKind
+    from briefing.theme import Theme
+
+RENDERERS: list[Renderer] = [PDF, DECK]  # the build renders them in this order
+
+
+def by_name(name: str) -> Renderer:
+    for renderer in RENDERERS:
+        if renderer.name == name:
+            return renderer
+    raise KeyError(name)
+
+
+def for_file(file_name: str) -> Renderer | None:
+    """The renderer that writes files named like ``file_name`` (by suffix), if any."""
+    return next((r for r in RENDERERS if file_name.endswith(r.suffix)), None)
+
+
+def sample_attachments(client_id: str) -> list[AttachedFile]:
+    """The files an e-mail to ``client_id`` attaches, for checks that run without a build."""
+    return [AttachedFile(f"{client_id}-{r.kind}{r.suffix}") for r in RENDERERS if r.attach]
+
+
+def every_template(
+    briefing: Briefing, theme: Theme, attachments: Sequence[Any] = ()
+) -> list[tuple[TemplateKind, str, dict[str, Any]]]:
+    """Each template a theme must provide, how it is escaped, and the context it is rendered
+    with: every output's, then the e-mail's (``theme check`` renders them all)."""
+    jobs = [
+        (template.kind, template.name, renderer.context(briefing, theme))
+        for renderer in RENDERERS
+        for template in renderer.templates
+    ]
+    mail = email_context(briefing, theme, attachments)
+    return jobs + [(template.kind, template.name, mail) for template in EMAIL_TEMPLATES]
+
+
+__all__ = [
+    "RENDERERS",
+    "Outline",
+    "Rendered",
+    "Renderer",
+    "Template",
+    "by_name",
+    "every_template",
+    "for_file",
+    "sample_attachments",
+]

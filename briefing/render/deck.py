@@ -7,7 +7,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pptx.util import Pt
 from pydantic import ValidationError
@@ -20,11 +20,15 @@ from briefing.load import Document, parse_yaml
 from briefing.model import Briefing
 from briefing.render import pptx_parts as parts
 from briefing.render import pptx_shapes as shapes
+from briefing.render.base import Rendered, Template
+from briefing.render.context import template_context
 from briefing.render.deck_fit import BODY_IDX, RIGHT_IDX, TITLE_IDX, Fitter, column_widths
 from briefing.render.deck_model import DeckPlan, SlidePlan
-from briefing.render.html import template_context
 from briefing.theme import Theme
 from briefing.validate import model_problems
+
+if TYPE_CHECKING:
+    from briefing.settings import Settings
 
 CONTENT_ROLES = ("content", "two-content", "title-only", "comparison")  # titled by a message
 
@@ -264,3 +268,28 @@ def fixed_zip_times(data: bytes, day: dt.date) -> bytes:
 
 
 _W3CDTF = re.compile(rb">\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z<")
+
+
+class DeckRenderer:
+    """The deck: deck.yaml.j2's slide plan, fitted and built on master.pptx by python-pptx."""
+
+    name = "deck"
+    label = "deck"
+    kind = "deck"
+    suffix = ".pptx"
+    mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    unit = "slides"
+    attach = True
+    preview = "office"
+    templates = (Template("deck.yaml.j2", "yaml"),)
+    theme_files = ("master.pptx",)
+
+    def context(self, briefing: Briefing, theme: Theme) -> dict[str, Any]:
+        return template_context(briefing, theme)
+
+    def render(self, briefing: Briefing, theme: Theme, settings: Settings) -> Rendered:
+        deck = render_deck(briefing, theme)
+        return Rendered(deck.data, {"slides": deck.slides}, outline=deck.outline)
+
+
+DECK = DeckRenderer()

@@ -8,14 +8,23 @@ import mimetypes
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from briefing import files
-from briefing.errors import RenderError, SystemDependencyError, relative
+from briefing.errors import DataError, Problem, RenderError, SystemDependencyError, relative
+from briefing.log import LOGGER
 from briefing.render import fit
+from briefing.render.base import Rendered, Template
+from briefing.render.context import report_context
 from briefing.render.fit import Fonts
+from briefing.render.html import render_html
 from briefing.theme import Theme
+
+if TYPE_CHECKING:
+    from briefing.model import Briefing
+    from briefing.settings import Settings
 
 
 def _weasyprint():  # imported late: ~0.5 s, and only the PDF step needs it
@@ -163,3 +172,49 @@ def missing_glyphs(html: str, theme: Theme) -> set[str]:
     parser.feed(html)
     fonts = Fonts(theme.tokens["fonts"]["latin"], theme.tokens["fonts"]["cjk"])
     return fit.missing_glyphs("".join(parser.parts), fonts)
+
+
+def glyph_warnings(html: str, theme: Theme, strict: bool) -> list[str]:
+    """Characters no theme font can draw would print as boxes: warn, or fail with --strict."""
+    missing = missing_glyphs(html, theme)
+    if not missing:
+        return []
+    shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in sorted(missing))
+    message = (
+        f"theme '{theme.name}': fonts {theme.tokens['fonts']['latin']!r} and "
+        f"{theme.tokens['fonts']['cjk']!r} have no glyph for {shown}"
+    )
+    if strict:
+        raise DataError(
+            [Problem(f"templates/{theme.name}/theme.yaml", message)],
+            what="themes (--strict: missing glyphs)",
+        )
+    LOGGER.warning("%s", message)
+    return [message]
+
+
+class PdfRenderer:
+    """The briefing: report.html.j2 and report.css, laid out by WeasyPrint."""
+
+    name = "pdf"
+    label = "PDF"
+    kind = "briefing"
+    suffix = ".pdf"
+    mime = "application/pdf"
+    unit = "pages"
+    attach = True
+    preview = "pdf"
+    templates = (Template("report.html.j2", "html"),)
+    theme_files = ("report.css",)
+
+    def context(self, briefing: Briefing, theme: Theme) -> dict[str, Any]:
+        return report_context(briefing, theme)
+
+    def render(self, briefing: Briefing, theme: Theme, settings: Settings) -> Rendered:
+        html = render_html(briefing, theme)
+        warnings = glyph_warnings(html, theme, settings.strict)
+        rendered = render_pdf(html, theme, settings.pdf_variant)
+        return Rendered(rendered.data, {"pages": rendered.pages}, tuple(warnings))
+
+
+PDF = PdfRenderer()
