@@ -17,7 +17,8 @@ from briefing import files
 from briefing.errors import Problem
 
 KeyPath = tuple[str | int, ...]
-KINDS = ("clients", "industries", "platforms", "articles")
+KINDS = ("clients", "industries", "platforms", "articles", "benchmarks")  # data/<kind>/*
+SINGLES = ("assumptions", "calendar", "fx")  # one file each: data/<kind>.yaml
 
 
 def field_name(loc: KeyPath) -> str:
@@ -247,4 +248,8 @@ def load_project(root: Path) -> Project:
         paths = sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []
         documents[kind] = {p.stem: loader(p, root) for p in paths if "." not in p.stem}
         siblings[kind] = {p.stem: loader(p, root) for p in paths if "." in p.stem}
+    for kind in SINGLES:  # data/fx.yaml and its translations, e.g. data/calendar.zh-CN.yaml
+        paths = sorted((root / "data").glob(f"{kind}.*yaml"))
+        documents[kind] = {p.stem: load_yaml_file(p, root) for p in paths if p.stem == kind}
+        siblings[kind] = {p.stem: load_yaml_file(p, root) for p in paths if p.stem != kind}
     return Project(root=root, documents=documents, siblings=siblings)
