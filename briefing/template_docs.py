@@ -44,6 +44,7 @@ MEANING = {
 MODELS: list[type[BaseModel]] = [
     model.Briefing, model.Client, model.Contact, model.Goal, model.Target, model.Competitor,
     model.Budget, model.Industry, plan.Plan, plan.Placed, plan.GoalPlan, plan.PlanRisk,
+    plan.NextStep, plan.BudgetLine,
     model.RankedPlatform, model.AvoidedPlatform, model.SourceEntry, model.Platform,
     model.Metric, model.Fact, model.Feature, model.Fit, model.Role, model.Tactic, model.Kpi,
     model.Risk, model.Article, model.ArticleMeta, ChartSpec, Bar,
