@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from briefing import plan
-from briefing.i18n import _
 from briefing.model import (
     Article,
     AvoidedPlatform,
@@ -85,14 +84,15 @@ def rank_platforms(kb: KnowledgeBase, client_id: str) -> list[RankedPlatform]:
 
 
 def closed_platforms(kb: KnowledgeBase, industry_id: str) -> list[AvoidedPlatform]:
-    """Closed platforms, for a footnote: clients still ask about them."""
+    """Closed platforms, for a footnote: clients still ask about them (with the industry's
+    rationale when it still scores them)."""
     fits = kb.industries[industry_id].fit
     return [
         AvoidedPlatform(
             id=pid,
             platform=platform,
             kind="closed",
-            reason=fits[pid].rationale if pid in fits else _("Closed."),
+            reason=fits[pid].rationale if pid in fits else None,
         )
         for pid, platform in sorted(kb.platforms.items())
         if platform.status == "discontinued"

@@ -104,10 +104,9 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
     missing = i18n.missing_messages(catalog, messages.used(chosen))
     if missing and not settings.allow_missing_translations:
         raise DataError(missing, what="translations (--allow-missing-translations: English)")
-    with i18n.language(catalog):  # the plan writes sentences too (next steps, the budget)
-        briefing = assemble.assemble(
-            kb, client_id, today=settings.today, stale_months=settings.stale_months
-        )
+    briefing = assemble.assemble(
+        kb, client_id, today=settings.today, stale_months=settings.stale_months
+    )
     if problems := layout_problems(kb, client_id, chosen):
         raise DataError(problems)
     warnings = [*knowledge.warnings, *(f"{p} (English used)" for p in missing)]
@@ -140,8 +139,7 @@ def _what_changed(
     if earlier is None:
         return briefing, None
     try:
-        with i18n.language(catalog):
-            moved = earlier.compare(briefing.model_dump(mode="json"))
+        moved = earlier.compare(briefing.model_dump(mode="json"))
     except history.HistoryError as exc:  # the outputs still build, without the page
         LOGGER.warning("%s; no 'What changed' page", exc)
         warnings.append(f"{exc}; no 'What changed' page")

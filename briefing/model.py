@@ -354,7 +354,7 @@ class AvoidedPlatform(Strict):
     id: str
     platform: Platform
     kind: Literal["closed", "poor fit", "watch"]
-    reason: Text
+    reason: Text | None = None  # the industry's rationale, when it has one for the platform
 
 
 class SourceEntry(Strict):

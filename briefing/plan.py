@@ -3,6 +3,10 @@
 Every active platform lands in exactly one group (recommended, considered, avoided, watched);
 each structured goal gets its KPI, target, the platforms and tactics that serve its funnel
 stage, and milestones at 30, 60 and 90 days; a budget, when given, is split by a stated rule.
+
+The plan is data: ids, numbers, dates, the data's own text and fixed keys (a group, a note, a
+next step's kind). It writes no sentence and reads no language: the templates word it in each
+edition, so every edition gets the same plan.
 """
 
 from __future__ import annotations
@@ -10,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from briefing import i18n
-from briefing.i18n import _
 from briefing.model import (
     STAGES,
     Client,
@@ -40,7 +42,9 @@ class Placed(Strict):
     fit: Fit
     focus: bool
     group: Group
-    reason: str  # why it is in this group
+    # what the template adds to the fit's rationale: the platform's watch point (watched), or
+    # that it was left out only to keep the plan to five platforms (a considered good fit)
+    note: Literal["watch", "cut"] | None = None
 
 
 class GoalPlan(Strict):
@@ -54,6 +58,8 @@ class GoalPlan(Strict):
 
 
 class BudgetLine(Strict):
+    """A recommended platform's share of the budget (in the budget's currency)."""
+
     platform_id: str
     name: str
     amount: float
@@ -62,13 +68,23 @@ class BudgetLine(Strict):
 class PlanRisk(Strict):
     risk: str
     likelihood: str
-    mitigation: str
+    mitigation: str | None  # None: a watch note's: keep the platform, review it every quarter
     owner: str
-    platform: str | None = None  # a recommended platform's watch note
+    platform_id: str | None = None  # a recommended platform's watch note
+
+
+class NextStep(Strict):
+    """A decision the plan needs from the client; the templates word each ``kind``."""
+
+    kind: Literal["approve", "confirm-budget", "set-budget", "set-kpi", "name-owner"]
+    platforms: list[str] = []  # approve: the recommended platforms' ids
+    goal: int | None = None  # set-kpi: the goal's index in Plan.goals
+    tactic: str | None = None  # name-owner: the id of the first tactic the client runs
+    more: int = 0  # name-owner: how many more tactics the client runs
 
 
 class Plan(Strict):
-    closer: str | None = None  # the recommended platform (after the first two) that converts
+    closer: str | None = None  # id of the recommended platform (after the first two) that converts
     segment: str | None  # the segment's name
     segment_summary: str | None
     placed: list[Placed]  # every active platform, once
@@ -76,13 +92,22 @@ class Plan(Strict):
     roles: dict[str, Role]  # recommended and considered platforms' roles, by id
     tactics: dict[str, list[Tactic]]  # recommended platform id -> its tactics for this client
     roadmap: dict[int, list[Tactic]]  # 30, 60, 90 -> tactics landing then
-    budget: list[BudgetLine] = []
-    budget_rule: str = ""
+    budget: list[BudgetLine] = []  # split in proportion to fit (focus platforms weighted)...
+    budget_step: int | None = None  # ...and each line rounded to the nearest step
+    focus_weight: float | None = None  # focus platforms' weight; None: no focus platform
     risks: list[PlanRisk]
-    next_steps: list[str]
+    next_steps: list[NextStep]
 
     def group(self, name: Group) -> list[Placed]:
         return [p for p in self.placed if p.group == name]
+
+    def platform(self, platform_id: str) -> Platform:
+        """A placed platform by id (a closer, a budget line, a risk, a step name one)."""
+        return next(p.platform for p in self.placed if p.id == platform_id)
+
+    def tactic(self, tactic_id: str) -> Tactic:
+        """One of this client's tactics by id."""
+        return next(t for ts in self.tactics.values() for t in ts if t.id == tactic_id)
 
 
 def build_plan(
@@ -101,7 +126,7 @@ def build_plan(
     mine = {pid: [t for t in tactics if t.platform == pid] for pid in chosen}
     goals = [_goal_plan(goal, industry, chosen, tactics) for goal in client.goals]
     shown = [p.id for p in placed if p.group in ("recommended", "considered")]
-    budget, rule = _budget(client, placed, industry)
+    budget, step = _budget(client, placed)
     # The platform where most of this client's conversion tactics run; named in the answer
     # only when it is not one of the two it starts on.
     converting = {pid: sum(t.stage == "conversion" for t in mine[pid]) for pid in chosen}
@@ -109,7 +134,7 @@ def build_plan(
     if closer in chosen[:2]:
         closer = None
     return Plan(
-        closer=platforms[closer].name if closer and converting[closer] else None,
+        closer=closer if closer and converting[closer] else None,
         segment=segment.name if segment else None,
         segment_summary=segment.summary if segment else None,
         placed=placed,
@@ -121,7 +146,8 @@ def build_plan(
             for day in (30, 60, 90)
         },
         budget=budget,
-        budget_rule=rule,
+        budget_step=step,
+        focus_weight=FOCUS_WEIGHT if budget and client.focus_platforms else None,
         risks=_risks(industry, segment.risks if segment else [], placed),
         next_steps=_next_steps(client, goals, placed, mine),
     )
@@ -140,37 +166,23 @@ def place(client: Client, fits: dict[str, Fit], platforms: dict[str, Platform]) 
     placed, recommended = [], 0
     for pid, platform in active:
         fit, focus = fits[pid], pid in client.focus_platforms
+        group: Group
+        note: Literal["watch", "cut"] | None = None
         if focus or (fit.score >= RECOMMEND_MIN and recommended < MAX_RECOMMENDED):
-            group, reason = "recommended", fit.rationale
+            group = "recommended"
             recommended += 1
         elif fit.score <= AVOID_MAX:
-            group, reason = "avoided", fit.rationale
+            group = "avoided"
         elif platform.watch:
-            group = "watched"
-            reason = _("%(rationale)s Watch point: %(watch)s") % {
-                "rationale": fit.rationale,
-                "watch": _first_sentence(platform.watch),
-            }
+            group, note = "watched", "watch"
         elif fit.score >= RECOMMEND_MIN:
-            group = "considered"
-            reason = _("%(rationale)s (Left out only to keep the plan to five platforms.)") % {
-                "rationale": fit.rationale
-            }
+            group, note = "considered", "cut"
         else:
             group = "considered"
-            reason = fit.rationale
         placed.append(
-            Placed(id=pid, platform=platform, fit=fit, focus=focus, group=group, reason=reason)
+            Placed(id=pid, platform=platform, fit=fit, focus=focus, group=group, note=note)
         )
     return placed
-
-
-def _first_sentence(text: str) -> str:
-    """Up to the first full stop: '. ' in English, '。' in Chinese."""
-    head, dot, _rest = text.partition(". ")
-    first = head + "." if dot else text
-    stop = first.find("。")
-    return first[: stop + 1] if 0 <= stop < len(first) - 1 else first
 
 
 def _goal_plan(goal: Goal | str, industry: Industry, chosen: list[str], tactics: list[Tactic]):
@@ -195,9 +207,10 @@ def _goal_plan(goal: Goal | str, industry: Industry, chosen: list[str], tactics:
     )
 
 
-def _budget(client: Client, placed: list[Placed], industry: Industry) -> tuple[list, str]:
+def _budget(client: Client, placed: list[Placed]) -> tuple[list[BudgetLine], int | None]:
+    """The lines of the split and the step each is rounded to."""
     if client.budget is None:
-        return [], ""
+        return [], None
     chosen = [p for p in placed if p.group == "recommended"]
     weights = {p.id: p.fit.score * (FOCUS_WEIGHT if p.focus else 1) for p in chosen}
     total = sum(weights.values()) or 1
@@ -210,25 +223,7 @@ def _budget(client: Client, placed: list[Placed], industry: Industry) -> tuple[l
         )
         for p in chosen
     ]
-    values = {
-        "count": len(chosen),
-        "industry": industry.name if i18n.is_chinese() else industry.name.lower(),
-        "weight": f"{FOCUS_WEIGHT:g}",
-        "step": i18n.number(step) if i18n.is_chinese() else f"{step:,}",
-        "currency": client.budget.currency,
-    }
-    if client.focus_platforms:
-        rule = _(
-            "Split across the %(count)s recommended platforms in proportion to their fit for "
-            "%(industry)s, focus platforms weighted %(weight)s times; rounded to the nearest "
-            "%(step)s %(currency)s."
-        )
-    else:
-        rule = _(
-            "Split across the %(count)s recommended platforms in proportion to their fit for "
-            "%(industry)s; rounded to the nearest %(step)s %(currency)s."
-        )
-    return lines, rule % values
+    return lines, step
 
 
 def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[PlanRisk]:
@@ -242,10 +237,9 @@ def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[
                 PlanRisk(
                     risk=p.platform.watch,
                     likelihood="medium",
-                    mitigation=_("Keep %(platform)s in the plan and review this every quarter")
-                    % {"platform": p.platform.name},
+                    mitigation=None,
                     owner="agency",
-                    platform=p.platform.name,
+                    platform_id=p.id,
                 )
             )
     order = {"high": 0, "medium": 1, "low": 2}
@@ -254,37 +248,15 @@ def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[
 
 def _next_steps(
     client: Client, goals: list[GoalPlan], placed: list[Placed], mine: dict[str, list[Tactic]]
-) -> list[str]:
-    names = [p.platform.name for p in placed if p.group == "recommended"]
+) -> list[NextStep]:
     steps = [
-        _("Approve the platforms we recommend: %(platforms)s.") % {"platforms": _(", ").join(names)}
+        NextStep(kind="approve", platforms=[p.id for p in placed if p.group == "recommended"]),
+        NextStep(kind="confirm-budget" if client.budget else "set-budget"),
     ]
-    if client.budget:
-        amount = client.budget.amount
-        steps.append(
-            _("Confirm the budget split of %(amount)s %(currency)s %(period)s.")
-            % {
-                "amount": i18n.number(amount) if i18n.is_chinese() else f"{amount:,.0f}",
-                "currency": client.budget.currency,
-                "period": i18n.word(client.budget.period),
-            }
-        )
-    else:
-        steps.append(_("Set a budget for the first 90 days, so we can split it across platforms."))
-    steps += [
-        _("Set a KPI and a target for the goal '%(goal)s'.") % {"goal": g.goal}
-        for g in goals
-        if g.kpi is None
-    ]
+    steps += [NextStep(kind="set-kpi", goal=i) for i, g in enumerate(goals) if g.kpi is None]
     owned = [t for tactics in mine.values() for t in tactics if t.owner == "client"]
     if owned:
-        text = owned[0].text
-        first = text if i18n.is_chinese() else text[:1].lower() + text[1:]
-        if len(owned) > 1:
-            step = _("Name an owner on your side to %(task)s (plus %(count)s more in the roadmap).")
-        else:
-            step = _("Name an owner on your side to %(task)s.")
-        steps.append(step % {"task": first, "count": len(owned) - 1})
+        steps.append(NextStep(kind="name-owner", tactic=owned[0].id, more=len(owned) - 1))
     return steps
 
 

@@ -36,6 +36,7 @@ MEANING = {  # every variable a template context has (render.context); a test ke
 MODELS: list[type[BaseModel]] = [
     model.Briefing, model.Client, model.Contact, model.Goal, model.Target, model.Competitor,
     model.Budget, model.Industry, plan.Plan, plan.Placed, plan.GoalPlan, plan.PlanRisk,
+    plan.NextStep, plan.BudgetLine,
     model.RankedPlatform, model.AvoidedPlatform, model.SourceEntry, model.Platform,
     model.Metric, model.Fact, model.Feature, model.Fit, model.Role, model.Tactic, model.Kpi,
     model.Risk, model.Article, model.ArticleMeta, ChartSpec, Bar,
