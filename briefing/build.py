@@ -117,8 +117,7 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
     previous = manifest.edition(manifest.read(folder), lang)
     kept = identity.content_date(previous, {"inputs": inputs, "options": options})
     if kept is not None and kept != briefing.date:  # unchanged content keeps its date
-        with i18n.language(catalog):
-            dated = assemble.assemble(kb, client_id, today=kept, stale_months=settings.stale_months)
+        dated = assemble.assemble(kb, client_id, today=kept, stale_months=settings.stale_months)
         briefing = dated.model_copy(update={"changes": briefing.changes})
         options = manifest.options(briefing, chosen, settings, lang, since)
     return Prepared(briefing, chosen, inputs, options, folder, catalog, warnings)
