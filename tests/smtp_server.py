@@ -116,7 +116,7 @@ class FaultServer:
         self._stopping = True
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
             pass  # wakes accept()
-        self._thread.join()
+        self._thread.join(10)  # an upper bound: it ends as soon as accept() wakes
         self._listener.close()
 
     def _serve(self) -> None:
