@@ -14,8 +14,10 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from briefing import deliver
+from briefing import deliver, smtp
 from briefing.cli import main
+from briefing.errors import DeliveryError
+from briefing.settings import Settings
 
 from .smtp_server import FaultServer, fault_servers, free_port
 
@@ -224,3 +226,11 @@ def test_nothing_listening_is_failed_with_no_copy(email: Any, project: Path) -> 
 def _matches(pattern: str, text: str) -> bool:
     """``pattern`` found in ``text`` with its line breaks and runs of spaces made single."""
     return re.search(pattern, " ".join(text.split())) is not None
+
+
+def test_a_missing_ca_file_is_named_before_connecting(tmp_path: Path) -> None:
+    config = Settings.load(
+        tmp_path, smtp_host="127.0.0.1", smtp_port=free_port(), smtp_cafile="/nonexistent/ca.pem"
+    )
+    with pytest.raises(DeliveryError, match=r"BRIEFING_SMTP_CAFILE: cannot use /nonexistent/ca"):
+        smtp.transmit(b"x\r\n", "a@example.com", {"b@example.com": "To"}, config)
