@@ -35,6 +35,9 @@ BLOCKED_HOSTS = {
     "office-chair.com.cn": "scraper republishing CNR with pinyin (fact-check 2026-11, row 22)",
     "ginlix.ai": "AI investment summaries",
     "ainvest.com": "AI-generated earnings articles",
+    "mirge.cn": "scraper copy of releases with pinyin inserted into the text (2026-12-07)",
+    "kxmahua.com": "scraper copy of news with pinyin inserted into the text (2026-12-07)",
+    "szdpgs.com": "reworded (spun) copies of news articles (2026-12-07)",
 }
 # Listing pages whose content changes over time (a reportify tag page, a CIW tag page).
 LISTING_PATH = re.compile(r"/tags?/|[?&]tagValue=")
