@@ -308,6 +308,7 @@ def _checked(settings: Settings, lang: str | None) -> tuple[Any, list]:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from briefing import uptodate
     from briefing.settings import Settings
 
     settings = Settings.load(
@@ -321,6 +322,11 @@ def _build(args: argparse.Namespace) -> int:
         raise UsageError("name one client, or use --all")
     if args.all:
         return _build_all(args, settings)
+    fresh = None if args.force else uptodate.fresh_editions(settings, args.client)
+    for lang in fresh or []:  # known from the manifest alone: nothing loaded or parsed
+        LOGGER.info("%s (%s) is up to date (use --force to rebuild)", args.client, lang)
+    if fresh is not None:
+        return 0
     from briefing import build
 
     for lang in build.editions(settings, args.client):

@@ -75,6 +75,12 @@ class Project:
         # each edition depends on its own language's files only.
         return {d.rel: d.digest for kind in self.documents.values() for d in kind.values()}
 
+    def listing(self) -> dict[str, str]:
+        """Relative path -> sha256 of the bytes read, of every file of data/ (translations
+        too): what a later up-to-date check compares with the files, unparsed."""
+        read = [*self.documents.values(), *self.siblings.values()]
+        return {d.rel: d.digest for kind in read for d in kind.values()}
+
 
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses aliases, anchors and explicit tags."""
