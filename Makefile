@@ -100,7 +100,7 @@ mutation-check: $(STAMP)  ## remove each safety guard in a temp copy; its test m
 	@$(BIN)/python scripts/mutation-check
 
 clean:  ## remove generated files; state/ (send ledger, locks) is kept on purpose
-	rm -rf out .pytest_cache .ruff_cache
+	rm -rf out .cache .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 LOCALE := templates/default/locale

@@ -79,10 +79,10 @@ class Settings(BaseSettings):
     @field_validator("lang", mode="before")
     @classmethod
     def _supported(cls, value: Any) -> Any:
-        from briefing.translate import LANGUAGES
-
         if value in (None, ""):
             return None
+        from briefing.translate import LANGUAGES  # late: it loads the YAML machinery
+
         if value not in LANGUAGES:
             raise ValueError(f"'{value}' is not a supported language ({', '.join(LANGUAGES)})")
         return value
