@@ -61,8 +61,8 @@ def test_every_text_frame_fits_its_placeholder(
             assert needed <= Emu(shape.height).pt - 7.2, (number, shape.text_frame.text[:60])
 
 
-def test_charts_are_native_and_match_the_data(deck_path: Path) -> None:
-    kb, _ = validate(load_project(REPO))
+def test_charts_are_native_and_match_the_data(built: Path, deck_path: Path) -> None:
+    kb, _ = validate(load_project(built))
     fits = {r.id: r.fit.score for r in assemble(kb, CLIENT, today=TODAY).fits}  # segment-aware
     charts = [
         shape
@@ -105,7 +105,7 @@ def test_notes_on_every_content_slide(all_built: Path, client: str) -> None:
 
 @pytest.mark.parametrize("client", SAMPLE_CLIENTS)
 def test_chinese_runs_carry_the_east_asian_font(all_built: Path, client: str) -> None:
-    kb, _ = validate(load_project(REPO))
+    kb, _ = validate(load_project(all_built))
     cjk = resolve(kb.clients[client].theme, REPO).tokens["fonts"]["cjk"]
     seen = 0
     for slide in Presentation(str(all_built / f"out/{client}/{client}-deck.pptx")).slides:
@@ -174,8 +174,8 @@ def test_master_lacking_a_layout_is_named() -> None:
         check_master(Presentation(str(MASTER)), plan, "master.pptx")
 
 
-def test_a_slide_exists_for_each_recommended_platform(deck_path: Path) -> None:
-    kb, _ = validate(load_project(REPO))
+def test_a_slide_exists_for_each_recommended_platform(built: Path, deck_path: Path) -> None:
+    kb, _ = validate(load_project(built))
     briefing = assemble(kb, CLIENT, today=TODAY)
     slides = [s for s in Presentation(str(deck_path)).slides if s.shapes.title is not None]
     platform_slides = [s for s in slides if s._element.cSld.get("name") == "two-content"]
