@@ -45,7 +45,7 @@ def test_the_shipped_data_is_valid(shipped: Path) -> None:
     """What `briefing check` reports in English: no problem in data/, no missing layout."""
     kb, problems = validate(load_project(REPO))
     problems += check_layouts(settings_for(shipped), kb)
-    assert [str(p) for p in problems] == []
+    assert not problems, "\n".join(str(p) for p in problems)  # as `briefing check` prints
 
 
 def test_every_translation_is_complete() -> None:
@@ -54,7 +54,7 @@ def test_every_translation_is_complete() -> None:
     project = load_project(REPO)
     translated, problems, _ = translate.overlay(project, ZH)
     problems += validate(translated)[1]
-    assert [str(p) for p in problems] == []
+    assert not problems, "\n".join(str(p) for p in problems)  # as `briefing check` prints
 
 
 @pytest.mark.parametrize("client", CLIENTS)
