@@ -80,9 +80,10 @@ preview: $(STAMP) $(UNO_STAMP)  ## live preview: make preview CLIENT=<id> [THEME
 	@$(BIN)/briefing preview "$$CLIENT" $${THEME:+--theme "$$THEME"} $${PORT:+--port "$$PORT"}
 
 lint: $(STAMP)
-	@$(BIN)/ruff check briefing tests bench scripts/mutation-check scripts/tailoring scripts/deck-fill
+	@$(BIN)/ruff check briefing tests bench scripts/mutation-check scripts/tailoring scripts/deck-fill \
+		scripts/freeze-test-data
 	@$(BIN)/ruff format --check briefing tests bench scripts/mutation-check scripts/tailoring \
-		scripts/deck-fill
+		scripts/deck-fill scripts/freeze-test-data
 
 check: lint test
 
