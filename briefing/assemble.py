@@ -37,7 +37,7 @@ def assemble(
 ) -> Briefing:
     client = kb.clients[client_id]
     industry = kb.industries[client.industry]
-    the_plan = plan.build_plan(client, industry, kb.platforms, today)
+    the_plan = plan.build_plan(client, industry, kb.platforms, today, kb.reference)
     recommended = [_ranked(p) for p in the_plan.group("recommended")]
     chosen = {r.id for r in recommended}
     stale_before = months_before(today, stale_months)

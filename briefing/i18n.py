@@ -265,6 +265,12 @@ def _fixed_words() -> dict[str, str]:
         "quarter": _("per quarter"),
         "year": _("per year"),
         "campaign": _("per campaign"),
+        "media": _("media"),
+        "creators": _("creators"),
+        "production": _("production"),
+        "setup": _("set-up"),
+        "agency-fees": _("agency fees"),
+        "reserve": _("reserve"),
     }
 
 
