@@ -30,6 +30,7 @@ Measure = Literal[
     "fee-share",  # % of the budget: agency fees, reserve
     "production",  # currency per asset
     "min-spend",  # the least a platform needs per quarter to be worth running
+    "order-value",  # what one order (or one qualified deal) is worth: a sales KPI's last step
 ]
 Tier = Literal["nano", "micro", "mid", "top"]
 Level = Literal["high", "medium", "low"]
