@@ -48,14 +48,13 @@ class GoalData(Data):
     kpi: str | None
     kpi_platforms: list[str]
     platforms: list[str]
-    target: dict[str, Any] | None  # value, unit
+    target: float | None  # in the KPI's unit
     by: dt.date | None
     baseline: dict[str, Any] | None  # value, as_of
     forecast: ForecastData | None
     no_forecast: str | None  # why not: no-path, no-cost, no-spend, not-a-count
     milestones: list[dict[str, Any]]  # date, value
-    owner: str  # agency or client
-    owner_role: str | None
+    owner: str  # agency or client (the team's name is text: in the briefing)
 
 
 class LineData(Data):
@@ -153,7 +152,7 @@ def _goal(goal: GoalPlan) -> GoalData:
         kpi=goal.kpi.id if goal.kpi else None,
         kpi_platforms=goal.kpi_platforms,
         platforms=goal.platforms,
-        target=goal.target.model_dump() if goal.target else None,
+        target=goal.target.value if goal.target else None,
         by=goal.by,
         baseline=goal.baseline.model_dump() if goal.baseline else None,
         forecast=ForecastData(
@@ -168,7 +167,6 @@ def _goal(goal: GoalPlan) -> GoalData:
         no_forecast=forecast.reason if forecast else None,
         milestones=[m.model_dump() for m in goal.milestones],
         owner=goal.owner,
-        owner_role=goal.owner_role,
     )
 
 
