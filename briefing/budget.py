@@ -139,10 +139,12 @@ def round_to(exact: list[tuple[BudgetLine, float]], amount: float, step: int) ->
     ]
 
 
-def step_for(amount: float) -> int:
-    """The rounding step: 1,000 for large budgets that allow it, else 100, 10 or 1."""
+def step_for(amount: float, lines: int = 1) -> int:
+    """The rounding step: the largest of 1,000, 100, 10 and 1 that divides the amount and is
+    small beside a typical line (a twentieth of it), so rounding never shows in a row."""
+    typical = amount / max(lines, 1)
     for step in (1000, 100, 10, 1):
-        if amount >= 20 * step and float(amount / step).is_integer():
+        if typical >= 20 * step and float(amount / step).is_integer():
             return step
     return 1
 
@@ -167,12 +169,12 @@ def plan_budget(
         minimum /= MONTHS_PER_QUARTER
     amount = budget.amount if budget else float(math.ceil(minimum / 1000) * 1000)
     per_run = amount * (MONTHS_PER_QUARTER if period == "month" else 1)
-    step = step_for(amount)
-    lines: list[BudgetLine] = []
-    for index, run in enumerate(runs):
-        starting = setups if index == 0 else {}
-        exact = split(per_run, run, weights, starting, split_shares, index)
-        lines += round_to(exact, per_run, step)
+    splits = [
+        split(per_run, run, weights, setups if index == 0 else {}, split_shares, index)
+        for index, run in enumerate(runs)
+    ]
+    step = min(step_for(per_run, len(exact)) for exact in splits)
+    lines = [line for exact in splits for line in round_to(exact, per_run, step)]
     working_types = ("media", "creators")
     per_quarter = {
         p: sum(line.amount for line in lines if line.platform == p and line.type in working_types)
@@ -210,7 +212,7 @@ def minimum_per_period(
 
 class TableRow(Strict):
     platform: str | None
-    type: LineType
+    type: LineType | None  # None: every line of the platform together
     amounts: list[int]  # one per budget period
     total: int
 
@@ -242,3 +244,18 @@ def table(planned: PlannedBudget) -> tuple[list[str], list[TableRow]]:
         if any(amounts):
             rows.append(TableRow(platform=platform, type=kind, amounts=amounts, total=sum(amounts)))
     return firsts, rows
+
+
+def summary(planned: PlannedBudget) -> tuple[list[str], list[TableRow]]:
+    """The budget per platform (all its lines together), then fees and the reserve: the
+    slide's shorter table."""
+    periods, rows = table(planned)
+    merged: list[TableRow] = []
+    for row in rows:
+        if row.platform and merged and merged[-1].platform == row.platform:
+            last = merged[-1]
+            amounts = [a + b for a, b in zip(last.amounts, row.amounts, strict=True)]
+            merged[-1] = last.model_copy(update={"amounts": amounts, "total": sum(amounts)})
+        else:
+            merged.append(row.model_copy(update={"type": None}) if row.platform else row)
+    return periods, merged

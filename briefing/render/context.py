@@ -46,6 +46,7 @@ def template_context(briefing: Briefing, theme: Theme) -> dict[str, Any]:
         "proper_names": proper_names(briefing),
         "lang": i18n.lang(),  # the edition's language: 'en', 'zh-CN'
         "budget_table": budget.table(briefing.plan.budget) if briefing.plan else ([], []),
+        "budget_summary": budget.summary(briefing.plan.budget) if briefing.plan else ([], []),
     }
 
 
