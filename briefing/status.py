@@ -86,13 +86,15 @@ def _why(folder: Path, edition: dict | None, prepared: build.Prepared) -> str:
 def _sent(settings: Settings, client_id: str, lang: str) -> str:
     entries = [
         e
-        for e in ledger.entries(ledger.path(settings.state_dir, client_id))
-        if e.get("status") == "sent" and e.get("lang", "en") == lang
+        for e in ledger.entries(ledger.path(settings.state_dir, client_id), ledger.SEND_FIELDS)
+        if e["status"] == "sent" and e.get("lang", "en") == lang
     ]
     if not entries:
         return "never"
     last = entries[-1]
-    return f"{last['time'][:16].replace('T', ' ')} to {', '.join(last.get('recipients', []))}"
+    recipients = last.get("recipients")
+    to = ", ".join(map(str, recipients)) if isinstance(recipients, list) else "?"
+    return f"{last['time'][:16].replace('T', ' ')} to {to}"
 
 
 def diff(settings: Settings, client_id: str, since: dt.date | None = None) -> list[str]:

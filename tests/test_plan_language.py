@@ -15,7 +15,8 @@ from briefing.assemble import assemble
 from briefing.build import client_knowledge, load_knowledge
 from briefing.model import Briefing
 from briefing.plan import NextStep
-from briefing.render.html import render_html, template_context
+from briefing.render.context import template_context
+from briefing.render.html import render_html
 from briefing.theme import Theme, resolve
 from briefing.validate import KnowledgeBase
 
