@@ -351,7 +351,8 @@ class Platform(Strict):
     category: Category
     tagline: Line  # what it is, in a few words: "Messaging super-app"
     launched: PartialDate
-    status: Literal["active", "discontinued"]
+    # dormant: no longer active or promoted, but no sourced closure; never recommended, not "closed"
+    status: Literal["active", "dormant", "discontinued"]
     discontinued: PartialDate | None = None  # None for a closure whose date is unconfirmed
     replaced_by: Line | None = None
     watch: Text | None = None  # a regulatory or reputational risk to flag

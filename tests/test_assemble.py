@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 from pathlib import Path
@@ -78,7 +79,19 @@ def test_b2b_briefing_explains_linkedin_and_the_alternatives(kb: KnowledgeBase) 
     footnote = html[html.index('<p class="footnote">Closed: ') :]
     footnote = footnote[: footnote.index("</p>")]
     assert "LinkedIn China (9 August 2023; use instead: WeCom and Maimai" in footnote
-    assert "Sohu Weibo (date unconfirmed)" in footnote
+    # Sohu Weibo is dormant: nothing sources a closure, so it is not listed as closed at all
+    assert "Sohu Weibo" not in footnote
+
+
+def test_a_closure_without_a_date_says_so(kb: KnowledgeBase) -> None:
+    """A discontinued platform without a closure date is footnoted 'date unconfirmed'."""
+    undated = kb.platforms["netease-weibo"].model_copy(update={"discontinued": None})
+    changed = dataclasses.replace(kb, platforms={**kb.platforms, "netease-weibo": undated})
+    html = render_html(
+        assemble(changed, "northwind-robotics", today=TODAY), resolve("default", REPO)
+    )
+    footnote = html[html.index('<p class="footnote">Closed: ') :]
+    assert "NetEase Weibo (date unconfirmed" in footnote[: footnote.index("</p>")]
 
 
 def test_a_changed_fit_score_changes_the_ranking(project: Path) -> None:
