@@ -2,17 +2,22 @@
 
 Reach is each platform's working budget (media and creators) up to the deadline at its cost
 per 1,000 impressions: creator content is assumed to reach people at about the cost of paid
-media. The KPI is that reach times each conversion input of its path in turn, and a money KPI
-then times the value of one order. The low end takes the dearest costs and the lowest rates;
-the high end the cheapest costs and the highest rates. With the platforms fixed, more budget
-never lowers a forecast. A forecast counts what the plan itself brings by the deadline; a
-baseline is shown beside it, not added to it. Milestones run in a straight line from the
-baseline (or zero) at the plan's start to the target at the deadline, one per quarter end.
+media. The KPI is that reach times each conversion input of its path in turn (each at the
+middle of its range, on a log scale), and a money KPI then times the value of one order. The
+range around that middle combines the inputs' own ranges as independent errors: their widths
+(on a log scale) add in quadrature, so the ends are not every input at its worst, or best, at
+once. With the platforms fixed, more budget never lowers a forecast. A forecast counts what
+the plan itself brings by the deadline; a baseline is shown beside it, not added to it. A
+target in % of a count or money KPI ("30% more than last season") is compared only once the
+goal has a baseline: it is then baseline x (1 + target / 100). Milestones run in a straight
+line from the baseline (or zero) at the plan's start to the target at the deadline, one per
+quarter end.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Literal
 
@@ -73,6 +78,20 @@ def reach_cost(reference: Reference, platform: str, overrides: dict) -> Input | 
     )
 
 
+def absolute_target(goal: Goal, kpi: Kpi) -> float | None:
+    """The target in the KPI's own unit; None for a % target without a baseline."""
+    if not is_relative(goal, kpi):
+        return goal.target.value
+    if goal.baseline is None:
+        return None
+    return goal.baseline.value * (1 + goal.target.value / 100)
+
+
+def is_relative(goal: Goal, kpi: Kpi) -> bool:
+    """A % target on a count or money KPI: a change against a figure the goal must give."""
+    return goal.target.unit.lstrip().startswith("%") and kpi.kind in ("count", "money")
+
+
 def forecast(
     goal: Goal,
     kpi: Kpi,
@@ -93,7 +112,7 @@ def forecast(
     value = reference.get(kpi.value, overrides) if kpi.value else None
     if any(step is None for step in steps) or (kpi.kind == "money" and value is None):
         return Forecast(reason="no-path")
-    low = high = 0.0
+    central, spreads = 0.0, []  # the middle of the range, and each input's half-width
     used: list[Input] = [s for s in steps if s]
     for platform in platforms:
         cost = reach_cost(reference, platform, overrides)
@@ -101,19 +120,25 @@ def forecast(
         if cost is None or spend <= 0:
             continue
         used.append(cost)
-        low += spend / cost.high * 1000
-        high += spend / max(cost.low, 1e-9) * 1000
-    if high == 0:
+        central += spend / _middle(cost) * 1000
+        spreads.append(_spread(cost))
+    if central == 0:
         return Forecast(reason="no-cost" if platforms else "no-spend")
+    reach_spread = max(spreads)  # the platforms' reach is summed: its widest range bounds it
+    spreads = [reach_spread]
     for step in steps:
         assert step is not None
-        low, high = low * step.low / 100, high * step.high / 100
+        central *= _middle(step) / 100
+        spreads.append(_spread(step))
     if kpi.kind == "money" and value is not None:
         used.append(value)
-        low, high = low * value.low, high * value.high
+        central *= _middle(value)
+        spreads.append(_spread(value))
+    width = math.exp(math.sqrt(sum(x * x for x in spreads)))
+    low, high = central / width, central * width
     if kpi.kind == "cost-per":
         spent = sum(spend_to(lines, p, goal.by) for p in platforms)
-        low, high = spent / high if high else 0.0, spent / low if low else 0.0
+        low, high = spent / high, spent / low
     ids = sorted({i.id for i in used})
     return Forecast(
         low=round(low),
@@ -124,6 +149,18 @@ def forecast(
     )
 
 
+def _middle(item: Input) -> float:
+    """The geometric middle of a range (a zero low end counts as a tenth of the high)."""
+    low = item.low if item.low > 0 else item.high / 10
+    return math.sqrt(low * item.high) if item.high > 0 else 0.0
+
+
+def _spread(item: Input) -> float:
+    """Half the range's width on a log scale: ln(high / low) / 2."""
+    low = item.low if item.low > 0 else item.high / 10
+    return math.log(item.high / low) / 2 if low > 0 and item.high > 0 else 0.0
+
+
 def _gap(
     goal: Goal,
     kpi: Kpi,
@@ -132,8 +169,8 @@ def _gap(
     platforms: Sequence[str],
     left_out: Sequence[str],
 ) -> Gap | None:
-    target = goal.target.value
-    if kpi.direction == "lower" or high >= target or high <= 0:
+    target = absolute_target(goal, kpi)
+    if target is None or kpi.direction == "lower" or high >= target or high <= 0:
         return None
     quarters = {line.quarter for line in lines if line.platform in platforms}
     past = sum(1 for q in quarters if _quarter(q).start <= goal.by) or 1
@@ -145,17 +182,18 @@ def _gap(
     )
 
 
-def milestones(goal: Goal, start: dt.date) -> list[Milestone]:
+def milestones(goal: Goal, kpi: Kpi, start: dt.date) -> list[Milestone]:
     """Quarter ends from ``start`` to the deadline, and the deadline: a straight line from
-    the baseline (or zero) to the target."""
+    the baseline (or zero) to the target (none for a % target without a baseline)."""
+    target = absolute_target(goal, kpi)
+    if target is None:
+        return []
     first = goal.baseline.value if goal.baseline else 0.0
     span = (goal.by - start).days or 1
     points, quarter = [], Quarter.of(start)
     while quarter.end < goal.by:
         share = (quarter.end - start).days / span
-        points.append(
-            Milestone(date=quarter.end, value=round(first + share * (goal.target.value - first)))
-        )
+        points.append(Milestone(date=quarter.end, value=round(first + share * (target - first))))
         quarter = quarter.next()
-    points.append(Milestone(date=goal.by, value=goal.target.value))
+    points.append(Milestone(date=goal.by, value=round(target)))
     return points

@@ -52,6 +52,7 @@ class GoalPlan(Strict):
     owner_role: str | None = None  # ...and which team
     forecast: forecasts.Forecast | None = None
     milestones: list[forecasts.Milestone] = []
+    needs_baseline: bool = False  # a % target the plan cannot compare without today's figure
 
 
 class PlanRisk(Strict):
@@ -65,7 +66,9 @@ class PlanRisk(Strict):
 class NextStep(Strict):
     """A decision the plan needs from the client; the templates word each ``kind``."""
 
-    kind: Literal["approve", "confirm-budget", "set-budget", "set-kpi", "name-owner"]
+    kind: Literal[
+        "approve", "confirm-budget", "set-budget", "set-kpi", "set-baseline", "name-owner"
+    ]
     platforms: list[str] = []  # approve: the recommended platforms' ids
     goal: int | None = None  # set-kpi: the goal's index in Plan.goals
     tactic: str | None = None  # name-owner: the id of the first tactic the client runs
@@ -249,7 +252,8 @@ def _goal_plan(
         forecast=forecasts.forecast(
             goal, kpi, serving_platforms, planned.lines, rate, reference, overrides, left_out
         ),
-        milestones=forecasts.milestones(goal, start),
+        milestones=forecasts.milestones(goal, kpi, start),
+        needs_baseline=forecasts.is_relative(goal, kpi) and goal.baseline is None,
     )
 
 
@@ -281,6 +285,9 @@ def _next_steps(
         NextStep(kind="confirm-budget" if client.budget else "set-budget"),
     ]
     steps += [NextStep(kind="set-kpi", goal=i) for i, g in enumerate(goals) if g.kpi is None]
+    steps += [
+        NextStep(kind="set-baseline", goal=i) for i, g in enumerate(goals) if g.needs_baseline
+    ]
     owned = [t for tactics in mine.values() for t in tactics if t.owner == "client"]
     if owned:
         steps.append(NextStep(kind="name-owner", tactic=owned[0].id, more=len(owned) - 1))
