@@ -68,8 +68,8 @@ SPECS: dict[str, dict[str, Any]] = {  # what each kind's sibling may hold; [spec
         "notes": TEXT,
     },
     "articles": {"title": TEXT, "summary": TEXT, "author": TEXT},
-    "benchmarks": {"benchmarks": [{"name": TEXT, "note": TEXT}]},
-    "assumptions": {"assumptions": [{"name": TEXT, "rationale": TEXT}]},
+    "benchmarks": {"benchmarks": [{"name": TEXT, "note": TEXT, "unit": TEXT}]},
+    "assumptions": {"assumptions": [{"name": TEXT, "rationale": TEXT, "unit": TEXT}]},
     "calendar": {"moments": [{"name": TEXT, "note": TEXT}]},
     "fx": {},  # codes, numbers and sources: nothing to translate
 }
