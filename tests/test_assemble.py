@@ -152,5 +152,5 @@ def test_stale_figures_are_marked_in_the_outputs(kb: KnowledgeBase) -> None:
     html = render_html(briefing, theme)
     assert html.count('class="dated"') >= 2 * sum(s.stale for s in briefing.sources)
     plan = plan_deck(briefing, theme, template_context(briefing, theme))
-    sources = next(s for s in plan.slides if s.table and "Source" in s.table.columns)
+    sources = next(s for s in plan.slides if s.table and "Confidence" in s.table.columns)
     assert any("(dated)" in row[2] for row in sources.table.rows)
