@@ -37,7 +37,7 @@ def assemble(
 ) -> Briefing:
     client = kb.clients[client_id]
     industry = kb.industries[client.industry]
-    the_plan = plan.build_plan(client, industry, kb.platforms, today)
+    the_plan = plan.build_plan(client, industry, kb.platforms, today, kb.reference)
     recommended = [_ranked(p) for p in the_plan.group("recommended")]
     chosen = {r.id for r in recommended}
     stale_before = months_before(today, stale_months)
@@ -74,13 +74,16 @@ def _ranked(placed: plan.Placed) -> RankedPlatform:
     )
 
 
-def rank_platforms(kb: KnowledgeBase, client_id: str) -> list[RankedPlatform]:
-    """The recommended platforms, in the Plan's order (focus first, then by fit)."""
+def rank_platforms(
+    kb: KnowledgeBase, client_id: str, today: dt.date | None = None
+) -> list[RankedPlatform]:
+    """The recommended platforms, in the Plan's order (focus, then what the goals need, then
+    by fit)."""
     client = kb.clients[client_id]
-    industry = kb.industries[client.industry]
-    segment = next((s for s in industry.segments if s.id == client.segment), None)
-    fits = {**industry.fit, **(segment.fit if segment else {})}
-    return [_ranked(p) for p in plan.place(client, fits, kb.platforms) if p.group == "recommended"]
+    the_plan = plan.build_plan(
+        client, kb.industries[client.industry], kb.platforms, today or dt.date.today(), kb.reference
+    )
+    return [_ranked(p) for p in the_plan.group("recommended")]
 
 
 def closed_platforms(kb: KnowledgeBase, industry_id: str) -> list[AvoidedPlatform]:

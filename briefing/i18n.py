@@ -137,11 +137,16 @@ def babel_locale(lang: str | None = None) -> Locale:
 # current edition's. -------------------------------------------------------------------------
 
 
-def number(value: float, *, full: bool = False, lang: str | None = None) -> str:
+def number(
+    value: float, *, full: bool = False, exact: bool = False, lang: str | None = None
+) -> str:
     """English: 1402000000 -> '1,402 million' (full=true: every digit); Chinese: 14.02亿, 8140万.
 
     English counts in millions below ten billion (a house rule); ``full`` writes a sum of money
-    in a sentence ('2,500,000'). Chinese is Babel's short form."""
+    in a sentence ('2,500,000'). Chinese is Babel's short form; ``exact`` writes every digit in
+    every language, for tables whose columns add up."""
+    if exact:
+        return format_decimal(round(value), locale=babel_locale(lang))
     if is_chinese(lang):
         if abs(value) < 10_000:
             return format_decimal(value, locale=babel_locale(lang))
@@ -265,6 +270,12 @@ def _fixed_words() -> dict[str, str]:
         "quarter": _("per quarter"),
         "year": _("per year"),
         "campaign": _("per campaign"),
+        "media": _("media"),
+        "creators": _("creators"),
+        "production": _("production"),
+        "setup": _("set-up"),
+        "agency-fees": _("agency fees"),
+        "reserve": _("reserve"),
     }
 
 

@@ -14,10 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from briefing import budget as budgets
+from briefing import forecast as forecasts
+from briefing import roadmap as roadmaps
+from briefing import selection, timeline
 from briefing.model import (
     STAGES,
+    Baseline,
     Client,
-    Fit,
+    Competitor,
     Goal,
     Industry,
     Kpi,
@@ -28,23 +33,10 @@ from briefing.model import (
     Tactic,
     Target,
 )
+from briefing.reference import FxRate, Input, Moment, Reference
+from briefing.selection import Group, Placed
 
-MAX_RECOMMENDED = 5
-RECOMMEND_MIN = 4  # a fit of 4 or 5 out of 5 earns a place (focus platforms always do)
-AVOID_MAX = 1
-FOCUS_WEIGHT = 1.5
-Group = Literal["recommended", "considered", "avoided", "watched"]
-
-
-class Placed(Strict):
-    id: str
-    platform: Platform
-    fit: Fit
-    focus: bool
-    group: Group
-    # what the template adds to the fit's rationale: the platform's watch point (watched), or
-    # that it was left out only to keep the plan to five platforms (a considered good fit)
-    note: Literal["watch", "cut"] | None = None
+PRIORITY_WEIGHT = 1.5  # focus platforms and those a goal needs get this much more budget
 
 
 class GoalPlan(Strict):
@@ -52,17 +44,15 @@ class GoalPlan(Strict):
     kpi: Kpi | None = None  # None: a plain goal, "no KPI set"
     target: Target | None = None
     by: dt.date | None = None
-    platforms: list[str] = []  # ids of recommended platforms that serve the KPI's stage
+    baseline: Baseline | None = None
+    kpi_platforms: list[str] = []  # where the KPI is measured or moved
+    platforms: list[str] = []  # the recommended ones among them
     tactics: list[Tactic] = []
-    owner: Literal["agency", "client"] = "agency"
-
-
-class BudgetLine(Strict):
-    """A recommended platform's share of the budget (in the budget's currency)."""
-
-    platform_id: str
-    name: str
-    amount: float
+    owner: Literal["agency", "client"] = "agency"  # who controls the KPI...
+    owner_role: str | None = None  # ...and which team
+    forecast: forecasts.Forecast | None = None
+    milestones: list[forecasts.Milestone] = []
+    needs_baseline: bool = False  # a % target the plan cannot compare without today's figure
 
 
 class PlanRisk(Strict):
@@ -76,7 +66,9 @@ class PlanRisk(Strict):
 class NextStep(Strict):
     """A decision the plan needs from the client; the templates word each ``kind``."""
 
-    kind: Literal["approve", "confirm-budget", "set-budget", "set-kpi", "name-owner"]
+    kind: Literal[
+        "approve", "confirm-budget", "set-budget", "set-kpi", "set-baseline", "name-owner"
+    ]
     platforms: list[str] = []  # approve: the recommended platforms' ids
     goal: int | None = None  # set-kpi: the goal's index in Plan.goals
     tactic: str | None = None  # name-owner: the id of the first tactic the client runs
@@ -92,11 +84,23 @@ class Plan(Strict):
     roles: dict[str, Role]  # recommended and considered platforms' roles, by id
     tactics: dict[str, list[Tactic]]  # recommended platform id -> its tactics for this client
     roadmap: dict[int, list[Tactic]]  # 30, 60, 90 -> tactics landing then
-    budget: list[BudgetLine] = []  # split in proportion to fit (focus platforms weighted)...
-    budget_step: int | None = None  # ...and each line rounded to the nearest step
-    focus_weight: float | None = None  # focus platforms' weight; None: no focus platform
+    start: dt.date  # the briefing's date
+    end: dt.date  # the last deadline (a year on, without deadlines)
+    quarters: list[str]  # '2027-Q1' ... to the last deadline
+    budget: budgets.PlannedBudget
+    weight: float = PRIORITY_WEIGHT
+    steps: list[roadmaps.Step] = []  # the roadmap to the last deadline
+    competitors: list[Competitor] = []
+    inputs: dict[str, Input] = {}  # every benchmark and assumption the numbers use, by id
+    moments: dict[str, Moment] = {}  # the calendar moments on the roadmap, by id
+    rate: FxRate | None = None  # RMB per unit of the budget's currency (None: it is RMB)
     risks: list[PlanRisk]
     next_steps: list[NextStep]
+
+    def later_steps(self) -> list[roadmaps.Step]:
+        """The roadmap after the first 90 days (moments still to be dated last)."""
+        cutoff = self.start + dt.timedelta(days=90)
+        return [s for s in self.steps if s.date is None or s.date > cutoff]
 
     def group(self, name: Group) -> list[Placed]:
         return [p for p in self.placed if p.group == name]
@@ -111,28 +115,62 @@ class Plan(Strict):
 
 
 def build_plan(
-    client: Client, industry: Industry, platforms: dict[str, Platform], today: dt.date
+    client: Client,
+    industry: Industry,
+    platforms: dict[str, Platform],
+    today: dt.date,
+    reference: Reference | None = None,
 ) -> Plan:
+    reference = reference or Reference()
     segment = next((s for s in industry.segments if s.id == client.segment), None)
     fits = {**industry.fit, **(segment.fit if segment else {})}
     tactics = [
         t
         for t in [*industry.tactics, *(segment.tactics if segment else [])]
-        if not t.routes or client.route_to_market in t.routes
+        if selection.suits(t, client)
     ]
     roles = {**industry.roles, **(segment.roles if segment else {})}
-    placed = place(client, fits, platforms)
+    kpis = {k.id: k for k in industry.kpis}
+    active = {pid for pid, p in platforms.items() if p.status == "active"}
+    for_goals = selection.needed(client, kpis, fits, tactics, active)
+    deadlines = [g.by for g in client.goals if isinstance(g, Goal)]
+    end = max(deadlines, default=None)
+    quarters = timeline.quarters(today, end)
+    overrides = dict(client.assumptions)
+
+    def money(chosen: list[str]) -> budgets.PlannedBudget:
+        weights = {
+            pid: fits[pid].score * (PRIORITY_WEIGHT if pid in priority else 1) for pid in chosen
+        }
+        setups = _setups([t for t in tactics if t.platform in chosen], reference, overrides)
+        return budgets.plan_budget(client.budget, quarters, weights, setups, reference, overrides)
+
+    priority = {*client.focus_platforms, *for_goals}
+    affordable = (lambda ids: not money(ids).underfunded) if client.budget else None
+    placed = selection.place(client, fits, platforms, for_goals, affordable)
     chosen = [p.id for p in placed if p.group == "recommended"]
+    planned = money(chosen)
     mine = {pid: [t for t in tactics if t.platform == pid] for pid in chosen}
-    goals = [_goal_plan(goal, industry, chosen, tactics) for goal in client.goals]
+    left_out = [p.id for p in placed if p.group != "recommended"]
+    rate = reference.fx[planned.currency].cny_per_unit if planned.currency in reference.fx else 1.0
+    goals = [
+        _goal_plan(
+            goal, kpis, chosen, tactics, planned, (today, rate), reference, overrides, left_out
+        )
+        for goal in client.goals
+    ]
     shown = [p.id for p in placed if p.group in ("recommended", "considered")]
-    budget, step = _budget(client, placed)
     # The platform where most of this client's conversion tactics run; named in the answer
     # only when it is not one of the two it starts on.
     converting = {pid: sum(t.stage == "conversion" for t in mine[pid]) for pid in chosen}
     closer = max(converting, key=lambda pid: converting[pid], default=None)
     if closer in chosen[:2]:
         closer = None
+    own = [t for t in tactics if t.platform in chosen]
+    last = end or quarters[-1].end
+    steps = roadmaps.roadmap(
+        today, last, own, reference.moments, client.industry, [g.by for g in goals]
+    )
     return Plan(
         closer=closer if closer and converting[closer] else None,
         segment=segment.name if segment else None,
@@ -141,89 +179,82 @@ def build_plan(
         goals=goals,
         roles={pid: roles[pid] for pid in shown if pid in roles},
         tactics=mine,
-        roadmap={
-            day: [t for t in tactics if t.platform in chosen and t.day == day]
-            for day in (30, 60, 90)
-        },
-        budget=budget,
-        budget_step=step,
-        focus_weight=FOCUS_WEIGHT if budget and client.focus_platforms else None,
+        roadmap={day: [t for t in own if t.day == day and not t.moment] for day in (30, 60, 90)},
+        start=today,
+        end=last,
+        quarters=[q.id for q in quarters],
+        budget=planned,
+        steps=steps,
+        moments={m.id: m for m in reference.moments if m.id in {s.moment for s in steps}},
+        competitors=list(client.competitors),
+        inputs=_inputs(planned, goals, reference, overrides),
+        rate=reference.fx.get(planned.currency) if planned.currency != "CNY" else None,
         risks=_risks(industry, segment.risks if segment else [], placed),
         next_steps=_next_steps(client, goals, placed, mine),
     )
 
 
-def place(client: Client, fits: dict[str, Fit], platforms: dict[str, Platform]) -> list[Placed]:
-    """Every active platform in exactly one group, best fit first within each."""
-    active = sorted(
-        ((pid, p) for pid, p in platforms.items() if p.status == "active" and pid in fits),
-        key=lambda item: (  # ties by id, not name: every edition ranks alike
-            item[0] not in client.focus_platforms,
-            -fits[item[0]].score,
-            item[0],
-        ),
-    )
-    placed, recommended = [], 0
-    for pid, platform in active:
-        fit, focus = fits[pid], pid in client.focus_platforms
-        group: Group
-        note: Literal["watch", "cut"] | None = None
-        if focus or (fit.score >= RECOMMEND_MIN and recommended < MAX_RECOMMENDED):
-            group = "recommended"
-            recommended += 1
-        elif fit.score <= AVOID_MAX:
-            group = "avoided"
-        elif platform.watch:
-            group, note = "watched", "watch"
-        elif fit.score >= RECOMMEND_MIN:
-            group, note = "considered", "cut"
-        else:
-            group = "considered"
-        placed.append(
-            Placed(id=pid, platform=platform, fit=fit, focus=focus, group=group, note=note)
-        )
-    return placed
+def _inputs(
+    planned: budgets.PlannedBudget, goals: list[GoalPlan], reference: Reference, overrides: dict
+) -> dict[str, Input]:
+    ids = set(planned.inputs) | {i for g in goals if g.forecast for i in g.forecast.inputs}
+    found = {ident: reference.get(ident, overrides) for ident in sorted(ids)}
+    return {ident: item for ident, item in found.items() if item is not None}
 
 
-def _goal_plan(goal: Goal | str, industry: Industry, chosen: list[str], tactics: list[Tactic]):
+def _setups(tactics: list[Tactic], reference: Reference, overrides: dict) -> dict[str, float]:
+    """Each platform's one-off set-up costs in RMB (the midpoint of each input, once)."""
+    costs: dict[str, float] = {}
+    seen: set[str] = set()
+    for tactic in tactics:
+        for ident in tactic.setup:
+            item = reference.get(ident, overrides)
+            if item is None or ident in seen:
+                continue
+            seen.add(ident)
+            costs[tactic.platform] = costs.get(tactic.platform, 0) + (item.low + item.high) / 2
+    return costs
+
+
+def _goal_plan(
+    goal: Goal | str,
+    kpis: dict[str, Kpi],
+    chosen: list[str],
+    tactics: list[Tactic],
+    planned: budgets.PlannedBudget,
+    start_and_rate: tuple[dt.date, float],
+    reference: Reference,
+    overrides: dict,
+    left_out: list[str],
+) -> GoalPlan:
     if isinstance(goal, str):
         return GoalPlan(goal=goal)
-    kpi = next(k for k in industry.kpis if k.id == goal.kpi)  # validated to exist
+    kpi = kpis[goal.kpi]  # validated to exist
+    start, rate = start_and_rate
+    serving_platforms = [p for p in kpi.platforms if p in chosen]
     serving = [
         t
         for t in tactics
-        if t.platform in chosen and (goal.kpi in t.kpis if t.kpis else t.stage == kpi.stage)
+        if t.platform in serving_platforms
+        and (goal.kpi in t.kpis if t.kpis else t.stage == kpi.stage)
     ]
-    platforms = list(dict.fromkeys(t.platform for t in serving))
-    owners = {t.owner for t in serving}
     return GoalPlan(
         goal=goal.goal,
         kpi=kpi,
         target=goal.target,
         by=goal.by,
-        platforms=platforms,
+        baseline=goal.baseline,
+        kpi_platforms=list(kpi.platforms),
+        platforms=serving_platforms,
         tactics=serving,
-        owner="client" if owners == {"client"} else "agency",
+        owner=kpi.owner,
+        owner_role=kpi.owner_role,
+        forecast=forecasts.forecast(
+            goal, kpi, serving_platforms, planned.lines, rate, reference, overrides, left_out
+        ),
+        milestones=forecasts.milestones(goal, kpi, start),
+        needs_baseline=forecasts.is_relative(goal, kpi) and goal.baseline is None,
     )
-
-
-def _budget(client: Client, placed: list[Placed]) -> tuple[list[BudgetLine], int | None]:
-    """The lines of the split and the step each is rounded to."""
-    if client.budget is None:
-        return [], None
-    chosen = [p for p in placed if p.group == "recommended"]
-    weights = {p.id: p.fit.score * (FOCUS_WEIGHT if p.focus else 1) for p in chosen}
-    total = sum(weights.values()) or 1
-    step = 1000 if client.budget.amount >= 20000 else 100
-    lines = [
-        BudgetLine(
-            platform_id=p.id,
-            name=p.platform.name,
-            amount=round(client.budget.amount * weights[p.id] / total / step) * step,
-        )
-        for p in chosen
-    ]
-    return lines, step
 
 
 def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[PlanRisk]:
@@ -254,6 +285,9 @@ def _next_steps(
         NextStep(kind="confirm-budget" if client.budget else "set-budget"),
     ]
     steps += [NextStep(kind="set-kpi", goal=i) for i, g in enumerate(goals) if g.kpi is None]
+    steps += [
+        NextStep(kind="set-baseline", goal=i) for i, g in enumerate(goals) if g.needs_baseline
+    ]
     owned = [t for tactics in mine.values() for t in tactics if t.owner == "client"]
     if owned:
         steps.append(NextStep(kind="name-owner", tactic=owned[0].id, more=len(owned) - 1))

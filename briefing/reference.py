@@ -30,6 +30,7 @@ Measure = Literal[
     "fee-share",  # % of the budget: agency fees, reserve
     "production",  # currency per asset
     "min-spend",  # the least a platform needs per quarter to be worth running
+    "order-value",  # what one order (or one qualified deal) is worth: a sales KPI's last step
 ]
 Tier = Literal["nano", "micro", "mid", "top"]
 Level = Literal["high", "medium", "low"]
@@ -142,6 +143,10 @@ class Input:
     platform: str | None = None
     tier: str | None = None
     overridden: bool = False  # the client's file set it
+    name: str = ""
+    source: str = ""  # a benchmark's publisher; an assumption's rationale
+    url: str | None = None
+    as_of: str | None = None
 
 
 @dataclass
@@ -153,6 +158,31 @@ class Reference:
     moments: list[Moment] = field(default_factory=list)
     fx: dict[str, FxRate] = field(default_factory=dict)
 
+    def get(self, ident: str, overrides: dict[str, Range] | None = None) -> Input | None:
+        """The input with this id (a benchmark or an assumption), a client's override applied."""
+        overrides = overrides or {}
+        item: Benchmark | Assumption | None = self.benchmarks.get(ident) or self.assumptions.get(
+            ident
+        )
+        if item is None:
+            return None
+        chosen = overrides.get(ident, item)
+        return Input(
+            item.id,
+            item.measure,
+            chosen.low,
+            chosen.high,
+            item.unit,
+            sourced=isinstance(item, Benchmark) and ident not in overrides,
+            platform=item.platform,
+            tier=item.tier,
+            overridden=ident in overrides,
+            name=item.name,
+            source=item.source if isinstance(item, Benchmark) else item.rationale,
+            url=item.url if isinstance(item, Benchmark) else None,
+            as_of=item.as_of if isinstance(item, Benchmark) else None,
+        )
+
     def find(
         self,
         measure: str,
@@ -163,21 +193,9 @@ class Reference:
         """The input for a measure on a platform (and tier): a benchmark for that platform,
         else an assumption for it, else the platform-independent ones; a client's override
         of an id replaces that id's range."""
-        overrides = overrides or {}
         for scope in (platform, None) if platform else (None,):
-            for kind, items in (("benchmark", self.benchmarks), ("assumption", self.assumptions)):
+            for items in (self.benchmarks, self.assumptions):
                 for item in items.values():
                     if item.measure == measure and item.platform == scope and item.tier == tier:
-                        chosen = overrides.get(item.id, item)
-                        return Input(
-                            item.id,
-                            measure,
-                            chosen.low,
-                            chosen.high,
-                            item.unit,
-                            sourced=kind == "benchmark" and item.id not in overrides,
-                            platform=item.platform,
-                            tier=tier,
-                            overridden=item.id in overrides,
-                        )
+                        return self.get(item.id, overrides)
         return None

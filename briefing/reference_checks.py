@@ -20,6 +20,7 @@ def check(kb: KnowledgeBase, project: Project) -> list[Problem]:
     problems = _unique_ids(docs) + _platforms(docs)
     problems += _industries(docs)
     problems += _currencies(kb, docs)
+    problems += _named_inputs(docs)
     return problems
 
 
@@ -101,3 +102,49 @@ def _currencies(kb: KnowledgeBase, docs: dict[str, dict[str, Document]]) -> list
             )
             problems.append(_at(doc, ("budget", "currency"), message))
     return problems
+
+
+def _named_inputs(docs: dict[str, dict[str, Document]]) -> list[Problem]:
+    """Every input a KPI's path or value, a tactic's set-up or a client's override names, and
+    every moment a tactic names, exists."""
+    inputs = {
+        item.get("id")
+        for kind in ("benchmarks", "assumptions")
+        for _, _, item in _items(docs, kind)
+    }
+    moments = {item.get("id") for _, _, item in _items(docs, "calendar")}
+    problems = []
+
+    def check(doc: Document, loc: KeyPath, value: Any, known: set, what: str) -> None:
+        if isinstance(value, str) and value not in known:
+            problems.append(_at(doc, loc, f"unknown {what} '{value}'"))
+
+    for doc in docs.get("industries", {}).values():
+        data = doc.data if isinstance(doc.data, dict) else {}
+        for i, kpi in enumerate(data.get("kpis") or []):
+            if not isinstance(kpi, dict):
+                continue
+            for j, ident in enumerate(kpi.get("path") or []):
+                check(doc, ("kpis", i, "path", j), ident, inputs, "input (data/assumptions.yaml)")
+            check(doc, ("kpis", i, "value"), kpi.get("value"), inputs, "input")
+        for loc, tactic in _tactics(data):
+            check(
+                doc, (*loc, "moment"), tactic.get("moment"), moments, "moment (data/calendar.yaml)"
+            )
+            for j, ident in enumerate(tactic.get("setup") or []):
+                check(doc, (*loc, "setup", j), ident, inputs, "input (data/assumptions.yaml)")
+    for doc in docs.get("clients", {}).values():
+        data = doc.data if isinstance(doc.data, dict) else {}
+        overrides = data.get("assumptions")
+        for ident in overrides if isinstance(overrides, dict) else []:
+            check(doc, ("assumptions", ident), ident, inputs, "input to override")
+    return problems
+
+
+def _tactics(playbook: dict) -> list[tuple[KeyPath, dict]]:
+    found = [(("tactics", i), t) for i, t in enumerate(playbook.get("tactics") or [])]
+    for s, segment in enumerate(playbook.get("segments") or []):
+        if isinstance(segment, dict):
+            tactics = segment.get("tactics") or []
+            found += [(("segments", s, "tactics", i), t) for i, t in enumerate(tactics)]
+    return [(loc, t) for loc, t in found if isinstance(t, dict)]

@@ -118,7 +118,7 @@ def describe(changes: Changes) -> list[str]:
     """The changes as lines for the terminal (the PDF page and the slide say the same)."""
     lines = [f"What changed since the briefing of {changes.since.isoformat()}:"]
     if changes.empty:
-        return [*lines, "  nothing in platforms, fit, figures, risks or articles"]
+        return [*lines, "  nothing in platforms, fit, figures, risks, articles, goals or budget"]
     for name in changes.added:
         lines.append(f"  + now recommended: {name}")
     for name in changes.dropped:
@@ -137,4 +137,16 @@ def describe(changes: Changes) -> list[str]:
         lines.append(f"  ! new risk: {risk}")
     for title in changes.articles:
         lines.append(f"  * new article: {title}")
+    for goal in changes.goals:
+        old = (
+            f"{i18n.number(goal.old_target)} by {goal.old_by}"
+            if goal.old_target is not None
+            else "new goal"
+        )
+        new = f"{i18n.number(goal.new_target)} {goal.unit} by {goal.new_by}"
+        lines.append(f"  ~ goal {goal.kpi}: {old} -> {new}")
+    if changes.budget:
+        budget = changes.budget
+        old = f"{budget.old_total:,.0f}" if budget.old_total is not None else "no budget"
+        lines.append(f"  ~ budget: {old} -> {budget.new_total:,.0f} {budget.currency}")
     return lines

@@ -54,7 +54,7 @@ SPECS: dict[str, dict[str, Any]] = {  # what each kind's sibling may hold; [spec
     },
     "industries": {
         **PLAYBOOK,
-        "kpis": [{"name": TEXT, "unit": TEXT, "benchmark": {"unit": TEXT}}],
+        "kpis": [{"name": TEXT, "unit": TEXT, "owner_role": TEXT, "benchmark": {"unit": TEXT}}],
         "segments": [PLAYBOOK],
     },
     "clients": {
@@ -64,12 +64,12 @@ SPECS: dict[str, dict[str, Any]] = {  # what each kind's sibling may hold; [spec
         "account_manager": CONTACT,
         "goals": [{"goal": TEXT, "target": {"unit": TEXT}}],
         "cities": NAMES,
-        "competitors": [{"name": TEXT, "note": TEXT}],
+        "competitors": [{"name": TEXT, "note": TEXT, "presence": [{"activity": TEXT}]}],
         "notes": TEXT,
     },
     "articles": {"title": TEXT, "summary": TEXT, "author": TEXT},
-    "benchmarks": {"benchmarks": [{"name": TEXT, "note": TEXT}]},
-    "assumptions": {"assumptions": [{"name": TEXT, "rationale": TEXT}]},
+    "benchmarks": {"benchmarks": [{"name": TEXT, "note": TEXT, "unit": TEXT}]},
+    "assumptions": {"assumptions": [{"name": TEXT, "rationale": TEXT, "unit": TEXT}]},
     "calendar": {"moments": [{"name": TEXT, "note": TEXT}]},
     "fx": {},  # codes, numbers and sources: nothing to translate
 }
@@ -77,7 +77,7 @@ OPTIONAL = {  # text a translation may leave in the source language (names of pe
     "clients": {("name",), ("short_name",), ("competitors", "name")},
     "articles": {("author",)},
 }
-ID_DEFAULTS = {"goals": "kpi"}  # a goal without an id is named by its KPI
+ID_DEFAULTS = {"goals": "kpi", "presence": "platform"}  # items named by another field
 
 
 def check_language(lang: str | None) -> str | None:

@@ -78,6 +78,8 @@ def test_both_editions_are_published_under_one_manifest(zh_built: Path) -> None:
         f"{CLIENT}-briefing.zh-CN.pdf",
         f"{CLIENT}-deck.pptx",
         f"{CLIENT}-deck.zh-CN.pptx",
+        f"{CLIENT}-plan.json",
+        f"{CLIENT}-plan.zh-CN.json",
     ]
     record = manifest.read(folder)
     assert set(record["editions"]) == {"en", ZH}
