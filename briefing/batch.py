@@ -221,6 +221,7 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 def summary_table(outcomes: list[Outcome]) -> Table:
     """One row per edition; per output, what it counts (pages, slides) and its size."""
     from briefing import render  # the renderers' modules: only once something was built
+
     table = Table(title="Batch summary", title_justify="left")
     table.add_column("client")
     table.add_column("status")
