@@ -11,6 +11,7 @@ edition, so every edition gets the same plan.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Literal
 
@@ -122,6 +123,8 @@ def build_plan(
     reference: Reference | None = None,
 ) -> Plan:
     reference = reference or Reference()
+    # a benchmark more than three years old describes another market: use an assumption
+    reference = dataclasses.replace(reference, not_before=_years_before(today, 3).isoformat())
     segment = next((s for s in industry.segments if s.id == client.segment), None)
     fits = {**industry.fit, **(segment.fit if segment else {})}
     tactics = [
@@ -200,6 +203,10 @@ def _inputs(
     ids = set(planned.inputs) | {i for g in goals if g.forecast for i in g.forecast.inputs}
     found = {ident: reference.get(ident, overrides) for ident in sorted(ids)}
     return {ident: item for ident, item in found.items() if item is not None}
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    return day.replace(year=day.year - years, day=min(day.day, 28))
 
 
 def _setups(tactics: list[Tactic], reference: Reference, overrides: dict) -> dict[str, float]:

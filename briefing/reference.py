@@ -157,6 +157,9 @@ class Reference:
     assumptions: dict[str, Assumption] = field(default_factory=dict)
     moments: list[Moment] = field(default_factory=list)
     fx: dict[str, FxRate] = field(default_factory=dict)
+    # A benchmark published before this ISO date describes another market: `find` passes over
+    # it (to an assumption) though a path may still name it. Set by the plan from its date.
+    not_before: str = ""
 
     def get(self, ident: str, overrides: dict[str, Range] | None = None) -> Input | None:
         """The input with this id (a benchmark or an assumption), a client's override applied."""
@@ -196,6 +199,8 @@ class Reference:
         for scope in (platform, None) if platform else (None,):
             for items in (self.benchmarks, self.assumptions):
                 for item in items.values():
+                    if isinstance(item, Benchmark) and str(item.as_of) < self.not_before:
+                        continue
                     if item.measure == measure and item.platform == scope and item.tier == tier:
                         return self.get(item.id, overrides)
         return None
