@@ -49,6 +49,7 @@ class PlannedBudget(Strict):
     minimum: int  # the least per period that funds the platforms the goals need
     underfunded: list[str] = []  # platforms whose share is below their minimum workable spend
     inputs: list[str] = []  # ids of the benchmarks and assumptions it used
+    spans: list[tuple[dt.date, dt.date]] = []  # each period's first and last day in the plan
 
 
 class Shares(Strict):
@@ -208,7 +209,9 @@ def plan_budget(
     }
     floor = split_shares.min_spend_cny / rate
     total = sum(line.amount for line in lines)
+    spans = [(max(run[0][0].start, window[0]), min(run[-1][0].end, window[1])) for run in runs]
     return PlannedBudget(
+        spans=spans,
         currency=currency,
         amount=budget.amount if budget else None,
         period=period,
@@ -239,12 +242,12 @@ class TableRow(Strict):
     total: int
 
 
-def table(planned: PlannedBudget) -> tuple[list[str], list[TableRow]]:
-    """The budget as the page shows it: each period's first quarter (its label), and one row
-    per platform and type with its amount in each period, platforms in plan order, then fees
-    and the reserve."""
+def table(planned: PlannedBudget) -> tuple[list[tuple[dt.date, dt.date]], list[TableRow]]:
+    """The budget as the page shows it: each period's first and last day in the plan (its
+    label), and one row per platform and type with its amount in each period, platforms in
+    plan order, then fees and the reserve."""
     periods = sorted({line.period for line in planned.lines})
-    firsts = [min(line.quarter for line in planned.lines if line.period == p) for p in periods]
+    firsts = [planned.spans[p] for p in periods] if planned.spans else []
     order = {"setup": 0, "media": 1, "creators": 2, "production": 3, "agency-fees": 4}
     keys: list[tuple[str | None, LineType]] = []
     for line in planned.lines:
@@ -268,7 +271,7 @@ def table(planned: PlannedBudget) -> tuple[list[str], list[TableRow]]:
     return firsts, rows
 
 
-def summary(planned: PlannedBudget) -> tuple[list[str], list[TableRow]]:
+def summary(planned: PlannedBudget) -> tuple[list[tuple[dt.date, dt.date]], list[TableRow]]:
     """The budget per platform (all its lines together), then fees and the reserve: the
     slide's shorter table."""
     periods, rows = table(planned)
