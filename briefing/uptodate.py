@@ -21,7 +21,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from briefing import __version__, output
+from briefing import __version__, identity, output
 
 CHECK = "check"  # the edition's field in out/<client>/manifest.json
 KINDS = {
@@ -239,13 +239,8 @@ def _since(settings: Any, client_id: str, lang: str, inputs: dict[str, str]) -> 
     """The sent briefing the 'What changed' page compares with, as prepare finds it."""
     from briefing import history
 
-    earlier = history.previous(settings.state_dir, client_id, lang, inputs_key(inputs))
+    earlier = history.previous(settings.state_dir, client_id, lang, identity.inputs_digest(inputs))
     return earlier.folder.name if earlier else None
-
-
-def inputs_key(inputs: dict[str, str]) -> str:
-    """As manifest.inputs_digest (importing manifest costs the models and renderers)."""
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def _file_digest(path: Path) -> str:

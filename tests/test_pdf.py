@@ -46,12 +46,14 @@ def test_contents_page_numbers_match_the_headings(pdf: Path) -> None:
 def test_bookmarks_follow_the_headings(pdf: Path) -> None:
     outline = PdfReader(pdf).outline
     titles = [item.title for item in outline if not isinstance(item, list)]
-    assert titles[:3] == [
+    assert titles[:4] == [
         "The answer",
         "Your goals and how we will measure them",
+        "The budget, line by line",
         "Where to play",
     ]
     assert "The first 90 days" in titles and "Sources" in titles
+    assert titles[-1] == "How the numbers are built"
     assert "WeChat 微信" in titles
 
 

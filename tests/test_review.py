@@ -74,15 +74,18 @@ def test_changed_inputs_void_the_approval_and_the_same_inputs_next_day_keep_it(
     approve_current(project)
     brief = project / f"data/clients/{CLIENT}.yaml"
     original = brief.read_text("utf-8")
-    # A change to the brief alone (no option moves with it): a new briefing nobody approved.
-    brief.write_text(original + "notes: Revised after the call of 24 November.\n", "utf-8")
+    # (A brief changed and then restored is new content for the reader, dated the day it came
+    # back: the approval follows the bytes, tested in test_identity.py.)
+    # A change to the brief alone that the reader sees (no option moves with it): new bytes,
+    # so a briefing nobody approved.
+    brief.write_text(original.replace("Shanghai", "Chengdu"), "utf-8")  # the bytes change
     build(settings_for(project), CLIENT)
     with pytest.raises(DeliveryError, match=r"not the ones approved .*approved by Lin Wei"):
         send(gated(project, port))
     assert not handler.messages
-    # The approved inputs again, rebuilt the next day: the same content keeps its date, so the
-    # same bytes, still approved.
-    brief.write_text(original, "utf-8")
+    # Approved again, then rebuilt the next day from the same inputs: the content keeps its
+    # date, so the same bytes, still approved.
+    approve_current(project)
     next_day = gated(project, port, SOURCE_DATE_EPOCH=NEXT_DAY)
     build(next_day, CLIENT)
     assert send(next_day).startswith("Sent via")
