@@ -70,8 +70,8 @@ def until(ready: Callable[[], Any], seconds: float, failure: str, step: float = 
         time.sleep(step)
 
 
-def state(base: str) -> dict[str, Any]:
-    request = urllib.request.Request(base + "/state", headers={"Authorization": f"token {TOKEN}"})
+def state(base: str, token: str = TOKEN) -> dict[str, Any]:
+    request = urllib.request.Request(base + "/state", headers={"Authorization": f"token {token}"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
 
@@ -93,7 +93,7 @@ class PreviewProcess:
                 command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=root
             )
         self.url = until(self._printed_url, 120, "the preview printed no URL", 0.1)
-        self.base = self.url.split("/?", 1)[0]
+        self.base, self.token = self.url.split("/?token=", 1)
 
     def _printed_url(self) -> str | None:
         assert self.process.poll() is None, self.log.read_text("utf-8", "replace")
