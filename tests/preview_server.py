@@ -94,6 +94,14 @@ class PreviewProcess:
             )
         self.url = until(self._printed_url, 120, "the preview printed no URL", 0.1)
         self.base, self.token = self.url.split("/?token=", 1)
+        until(self._answers, 120, "the preview does not answer", 0.1)
+
+    def _answers(self) -> bool:
+        assert self.process.poll() is None, self.log.read_text("utf-8", "replace")
+        try:
+            return bool(state(self.base, self.token))
+        except OSError:
+            return False
 
     def _printed_url(self) -> str | None:
         assert self.process.poll() is None, self.log.read_text("utf-8", "replace")

@@ -143,8 +143,7 @@ def create_app(previewer: Previewer, token: str, watch_files: bool = True) -> An
     async def lifespan(app: Any) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         previewer.announce = app.state.events.announce
-        await asyncio.to_thread(previewer.worker.start)  # warm before the first build
-        app.state.tasks.add(loop.create_task(previewer.rebuild()))
+        app.state.tasks.add(loop.create_task(previewer.rebuild()))  # starts the worker
         if previewer.office.available:  # LibreOffice starts while the PDF renders
             loop.run_in_executor(None, previewer.office.start)
         if watch_files:

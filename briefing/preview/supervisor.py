@@ -72,10 +72,6 @@ class RenderWorker:
             raise RequestFailed(value)
         return value
 
-    def start(self) -> None:
-        """Start the worker now (from its own thread), so the first build finds it warm."""
-        self._thread.submit(lambda: None if self.process else self._start()).result()
-
     def _start(self) -> None:
         if self.process is not None:  # it died between requests
             line = f"the render worker crashed ({_describe(self.process)}); a new one took over"
