@@ -117,11 +117,15 @@ def test_a_crashed_worker_is_shown_and_replaced(project: Path) -> None:
     pages already shown are rasterised by the next worker."""
 
     async def test(previewer: Previewer) -> None:
+        announced: list[str] = []
+        previewer.announce = lambda: announced.append(previewer.notice)
         await previewer.rebuild()
         os.kill(previewer.worker.process.pid, signal.SIGSEGV)
         png = await previewer.image("pdf", 1, 4)
         assert png is not None and png.startswith(PNG)
         assert "the render worker crashed (killed by SIGSEGV)" in previewer.state()["notice"]
+        await asyncio.sleep(0)  # the announcement from the worker's thread
+        assert previewer.notice in announced  # the open pages hear of it
         await previewer.rebuild()
         assert previewer.state()["notice"] == "" and previewer.snapshot.number == 2
 

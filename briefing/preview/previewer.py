@@ -98,6 +98,7 @@ class Previewer:
         self.announce: Callable[[], None] = lambda: None
         self.images: dict[tuple[str, int, int], bytes] = {}
         self.notice, self._noticed = "", 0.0  # e.g. the worker crashed and a new one took over
+        self._loop: asyncio.AbstractEventLoop | None = None  # the app's, once it runs
         self._lock = asyncio.Lock()  # one build at a time
         self._queued, self._wanted = False, set[str]()  # the next build and its outputs
         self._latest: dict[str, int] = {}  # per office output: the newest build to convert
@@ -124,6 +125,7 @@ class Previewer:
         good preview and shows its lines. Office outputs are converted afterwards. Calls made
         while one build runs are merged into the next (ten quick switches: two builds), which
         uses the client and theme selected by then."""
+        self._loop = asyncio.get_running_loop()
         self._wanted |= set(names or (r.name for r in shown()))
         if self._queued:  # a rebuild already waits for the lock: it takes these too
             return
@@ -223,7 +225,9 @@ class Previewer:
 
     def _note(self, line: str) -> None:
         LOGGER.warning("preview: %s", line)
-        self.notice, self._noticed = line, time.monotonic()  # any thread: one assignment
+        self.notice, self._noticed = line, time.monotonic()
+        if self._loop is not None:  # called from the worker's thread too
+            self._loop.call_soon_threadsafe(self.announce)
 
     def close(self) -> None:
         self.worker.close()
