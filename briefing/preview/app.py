@@ -121,8 +121,15 @@ async def select(request: Any) -> Any:
         previewer.select(values["client"] or "", values["theme"] or None, values["lang"] or None)
     except BriefingError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
-    request.app.state.tasks.add(asyncio.get_running_loop().create_task(previewer.rebuild()))
+    _spawn(request.app, previewer.rebuild())
     return JSONResponse({"ok": True})
+
+
+def _spawn(app: Any, work: Any) -> None:
+    """A background task, referenced until it ends (asyncio keeps only weak references)."""
+    task = asyncio.get_running_loop().create_task(work)
+    app.state.tasks.add(task)
+    task.add_done_callback(app.state.tasks.discard)
 
 
 async def watch(previewer: Previewer) -> None:
@@ -131,7 +138,10 @@ async def watch(previewer: Previewer) -> None:
     root = previewer.settings.root
     folders = [root / f for f in WATCHED if (root / f).is_dir()]
     async for changes in watchfiles.awatch(*folders, debounce=DEBOUNCE_MS, step=20):
-        await previewer.rebuild(outputs_for(path for _, path in changes))
+        try:
+            await previewer.rebuild(outputs_for(path for _, path in changes))
+        except Exception as exc:  # keep watching: the next save may fix it
+            LOGGER.warning("preview: rebuild failed: %s", exc)
 
 
 def create_app(previewer: Previewer, token: str, watch_files: bool = True) -> Any:
@@ -141,17 +151,16 @@ def create_app(previewer: Previewer, token: str, watch_files: bool = True) -> An
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
-        loop = asyncio.get_running_loop()
         previewer.announce = app.state.events.announce
-        app.state.tasks.add(loop.create_task(previewer.rebuild()))  # starts the worker
+        _spawn(app, previewer.rebuild())  # starts the worker
         if previewer.office.available:  # LibreOffice starts while the PDF renders
-            loop.run_in_executor(None, previewer.office.start)
+            _spawn(app, asyncio.to_thread(previewer.office.start))
         if watch_files:
-            app.state.tasks.add(loop.create_task(watch(previewer)))
+            _spawn(app, watch(previewer))
         try:
             yield
         finally:
-            for task in app.state.tasks:
+            for task in list(app.state.tasks):
                 task.cancel()
             previewer.close()
 
@@ -177,6 +186,8 @@ def serve(settings: Settings, client: str, host: str, port: int) -> None:
     build.check_client_id(client)
     if client not in clients(settings.root):
         raise BriefingError(f"unknown client '{client}' (data/clients/{client}.yaml)")
+    if settings.theme and settings.theme not in themes(settings.root):
+        raise BriefingError(f"unknown theme '{settings.theme}' (templates/{settings.theme}/)")
     previewer = Previewer(settings, client)
     token = secrets.token_urlsafe(24)
     if host not in LOOPBACK:

@@ -99,6 +99,7 @@ class Previewer:
         self.images: dict[tuple[str, int, int], bytes] = {}
         self.notice, self._noticed = "", 0.0  # e.g. the worker crashed and a new one took over
         self._loop: asyncio.AbstractEventLoop | None = None  # the app's, once it runs
+        self._tasks: set[asyncio.Task[None]] = set()  # conversions under way
         self._lock = asyncio.Lock()  # one build at a time
         self._queued, self._wanted = False, set[str]()  # the next build and its outputs
         self._latest: dict[str, int] = {}  # per office output: the newest build to convert
@@ -146,8 +147,10 @@ class Previewer:
             conversions = self._publish(number, outputs)
             LOGGER.info("preview: rebuilt %s in %.2f s", "+".join(wanted),
                         time.monotonic() - started)  # fmt: skip
-        for name, data in conversions:
-            asyncio.get_running_loop().create_task(self._convert(name, number, data))
+        for name, data in conversions:  # referenced until done (asyncio keeps weak ones)
+            task = asyncio.get_running_loop().create_task(self._convert(name, number, data))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     def _publish(self, number: int, outputs: dict[str, dict[str, Any]]) -> list[tuple[str, bytes]]:
         conversions = []
