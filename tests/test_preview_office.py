@@ -105,3 +105,30 @@ def test_no_libreoffice_of_the_preview_remains_after_it_ends(
     until(lambda: not any(alive(pid) for pid in children), 60, f"left after {signum.name}")
     log = preview.log.read_text("utf-8", "replace")
     assert "Traceback" not in log, log
+
+
+def test_the_next_helper_removes_what_a_killed_one_left(tmp_path: Path) -> None:
+    """kill -9 leaves the helper's folder and LibreOffice's pipe file; the next helper removes
+    those of dead helpers, and only those (and only its own user's)."""
+    from briefing.preview.office_helper import clean_up_after_the_dead
+
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    dead, live, uid = ended.pid, os.getpid(), os.getuid()
+    (tmp_path / f"briefing-office-{dead}-abc_1").mkdir()
+    (tmp_path / f"briefing-office-{dead}-abc_1/profile").mkdir()
+    (tmp_path / f"OSL_PIPE_{uid}_briefing-{dead}-0f3a").touch()
+    (tmp_path / f"briefing-office-{live}-xyz").mkdir()
+    (tmp_path / f"OSL_PIPE_{uid}_briefing-{live}-99").touch()
+    (tmp_path / "briefing-office-notes").mkdir()
+    removed = clean_up_after_the_dead(str(tmp_path), uid)
+    assert sorted(removed) == [
+        f"OSL_PIPE_{uid}_briefing-{dead}-0f3a",
+        f"briefing-office-{dead}-abc_1",
+    ]
+    kept = {
+        f"OSL_PIPE_{uid}_briefing-{live}-99",
+        "briefing-office-notes",
+        f"briefing-office-{live}-xyz",
+    }
+    assert {p.name for p in tmp_path.iterdir()} == kept

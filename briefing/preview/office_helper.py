@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -55,7 +56,7 @@ class Office:
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
-        self.pipe = "briefing-" + secrets.token_hex(16)
+        self.pipe = f"briefing-{os.getpid()}-{secrets.token_hex(16)}"
         self.process: subprocess.Popen[bytes] | None = None
         self.desktop = None
 
@@ -152,11 +153,35 @@ def pipe_path(name: str) -> str:
     return f"/tmp/OSL_PIPE_{os.getuid()}_{name}"
 
 
+def clean_up_after_the_dead(tmp: str, uid: int) -> list[str]:
+    """Remove the folders and pipes of helpers that were killed (kill -9 leaves them)."""
+    removed = []
+    for entry in os.scandir(tmp):
+        match = re.fullmatch(rf"(?:briefing-office-|OSL_PIPE_{uid}_briefing-)(\d+)-\w+", entry.name)
+        if not match or entry.stat(follow_symlinks=False).st_uid != uid:
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+            continue  # its helper still runs
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+        removed.append(entry.name)
+    return removed
+
+
 def main() -> int:
     _die_with_parent(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the preview decides when this ends
     os.umask(0o077)
-    folder = tempfile.mkdtemp(prefix="briefing-office-")  # 0700, ours alone
+    clean_up_after_the_dead("/tmp", os.getuid())
+    folder = tempfile.mkdtemp(prefix=f"briefing-office-{os.getpid()}-", dir="/tmp")  # 0700
     office = Office(folder)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the real stdout
