@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from briefing.preview import Previewer, create_app
 from briefing.preview.office import Office
 
@@ -25,6 +27,9 @@ from .conftest import SOURCE_DATE_EPOCH, settings_for
 REPO = Path(__file__).resolve().parent.parent
 CLIENT = "maison-aurele"
 TOKEN = "test-secret-0123456789"
+needs_office = pytest.mark.skipif(
+    not Office(REPO).available, reason="no .venv-uno or LibreOffice (make .venv-uno sets it up)"
+)
 
 
 def free_port() -> int:

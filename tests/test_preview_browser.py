@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from .preview_server import CLIENT, REPO, PreviewProcess, state, until, view
-from .test_preview_office import needs_office
+from .preview_server import CLIENT, REPO, PreviewProcess, needs_office, state, until, view
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")

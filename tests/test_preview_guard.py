@@ -137,3 +137,19 @@ def test_the_client_menu_offers_clients_only(base: str) -> None:
     assert status == 200 and CLIENT in offered["clients"]
     assert not [c for c in offered["clients"] if "." in c]
     assert offered["themes"] == ["default", "meridian"] and "zh-CN" in offered["langs"]
+
+
+def test_a_chosen_address_is_accepted_as_host_but_never_a_name_or_any_address() -> None:
+    """`--host 192.0.2.7` also answers to that address (an address cannot be rebound);
+    `--host 0.0.0.0` adds nothing; names other than localhost are always refused."""
+    from briefing.preview.app import _address
+    from briefing.preview.guard import LOOPBACK, Guard
+
+    assert _address("0.0.0.0") == _address("::") == _address("example.org") == frozenset()
+    guard = Guard(None, TOKEN, LOOPBACK | _address("192.0.2.7"))
+    scope = {"method": "GET", "query_string": f"token={TOKEN}".encode()}
+    assert guard.refusal(scope, {"host": "192.0.2.7:8800"}) is None
+    assert guard.refusal(scope, {"host": "localhost:8800"}) is None
+    assert guard.refusal(scope, {"host": "example.org:8800"})[0] == 400
+    assert guard.refusal(scope, {"host": "192.0.2.8:8800"})[0] == 400
+    assert guard.refusal(scope, {})[0] == 400

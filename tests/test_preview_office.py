@@ -14,11 +14,15 @@ import pytest
 
 from briefing.preview.office import Office
 
-from .preview_server import REPO, PreviewProcess, alive, state, tcp_listeners, until, view
-
-OFFICE = Office(REPO)
-needs_office = pytest.mark.skipif(
-    not OFFICE.available, reason="no .venv-uno or LibreOffice (make .venv-uno sets it up)"
+from .preview_server import (
+    REPO,
+    PreviewProcess,
+    alive,
+    needs_office,
+    state,
+    tcp_listeners,
+    until,
+    view,
 )
 
 

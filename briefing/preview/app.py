@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 import secrets
 from collections.abc import AsyncIterator
@@ -144,7 +145,9 @@ async def watch(previewer: Previewer) -> None:
             LOGGER.warning("preview: rebuild failed: %s", exc)
 
 
-def create_app(previewer: Previewer, token: str, watch_files: bool = True) -> Any:
+def create_app(
+    previewer: Previewer, token: str, watch_files: bool = True, hosts: frozenset[str] = LOOPBACK
+) -> Any:
     """The Starlette app behind its Guard (loopback Host, the secret, same-origin JSON)."""
     from starlette.applications import Starlette
     from starlette.routing import Route
@@ -174,7 +177,7 @@ def create_app(previewer: Previewer, token: str, watch_files: bool = True) -> An
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.previewer, app.state.events, app.state.tasks = previewer, Events(), set()
-    return Guard(app, token)
+    return Guard(app, token, hosts)
 
 
 def serve(settings: Settings, client: str, host: str, port: int) -> None:
@@ -190,10 +193,11 @@ def serve(settings: Settings, client: str, host: str, port: int) -> None:
         raise BriefingError(f"unknown theme '{settings.theme}' (templates/{settings.theme}/)")
     previewer = Previewer(settings, client)
     token = secrets.token_urlsafe(24)
+    hosts = LOOPBACK | _address(host)  # an address, unlike a name, cannot be rebound
     if host not in LOOPBACK:
         LOGGER.warning(
-            "preview: listening on %s, not only this machine; it still answers only to "
-            "127.0.0.1 and localhost and to the link below",
+            "preview: listening on %s, not only this machine: anyone who can reach it and "
+            "has the link below sees the client's briefing",
             host,
         )
     if not previewer.office.available:
@@ -205,7 +209,17 @@ def serve(settings: Settings, client: str, host: str, port: int) -> None:
     print(f"Preview of {client}: http://{shown}:{port}/?token={token}  (Ctrl-C to stop)",
           flush=True)  # fmt: skip
     try:
-        uvicorn.run(create_app(previewer, token), host=host, port=port, log_level="warning",
+        uvicorn.run(create_app(previewer, token, hosts=hosts), host=host, port=port,
+                    log_level="warning",
                     timeout_graceful_shutdown=2)  # fmt: skip
     finally:
         previewer.close()  # also when uvicorn never started (port taken)
+
+
+def _address(host: str) -> frozenset[str]:
+    """``host`` as a Host name to accept, if it is one IP address (not 0.0.0.0 or ::)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return frozenset()
+    return frozenset() if address.is_unspecified else frozenset({str(address)})
