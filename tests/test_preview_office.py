@@ -86,7 +86,9 @@ def _pids() -> list[int]:
 
 
 @needs_office
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name
+)
 def test_no_libreoffice_of_the_preview_remains_after_it_ends(
     project: Path, tmp_path: Path, signum: signal.Signals
 ) -> None:
@@ -104,6 +106,10 @@ def test_no_libreoffice_of_the_preview_remains_after_it_ends(
         if signum == signal.SIGINT:  # a full round first: a build and its slides
             until(lambda: view(state(preview.base, preview.token), "deck")["state"] == "ready", 300,
                   "the slides were not rendered", 0.5)  # fmt: skip
+            worker = next(p for p, c in children.items() if "briefing.preview.worker" in c)
+            for library in ("pdfium", "libpango"):  # only the worker renders and rasterises
+                assert library in Path(f"/proc/{worker}/maps").read_text(), library
+                assert library not in Path(f"/proc/{preview.process.pid}/maps").read_text()
     finally:
         preview.stop(signum)
     until(lambda: not any(alive(pid) for pid in children), 60, f"left after {signum.name}")
