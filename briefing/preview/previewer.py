@@ -178,15 +178,16 @@ class Previewer:
             return
         try:
             pdf = await self.office.convert(data)
+            if self._latest.get(name) != number:  # overtaken meanwhile: the worker keeps
+                return  # only what is shown (and the one before)
             info = await self.worker.call("store", name, number, pdf)
         except (OfficeError, RequestFailed, WorkerStopped) as exc:
             LOGGER.warning("preview: LibreOffice could not render the %s: %s", name, exc)
             self._set_view(name, state="failed")
             return
-        if self._latest.get(name) == number:
-            self._keep(name, number, pdf)
-            self._set_view(name, number=number, count=info["count"], ratio=info["ratio"],
-                           state="ready")  # fmt: skip
+        self._keep(name, number, pdf)
+        self._set_view(name, number=number, count=info["count"], ratio=info["ratio"],
+                       state="ready")  # fmt: skip
 
     async def image(self, name: str, number: int, index: int) -> bytes | None:
         """Page ``index`` (from 1) of an output's build ``number`` as PNG; None if gone."""
