@@ -82,9 +82,10 @@ preview: $(STAMP) $(UNO_STAMP)  ## live preview: make preview CLIENT=<id> [THEME
 	@$(BIN)/briefing preview "$$CLIENT" $${THEME:+--theme "$$THEME"} $${EDITION:+--lang "$$EDITION"} $${PORT:+--port "$$PORT"}
 
 lint: $(STAMP)
-	@$(BIN)/ruff check briefing tests bench scripts/mutation-check scripts/tailoring scripts/deck-fill
+	@$(BIN)/ruff check briefing tests bench scripts/mutation-check scripts/tailoring scripts/deck-fill \
+		scripts/freeze-test-data
 	@$(BIN)/ruff format --check briefing tests bench scripts/mutation-check scripts/tailoring \
-		scripts/deck-fill
+		scripts/deck-fill scripts/freeze-test-data
 
 check: lint test
 
@@ -102,7 +103,7 @@ mutation-check: $(STAMP)  ## remove each safety guard in a temp copy; its test m
 	@$(BIN)/python scripts/mutation-check
 
 clean:  ## remove generated files; state/ (send ledger, locks) is kept on purpose
-	rm -rf out .pytest_cache .ruff_cache
+	rm -rf out .cache .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 LOCALE := templates/default/locale

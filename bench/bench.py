@@ -1,4 +1,4 @@
-"""Print the build figures issues 8 and 17 ask for, one per line, as `name: value unit`.
+"""Print the build figures issues 8, 17 and 28 ask for, one per line, as `name: value unit`.
 
 Run with `make bench` (about two minutes on 2 cores). Everything runs on a throw-away copy of
 the project, whole processes timed with a monotonic clock; medians of 5 where it says so.
@@ -132,6 +132,8 @@ def main() -> None:
         )
         noop = median(["make", "-s", "-C", str(REPO), "all"], batch_root)
         print(f"noop_all_s: {noop:.2f} s ({clients} client editions up to date)")
+        start = median([str(BIN / "briefing"), "--version"], root)
+        print(f"start_s: {start:.2f} s (briefing --version)")
         print(f"peak_worker_mb: {peak:.0f} MB")
         pdf = root / f"out/{CLIENT}/{CLIENT}-briefing.pdf"
         print(f"pdf_mb: {pdf.stat().st_size / 2**20:.2f} MB")

@@ -63,14 +63,13 @@ def approve(
     return approvals(state_dir, client_id)[-1]
 
 
+FIELDS = {"by": str, "time": str, "note": str, "lang": str, "key": str, "outputs": dict}
+
+
 def approvals(state_dir: Path, client_id: str) -> list[Approval]:
-    found = []
-    for entry in ledger.entries(path(state_dir, client_id)):
-        try:
-            found.append(Approval(**entry))
-        except TypeError:
-            continue  # a damaged line approves nothing
-    return found
+    """Every readable approval; a damaged line approves nothing (ledger.entries warns)."""
+    entries = ledger.entries(path(state_dir, client_id), FIELDS)
+    return [Approval(**{name: entry[name] for name in FIELDS}) for entry in entries]
 
 
 def current(state_dir: Path, client_id: str, edition: dict[str, Any], lang: str) -> Approval | None:

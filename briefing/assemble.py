@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from briefing import plan
-from briefing.i18n import _
 from briefing.model import (
     Article,
     AvoidedPlatform,
@@ -38,7 +37,7 @@ def assemble(
 ) -> Briefing:
     client = kb.clients[client_id]
     industry = kb.industries[client.industry]
-    the_plan = plan.build_plan(client, industry, kb.platforms, today)
+    the_plan = plan.build_plan(client, industry, kb.platforms, today, kb.reference)
     recommended = [_ranked(p) for p in the_plan.group("recommended")]
     chosen = {r.id for r in recommended}
     stale_before = months_before(today, stale_months)
@@ -75,24 +74,28 @@ def _ranked(placed: plan.Placed) -> RankedPlatform:
     )
 
 
-def rank_platforms(kb: KnowledgeBase, client_id: str) -> list[RankedPlatform]:
-    """The recommended platforms, in the Plan's order (focus first, then by fit)."""
+def rank_platforms(
+    kb: KnowledgeBase, client_id: str, today: dt.date | None = None
+) -> list[RankedPlatform]:
+    """The recommended platforms, in the Plan's order (focus, then what the goals need, then
+    by fit)."""
     client = kb.clients[client_id]
-    industry = kb.industries[client.industry]
-    segment = next((s for s in industry.segments if s.id == client.segment), None)
-    fits = {**industry.fit, **(segment.fit if segment else {})}
-    return [_ranked(p) for p in plan.place(client, fits, kb.platforms) if p.group == "recommended"]
+    the_plan = plan.build_plan(
+        client, kb.industries[client.industry], kb.platforms, today or dt.date.today(), kb.reference
+    )
+    return [_ranked(p) for p in the_plan.group("recommended")]
 
 
 def closed_platforms(kb: KnowledgeBase, industry_id: str) -> list[AvoidedPlatform]:
-    """Closed platforms, for a footnote: clients still ask about them."""
+    """Closed platforms, for a footnote: clients still ask about them (with the industry's
+    rationale when it still scores them)."""
     fits = kb.industries[industry_id].fit
     return [
         AvoidedPlatform(
             id=pid,
             platform=platform,
             kind="closed",
-            reason=fits[pid].rationale if pid in fits else _("Closed."),
+            reason=fits[pid].rationale if pid in fits else None,
         )
         for pid, platform in sorted(kb.platforms.items())
         if platform.status == "discontinued"

@@ -8,18 +8,21 @@ import multiprocessing
 import os
 import resource
 import signal
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from briefing import build, render
+from briefing import uptodate
 from briefing.errors import BriefingError, DataError
 from briefing.log import LOGGER
-from briefing.settings import Settings
+
+if TYPE_CHECKING:  # imported when a client is built: a batch of no-ops needs neither
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from briefing import build
+    from briefing.settings import Settings
 
 
 @dataclass
@@ -48,6 +51,8 @@ def plan(
     settings: Settings, client_ids: list[str], force: bool, knowledge: dict[str, build.Knowledge]
 ) -> tuple[list[Job], list[Outcome]]:
     """Split the clients' editions into those to build and those up to date (or invalid)."""
+    from briefing import build
+
     to_build, settled = [], []
     for client_id in client_ids:
         client = knowledge["en"].kb.clients.get(client_id)
@@ -85,6 +90,8 @@ _KNOWLEDGE: dict[str, build.Knowledge] = {}  # per language: read by the parent,
 
 
 def _build_one(settings: Settings, job: Job) -> Outcome:
+    from briefing import build
+
     client_id, lang = job
     edition = settings.model_copy(update={"lang": lang})
     try:
@@ -121,11 +128,33 @@ def build_all(
     """Build every client that needs it, in ``jobs`` worker processes; never stop early."""
     global _KNOWLEDGE
     console = console or Console(stderr=True)
+    outcomes = [] if force else _fresh(settings, client_ids)  # nothing loaded for these
+    settled = {o.client_id.split(" ")[0] for o in outcomes}
+    rest = [c for c in client_ids if c not in settled]
+    if not rest:
+        return _in_order(outcomes, client_ids)
+    from briefing import build
+
     _KNOWLEDGE = {"en": build.load_knowledge(settings, "en")}
-    to_build, outcomes = plan(settings, client_ids, force, _KNOWLEDGE)
+    to_build, planned = plan(settings, rest, force, _KNOWLEDGE)
+    outcomes += planned
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_build) or 1))
     if to_build:
         outcomes += _run_pool(settings, to_build, jobs, console)
+    return _in_order(outcomes, client_ids)
+
+
+def _fresh(settings: Settings, client_ids: list[str]) -> list[Outcome]:
+    """The clients whose every edition is known up to date from its manifest alone."""
+    checker = uptodate.Checker(settings)
+    outcomes = []
+    for client_id in client_ids:
+        langs = checker.fresh_editions(client_id)
+        outcomes += [Outcome(label(client_id, lang), "up to date") for lang in langs or []]
+    return outcomes
+
+
+def _in_order(outcomes: list[Outcome], client_ids: list[str]) -> list[Outcome]:
     order = {cid: i for i, cid in enumerate(client_ids)}
     return sorted(outcomes, key=lambda o: (order[o.client_id.split(" ")[0]], o.client_id))
 
@@ -133,13 +162,17 @@ def build_all(
 def _run_pool(
     settings: Settings, client_ids: list[Job], jobs: int, console: Console
 ) -> list[Outcome]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from rich import progress as bar
+
     outcomes = []
     columns = (
-        TextColumn("[bold]Building"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
+        bar.TextColumn("[bold]Building"),
+        bar.BarColumn(),
+        bar.MofNCompleteColumn(),
+        bar.TimeElapsedColumn(),
+        bar.TextColumn("{task.description}"),
     )
     context = multiprocessing.get_context("fork")  # workers inherit the loaded modules
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_worker)
@@ -153,7 +186,7 @@ def _run_pool(
             futures = {pool.submit(_build_one, settings, cid): cid for cid in client_ids}
         finally:
             signal.signal(signal.SIGINT, previous)
-        with Progress(*columns, console=console, transient=True) as progress:
+        with bar.Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("", total=len(client_ids))
             for future in as_completed(futures):
                 outcome = _outcome(future, futures[future])
@@ -169,6 +202,8 @@ def _run_pool(
 
 
 def _outcome(future: Future[Outcome], job: Job) -> Outcome:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         return future.result()
     except BrokenProcessPool:
@@ -185,6 +220,8 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 
 def summary_table(outcomes: list[Outcome]) -> Table:
     """One row per edition; per output, what it counts (pages, slides) and its size."""
+    from briefing import render  # the renderers' modules: only once something was built
+
     table = Table(title="Batch summary", title_justify="left")
     table.add_column("client")
     table.add_column("status")

@@ -22,6 +22,7 @@ from briefing import (
     state,
     theme,
     translate,
+    uptodate,
     validate,
 )
 from briefing.errors import BriefingError, DataError, Problem, UsageError
@@ -72,6 +73,7 @@ class Prepared:
     folder: Path  # out/<client>/, or out/<client>.<theme>/ for a pitch in another theme
     catalog: i18n.Catalog = i18n.ENGLISH  # the edition's language and its template text
     warnings: list[str] = field(default_factory=list)  # translations left in English
+    check: dict[str, object] = field(default_factory=dict)  # for uptodate.fresh, unparsed
 
     @property
     def lang(self) -> str:
@@ -104,10 +106,9 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
     missing = i18n.missing_messages(catalog, messages.used(chosen))
     if missing and not settings.allow_missing_translations:
         raise DataError(missing, what="translations (--allow-missing-translations: English)")
-    with i18n.language(catalog):  # the plan writes sentences too (next steps, the budget)
-        briefing = assemble.assemble(
-            kb, client_id, today=settings.today, stale_months=settings.stale_months
-        )
+    briefing = assemble.assemble(
+        kb, client_id, today=settings.today, stale_months=settings.stale_months
+    )
     if problems := layout_problems(kb, client_id, chosen):
         raise DataError(problems)
     warnings = [*knowledge.warnings, *(f"{p} (English used)" for p in missing)]
@@ -118,11 +119,24 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
     previous = manifest.edition(manifest.read(folder), lang)
     kept = identity.content_date(previous, {"inputs": inputs, "options": options})
     if kept is not None and kept != briefing.date:  # unchanged content keeps its date
-        with i18n.language(catalog):
-            dated = assemble.assemble(kb, client_id, today=kept, stale_months=settings.stale_months)
+        dated = assemble.assemble(kb, client_id, today=kept, stale_months=settings.stale_months)
         briefing = dated.model_copy(update={"changes": briefing.changes})
         options = manifest.options(briefing, chosen, settings, lang, since)
-    return Prepared(briefing, chosen, inputs, options, folder, catalog, warnings)
+    check = _check(settings, knowledge, briefing, chosen, lang)
+    return Prepared(briefing, chosen, inputs, options, folder, catalog, warnings, check)
+
+
+def _check(
+    settings: Settings, knowledge: Knowledge, briefing: Briefing, chosen: theme.Theme, lang: str
+) -> dict[str, object]:
+    """What a later up-to-date check needs to decide without loading the project."""
+    if not knowledge.listing:
+        return {}
+    as_of = [s.metric.as_of for s in briefing.sources]
+    until = uptodate.dated_until(as_of, settings.today, settings.stale_months)
+    editions = briefing.client.editions
+    args = (knowledge.listing, chosen.dirs, editions, until)
+    return uptodate.record(settings, briefing.client_id, lang, *args)
 
 
 def _what_changed(
@@ -140,8 +154,7 @@ def _what_changed(
     if earlier is None:
         return briefing, None
     try:
-        with i18n.language(catalog):
-            moved = earlier.compare(briefing.model_dump(mode="json"))
+        moved = earlier.compare(briefing.model_dump(mode="json"))
     except history.HistoryError as exc:  # the outputs still build, without the page
         LOGGER.warning("%s; no 'What changed' page", exc)
         warnings.append(f"{exc}; no 'What changed' page")
@@ -227,6 +240,7 @@ def _render_and_publish(
             "options": prepared.options,
             "inputs": prepared.inputs,
             "outputs": {name: output.sha256(data) for name, data in outputs.items()},
+            uptodate.CHECK: prepared.check,
         }
         record = {"client": client_id, "editions": {**others, prepared.lang: edition}}
         carry = [name for other in others.values() for name in other.get("outputs", {})]
@@ -283,16 +297,16 @@ class Knowledge:
     problems: list[Problem]
     warnings: list[str] = field(default_factory=list)
     translation: list[Problem] = field(default_factory=list)  # the edition's translation files
+    listing: dict[str, str] = field(default_factory=dict)  # data/ file -> sha256, as read
 
 
 def load_knowledge(settings: Settings, lang: str | None = None) -> Knowledge:
     """The project as the ``lang`` edition reads it (default: ``settings.lang`` or English)."""
     lang = lang or settings.lang or translate.SOURCE
-    project, problems, warnings = translate.overlay(
-        load.load_project(settings.root), lang, settings.allow_missing_translations
-    )
+    read = load.load_project(settings.root)
+    project, problems, warnings = translate.overlay(read, lang, settings.allow_missing_translations)
     kb, found = validate.validate(project)
-    return Knowledge(kb, found, warnings, problems)
+    return Knowledge(kb, found, warnings, problems, read.listing())
 
 
 def client_knowledge(knowledge: Knowledge, client_id: str) -> validate.KnowledgeBase:

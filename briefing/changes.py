@@ -29,6 +29,23 @@ class FigureChange(BaseModel):
     source: str
 
 
+class GoalChange(BaseModel):
+    """A goal whose target or deadline moved, or that is new (``old_target`` None)."""
+
+    kpi: str  # the KPI's name
+    unit: str
+    old_target: float | None
+    old_by: dt.date | None
+    new_target: float
+    new_by: dt.date
+
+
+class BudgetChange(BaseModel):
+    currency: str
+    old_total: float | None  # None: the last briefing had no budget
+    new_total: float
+
+
 class Changes(BaseModel):
     """The differences, each list in the new briefing's order; empty lists say 'no change'."""
 
@@ -39,11 +56,20 @@ class Changes(BaseModel):
     figures: list[FigureChange] = []
     risks: list[str] = []
     articles: list[str] = []
+    goals: list[GoalChange] = []
+    budget: BudgetChange | None = None
 
     @property
     def empty(self) -> bool:
         return not (
-            self.added or self.dropped or self.fits or self.figures or self.risks or self.articles
+            self.added
+            or self.dropped
+            or self.fits
+            or self.figures
+            or self.risks
+            or self.articles
+            or self.goals
+            or self.budget
         )
 
 
@@ -71,7 +97,50 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Changes:
             if r["risk"] not in old_risks
         ],
         articles=[a["meta"]["title"] for a in new["articles"] if a["slug"] not in old_articles],
+        goals=_goals(old.get("plan") or {}, new.get("plan") or {}),
+        budget=_budget(old.get("plan") or {}, new.get("plan") or {}),
     )
+
+
+def _goals(old: dict, new: dict) -> list[GoalChange]:
+    """Goals (by KPI) whose target or deadline is not what the last briefing said."""
+    before = {g["kpi"]["id"]: g for g in old.get("goals", []) if g.get("kpi") and g.get("target")}
+    changed = []
+    for goal in new.get("goals", []):
+        if not goal.get("kpi") or not goal.get("target"):
+            continue
+        was = before.get(goal["kpi"]["id"])
+        target, by = goal["target"]["value"], dt.date.fromisoformat(goal["by"])
+        if was and was["target"]["value"] == target and was["by"] == goal["by"]:
+            continue
+        changed.append(
+            GoalChange(
+                kpi=goal["kpi"]["name"],
+                unit=goal["target"]["unit"],
+                old_target=was["target"]["value"] if was else None,
+                old_by=dt.date.fromisoformat(was["by"]) if was else None,
+                new_target=target,
+                new_by=by,
+            )
+        )
+    return changed
+
+
+def _budget(old: dict, new: dict) -> BudgetChange | None:
+    """The plan's total, when it moved (a briefing before budgets by line had a list)."""
+    now = new.get("budget")
+    if not isinstance(now, dict) or now.get("amount") is None:
+        return None
+    was = old.get("budget")
+    if isinstance(was, dict):
+        old_total = was.get("total") if was.get("amount") is not None else None
+    elif isinstance(was, list) and was:
+        old_total = sum(line.get("amount", 0) for line in was)
+    else:
+        old_total = None
+    if old_total == now["total"]:
+        return None
+    return BudgetChange(currency=now["currency"], old_total=old_total, new_total=now["total"])
 
 
 def _figures(old: list[dict], new: list[dict]) -> list[FigureChange]:

@@ -7,14 +7,19 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from briefing import __version__, build, load, translate, validate
+from briefing import __version__
 from briefing.errors import BriefingError, DataError, UsageError
-from briefing.forked import InternalError
 from briefing.log import LOGGER, configure
-from briefing.render.pdf import PDF_VARIANTS
-from briefing.settings import Settings
+
+if TYPE_CHECKING:
+    from briefing.settings import Settings
+
+# A command's modules are imported when it runs: `briefing --help` starts in a blink, and a
+# no-op `build` imports neither the renderers nor the models. (settings.PDF_VARIANTS, copied
+# because importing settings costs pydantic; a test keeps the two equal.)
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -195,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:
         if args.debug:
+            from briefing.forked import InternalError
+
             if isinstance(exc, InternalError):
                 print(exc.detail, file=sys.stderr)
             raise
@@ -210,6 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         return _build(args)
+    from briefing import translate
+    from briefing.settings import Settings
+
     settings = Settings.load()
     if args.command == "email":
         from briefing import email_cli
@@ -244,6 +254,8 @@ def _run(args: argparse.Namespace) -> int:
         for cid, client in sorted(kb.clients.items()):
             print(f"{cid:24} {client.name}  ({client.industry})")
         return 0
+    from briefing import build
+
     problems += build.check_layouts(settings, kb)
     if problems:
         raise DataError(problems)
@@ -252,10 +264,6 @@ def _run(args: argparse.Namespace) -> int:
         f"{len(kb.platforms)} platforms, {len(kb.articles)} articles"
     )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 def _theme(args: argparse.Namespace, settings: Settings) -> int:
@@ -287,6 +295,8 @@ def _theme(args: argparse.Namespace, settings: Settings) -> int:
 def _checked(settings: Settings, lang: str | None) -> tuple[Any, list]:
     """The project and its problems: in English, and in ``lang`` or else in every language
     some client's `editions` lists (each translation checked, all problems at once)."""
+    from briefing import load, translate, validate
+
     project = load.load_project(settings.root)
     kb, problems = validate.validate(project)
     langs = {lang} if lang else {e for c in kb.clients.values() for e in c.editions}
@@ -298,6 +308,9 @@ def _checked(settings: Settings, lang: str | None) -> tuple[Any, list]:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from briefing import uptodate
+    from briefing.settings import Settings
+
     settings = Settings.load(
         theme=args.theme,
         strict=args.strict,
@@ -308,23 +321,14 @@ def _build(args: argparse.Namespace) -> int:
     if args.all == (args.client is not None):
         raise UsageError("name one client, or use --all")
     if args.all:
-        from rich.console import Console  # imported late, like every command's extras
+        return _build_all(args, settings)
+    fresh = None if args.force else uptodate.fresh_editions(settings, args.client)
+    for lang in fresh or []:  # known from the manifest alone: nothing loaded or parsed
+        LOGGER.info("%s (%s) is up to date (use --force to rebuild)", args.client, lang)
+    if fresh is not None:
+        return 0
+    from briefing import build
 
-        from briefing import batch
-
-        clients = sorted(
-            p.stem for p in (settings.root / "data/clients").glob("*.yaml") if "." not in p.stem
-        )
-        outcomes = batch.build_all(settings, clients, jobs=args.jobs, force=args.force)
-        # A pipe or CI log gets a readable width instead of rich's 80 columns.
-        console = Console(stderr=True, width=None if sys.stderr.isatty() else 110)
-        console.print(batch.summary_table(outcomes))
-        failed = [o for o in outcomes if o.status == "failed"]
-        for outcome in failed:
-            print(f"{outcome.client_id} failed:", file=sys.stderr)
-            for line in outcome.errors:
-                print(f"  {line}", file=sys.stderr)
-        return 1 if failed else 0
     for lang in build.editions(settings, args.client):
         edition = settings.model_copy(update={"lang": lang})
         if not args.force and build.prepare(edition, args.client).up_to_date():
@@ -334,3 +338,27 @@ def _build(args: argparse.Namespace) -> int:
         for path in result.paths:
             print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)
     return 0
+
+
+def _build_all(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+
+    from briefing import batch
+
+    clients = sorted(
+        p.stem for p in (settings.root / "data/clients").glob("*.yaml") if "." not in p.stem
+    )
+    outcomes = batch.build_all(settings, clients, jobs=args.jobs, force=args.force)
+    # A pipe or CI log gets a readable width instead of rich's 80 columns.
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 110)
+    console.print(batch.summary_table(outcomes))
+    failed = [o for o in outcomes if o.status == "failed"]
+    for outcome in failed:
+        print(f"{outcome.client_id} failed:", file=sys.stderr)
+        for line in outcome.errors:
+            print(f"  {line}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":  # `python -m briefing.cli`, like `briefing` (after every definition)
+    sys.exit(main())

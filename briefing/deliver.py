@@ -306,7 +306,7 @@ def send(
         ledger_file, (outgoing.key, outgoing.earlier_key), outgoing.legacy_message_id
     )
     if previous and previous["status"] in ledger.ACTIVE and not resend:
-        raise DeliveryError(_repeat_message(previous))
+        raise DeliveryError(_repeat_message(previous, outgoing))
     check()
     _record(ledger_file, outgoing, "pending")
     try:
@@ -314,14 +314,25 @@ def send(
     except smtp.Unknown as exc:
         _record(ledger_file, outgoing, "unknown", str(exc))
         raise DeliveryError(
-            f"the connection dropped after the message was handed to {settings.smtp_host}: it "
-            "may or may not have been delivered. Ask the recipient (or check the server's log "
-            f"for Message-ID {outgoing.message_id}); to send again anyway, use --resend."
+            f"the whole message went to {settings.smtp_host}, but no readable answer came back "
+            f"({exc}): it may or may not have been delivered, so it is not sent "
+            f"again by itself. Ask the recipient (or check the server's log for Message-ID "
+            f"{outgoing.message_id}); to send it again anyway, use --resend."
         ) from None
     except DeliveryError as exc:
         _record(ledger_file, outgoing, "failed", str(exc))
         raise
-    _record(ledger_file, outgoing, "sent", reply)
+    except Exception as exc:  # before the terminator: smtp.transmit turns any later one Unknown
+        _record(ledger_file, outgoing, "failed", f"{type(exc).__name__}: {exc}")
+        raise
+    try:
+        _record(ledger_file, outgoing, "sent", reply)
+    except OSError as exc:
+        raise DeliveryError(
+            f"Sent via {settings.smtp_host}: {reply}, but {ledger_file} could not be updated "
+            f"({exc.strerror or exc}): it still says 'pending'. Do not use --resend: the "
+            "message was delivered."
+        ) from None
     return reply
 
 
@@ -347,14 +358,21 @@ def _record(ledger_file: Path, outgoing: Outgoing, status: str, reply: str = "")
     )
 
 
-def _repeat_message(previous: dict[str, Any]) -> str:
-    if previous["status"] == "sent":
+def _repeat_message(previous: dict[str, Any], outgoing: Outgoing) -> str:
+    status, time = previous["status"], previous["time"]
+    if status == "sent":
+        to = previous.get("recipients")
+        shown = ", ".join(map(str, to)) if isinstance(to, list) else "the same recipients"
         return (
-            f"already sent at {previous['time']} to {', '.join(previous['recipients'])}: "
-            "a build of the same inputs and options (only the date may differ); "
-            "use --resend to send it again"
+            f"already sent at {time} to {shown}: a build of the same inputs and options (only "
+            "the date may differ); use --resend to send it again"
         )
+    why = {
+        "unknown": "the whole message reached the server, but no readable answer came back",
+        "pending": "it was interrupted before the server's answer was recorded",
+    }[status]
     return (
-        f"a send at {previous['time']} ended as '{previous['status']}': it may have been "
-        "delivered. Check with the recipient, then use --resend to send it again"
+        f"a send at {time} ended as '{status}' ({why}): it may have been delivered. Check with "
+        f"the recipient (or the server's log for Message-ID {outgoing.message_id}), then use "
+        "--resend to send it again"
     )

@@ -53,10 +53,10 @@ def yaml_scalar(value: Any) -> str:
 ALWAYS_CAPITAL = frozenset({"China", "Chinese", "English", "Europe", "European", "I"})
 
 
-def lowerfirst(text: str, keep: Iterable[str] = ()) -> str:
+def lowerfirst(text: str, keep: Iterable[str] = (), *, lang: str | None = None) -> str:
     """'Industrial automation' -> 'industrial automation', leaving 'B2B', 'WeChat', 'Chinese'
     and any name in ``keep`` (platforms, cities) alone: the text goes mid-sentence."""
-    if i18n.is_chinese():
+    if i18n.is_chinese(lang):
         return text  # no capitals to lower
     word = text.split(" ", 1)[0].rstrip(",.:;")
     if len(word) > 1 and (word.isupper() or any(c.isupper() for c in word[1:])):
@@ -69,20 +69,35 @@ def lowerfirst(text: str, keep: Iterable[str] = ()) -> str:
 @jinja2.pass_context
 def _lowerfirst(context: jinja2.runtime.Context, text: str) -> str:
     """The template filter: names the template context lists (``proper_names``) keep capitals."""
-    return lowerfirst(text, context.get("proper_names", ()))
+    return lowerfirst(text, context.get("proper_names", ()), lang=_language(context))
 
 
-def target(value: Target) -> str:
+def target(value: Target, *, lang: str | None = None) -> str:
     """A goal's target: 30 '% more than…' -> '30% more than…'; 40000 saves -> '40,000 saves'."""
-    figure = i18n.number(value.value)
-    glue = "" if value.unit.startswith("%") or i18n.is_chinese() else " "
+    figure = i18n.number(value.value, lang=lang)
+    glue = "" if value.unit.startswith("%") or i18n.is_chinese(lang) else " "
     return f"{figure}{glue}{value.unit}"
 
 
+def first_sentence(text: str) -> str:
+    """Up to the first full stop: '. ' in English, '。' in Chinese."""
+    head, dot, _rest = text.partition(". ")
+    first = head + "." if dot else text
+    stop = first.find("。")
+    return first[: stop + 1] if 0 <= stop < len(first) - 1 else first
+
+
+def _language(context: jinja2.runtime.Context) -> str:
+    """The edition's language, from the template context's ``lang`` (every renderer sets it;
+    a bare render, as in a test, speaks the current edition's)."""
+    return context.get("lang") or i18n.lang()
+
+
 def _by_edition(function: Callable[..., str]) -> Callable[..., str]:
-    """A filter whose result depends on the edition's language. Jinja computes a filter of a
-    constant (`"considered" | word`) once, when it compiles the template; a filter that asks
-    for the render context is never computed ahead, so each edition gets its own words."""
+    """A filter whose result depends on the edition's catalog (``word``). Jinja computes a
+    filter of a constant (`"considered" | word`) once, when it compiles the template; a filter
+    that asks for the render context is never computed ahead, so each edition gets its own
+    words."""
 
     @jinja2.pass_context
     @functools.wraps(function)
@@ -92,15 +107,29 @@ def _by_edition(function: Callable[..., str]) -> Callable[..., str]:
     return live
 
 
+def _in_language(function: Callable[..., str]) -> Callable[..., str]:
+    """A filter that writes numbers, dates or lists the edition's way: it is given the
+    edition's language (``lang``) from the render context, so it is never computed ahead
+    either."""
+
+    @jinja2.pass_context
+    @functools.wraps(function)
+    def live(context: jinja2.runtime.Context, *args: Any, **kwargs: Any) -> str:
+        return function(*args, lang=_language(context), **kwargs)
+
+    return live
+
+
 FILTERS = {
     "word": _by_edition(i18n.word),
     "markdown": markdown,
-    "number": _by_edition(i18n.number),
-    "date": _by_edition(i18n.date),
-    "quarter": _by_edition(i18n.quarter),
+    "number": _in_language(i18n.number),
+    "date": _in_language(i18n.date),
+    "quarter": _in_language(i18n.quarter),
     "lowerfirst": _lowerfirst,
-    "spell": _by_edition(i18n.spell),
-    "join_and": _by_edition(i18n.join_and),
-    "target": _by_edition(target),
-    "possessive": _by_edition(i18n.possessive),
+    "first_sentence": first_sentence,
+    "spell": _in_language(i18n.spell),
+    "join_and": _in_language(i18n.join_and),
+    "target": _in_language(target),
+    "possessive": _in_language(i18n.possessive),
 }

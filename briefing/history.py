@@ -14,6 +14,7 @@ from typing import Any
 
 from briefing import state
 from briefing.errors import BriefingError, UsageError
+from briefing.log import LOGGER
 
 
 class HistoryError(BriefingError):
@@ -97,20 +98,29 @@ def sent(state_dir: Path, client_id: str, lang: str) -> list[Sent]:
         meta_path = entry / META_JSON
         if entry.name.startswith(".") or not meta_path.is_file():
             continue
-        try:
-            meta = json.loads(meta_path.read_text("utf-8"))
-            item = Sent(
-                entry,
-                dt.date.fromisoformat(meta["date"]),
-                meta["lang"],
-                meta["inputs_key"],
-                meta,
-            )
-        except (ValueError, KeyError):
-            continue
-        if item.lang == lang:
+        item = _read(entry, meta_path)
+        if item is not None and item.lang == lang:
             found.append(item)
-    return sorted(found, key=lambda s: (s.date, s.meta.get("time", "")))
+    return sorted(found, key=lambda s: (s.date, str(s.meta.get("time", ""))))
+
+
+def _read(entry: Path, meta_path: Path) -> Sent | None:
+    """One archived send; a damaged sent.json costs that send only, with a warning."""
+    try:
+        meta = json.loads(meta_path.read_text("utf-8"))
+        if not isinstance(meta, dict):
+            raise TypeError(f"a {type(meta).__name__}, not an object")
+        fields = (meta["date"], meta["lang"], meta["inputs_key"])
+        if not all(isinstance(value, str) for value in fields):
+            raise TypeError("date, lang and inputs_key must be text")
+        return Sent(entry, dt.date.fromisoformat(meta["date"]), meta["lang"], fields[2], meta)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        LOGGER.warning("%s: unreadable, skipped (%s)", meta_path, _why(exc))
+        return None
+
+
+def _why(exc: Exception) -> str:
+    return f"no {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
 
 
 def previous(

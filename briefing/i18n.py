@@ -1,14 +1,16 @@
 """Language editions: message catalogs along the theme chain, the current language, and
 numbers, dates and lists written the way that language writes them.
 
-Template text (and the few sentences Python writes: chart titles, next steps) is English in the
-source and translated through gettext catalogs: ``templates/<theme>/locale/zh_CN/LC_MESSAGES/
-*.po`` (``deck.po`` for the slides, ``messages.po`` for the rest). A child theme's catalogs
-hold only the strings it changes; the rest come from its parents. ``make i18n`` extracts the
-strings and updates the catalogs (see babel.cfg).
+Template text (and the few words the renderers write: chart titles, deck properties) is
+English in the source and translated through gettext catalogs: ``templates/<theme>/locale/
+zh_CN/LC_MESSAGES/*.po`` (``deck.po`` for the slides, ``messages.po`` for the rest). A child
+theme's catalogs hold only the strings it changes; the rest come from its parents. ``make
+i18n`` extracts the strings and updates the catalogs (see babel.cfg).
 
-A build runs ``with language(catalog):``; ``_()``, the Jinja ``_`` and every formatting
-helper here then speak that language (forked render children inherit it).
+A build renders ``with language(catalog):``; ``_()`` and the Jinja ``_`` then speak that
+language (forked render children inherit it). Numbers, dates and lists are Babel's, in the
+language a caller passes (``lang``; the template filters pass the context's ``lang``). The
+plan never calls any of this: it is assembled once, whatever the language.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_decimal
 
@@ -108,7 +113,7 @@ def lang() -> str:
 
 
 def _(message: str) -> str:
-    """Translate Python's own text (chart titles, next steps) into the current language."""
+    """Translate Python's own text (chart titles, deck properties) into the current language."""
     return current().gettext(message)
 
 
@@ -116,25 +121,40 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return current().ngettext(singular, plural, n)
 
 
-def is_chinese() -> bool:
-    return lang().startswith("zh")
+def is_chinese(lang: str | None = None) -> bool:
+    """Is ``lang`` (default: the current edition's language) Chinese?"""
+    return (lang or current().lang).startswith("zh")
 
 
-def babel_locale() -> Locale:
-    return Locale.parse(locale_folder(lang()))
+def babel_locale(lang: str | None = None) -> Locale:
+    """The Babel locale of an edition (default: the current one): English is written the
+    British way ('31 March 2025'), 'zh-CN' is zh_CN."""
+    code = lang or current().lang
+    return Locale.parse("en_GB" if code == "en" else locale_folder(code))
 
 
-# Numbers, dates and lists -------------------------------------------------------------------
+# Numbers, dates and lists: each takes the edition's language (``lang``); without it, the
+# current edition's. -------------------------------------------------------------------------
 
 
-def number(value: float) -> str:
-    """English: 1402000000 -> '1,402 million'; Chinese: 14.02亿, 8140万 (Babel's short form)."""
-    if is_chinese():
+def number(
+    value: float, *, full: bool = False, exact: bool = False, lang: str | None = None
+) -> str:
+    """English: 1402000000 -> '1,402 million' (full=true: every digit); Chinese: 14.02亿, 8140万.
+
+    English counts in millions below ten billion (a house rule); ``full`` writes a sum of money
+    in a sentence ('2,500,000'). Chinese is Babel's short form; ``exact`` writes every digit in
+    every language, for tables whose columns add up."""
+    if exact:
+        return format_decimal(round(value), locale=babel_locale(lang))
+    if is_chinese(lang):
         if abs(value) < 10_000:
-            return format_decimal(value, locale=babel_locale())
-        return format_compact_decimal(value, locale=babel_locale(), fraction_digits=2).replace(
+            return format_decimal(value, locale=babel_locale(lang))
+        return format_compact_decimal(value, locale=babel_locale(lang), fraction_digits=2).replace(
             ".00", ""
         )
+    if full:
+        return f"{value:,.0f}"
     for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
         if abs(value) >= size:
             if word == "billion" and abs(value) < 1e10:
@@ -145,43 +165,51 @@ def number(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
 
 
-def date(value: dt.date | str, fmt: str = "long") -> str:
-    """English: '31 March 2025' (long), 'Mar 2025' (month); Chinese: 2025年3月31日, 2025年3月.
-    A partial date ('2014-11') is a month."""
+DATE_SKELETONS = {"month": "yMMM", "month-long": "yMMMM", "year": "y"}  # else: "long"
+# The house abbreviates a month to three letters ('Sep 2025'), as CLDR's root English does;
+# its British English writes 'Sept 2025'.
+SHORT_MONTHS_FROM = {"en_GB": "en"}
+
+
+def date(
+    value: dt.date | str,
+    fmt: Literal["long", "month", "month-long", "year"] = "long",
+    *,
+    lang: str | None = None,
+) -> str:
+    """'31 March 2025' / 2025年3月31日; "month": 'Mar 2025' / 2025年3月 (Babel, per edition).
+
+    "month-long": 'March 2025'; "year": '2025' / 2025年. A partial ISO date is a month
+    ('2014-11') or a year ('2014')."""
     if isinstance(value, str):
         parts = value.split("-")
         if len(parts) == 3:
             value = dt.date.fromisoformat(value)
         elif len(parts) == 2:
             value, fmt = dt.date(int(parts[0]), int(parts[1]), 1), "month-long"
+        elif value.isdigit():
+            value, fmt = dt.date(int(value), 1, 1), "year"
         else:
-            return f"{value}年" if is_chinese() else value
-    if is_chinese():
-        return f"{value.year}年{value.month}月" + (
-            "" if fmt.startswith("month") else f"{value.day}日"
-        )
+            return value
+    locale = babel_locale(lang)
     if fmt == "month":
-        return value.strftime("%b %Y")
-    if fmt == "month-long":
-        return value.strftime("%B %Y")
-    return f"{value.day} {value.strftime('%B %Y')}"
+        locale = Locale.parse(SHORT_MONTHS_FROM.get(str(locale), str(locale)))
+    if fmt in DATE_SKELETONS:
+        return format_skeleton(DATE_SKELETONS[fmt], value, locale=locale)
+    return format_date(value, "long", locale=locale)
 
 
-def quarter(value: dt.date) -> str:
+def quarter(value: dt.date, *, lang: str | None = None) -> str:
     """The quarter a date falls in: 'Q3 2025' / 2025年第3季度."""
-    number_of = (value.month - 1) // 3 + 1
-    return f"{value.year}年第{number_of}季度" if is_chinese() else f"Q{number_of} {value.year}"
+    return format_skeleton("yQQQ", value, locale=babel_locale(lang))
 
 
-def join_and(items: Iterable[object], conjunction: str = "and") -> str:
-    """English: 'A, B and C'; Chinese: 'A、B和C' ('or' -> 或)."""
-    words = [str(item) for item in items]
-    if len(words) < 2:
-        return "".join(words)
-    if is_chinese():
-        glue = {"and": "和", "or": "或"}.get(conjunction, conjunction)
-        return f"{'、'.join(words[:-1])}{glue}{words[-1]}"
-    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+def join_and(
+    items: Iterable[object], conjunction: Literal["and", "or"] = "and", *, lang: str | None = None
+) -> str:
+    """English: 'A, B and C'; Chinese: 'A、B和C' ('or': 'A, B or C', A、B或C)."""
+    style = {"and": "standard", "or": "or"}[conjunction]
+    return format_list([str(item) for item in items], style=style, locale=babel_locale(lang))
 
 
 NUMBER_WORDS = [
@@ -202,18 +230,18 @@ NUMBER_WORDS = [
 CHINESE_NUMBERS = "零一二三四五六七八九十"
 
 
-def spell(value: int) -> str:
+def spell(value: int, *, lang: str | None = None) -> str:
     """3 -> 'three' / 三 (up to twelve in English, ten in Chinese, as prose does)."""
-    if is_chinese():  # 两 before a measure word: 两个目标, not 二个目标
+    if is_chinese(lang):  # 两 before a measure word: 两个目标, not 二个目标
         return (
             "两" if value == 2 else (CHINESE_NUMBERS[value] if 0 <= value <= 10 else f"{value:,}")
         )
     return NUMBER_WORDS[value] if 0 <= value < len(NUMBER_WORDS) else f"{value:,}"
 
 
-def possessive(name: str) -> str:
+def possessive(name: str, *, lang: str | None = None) -> str:
     """ "Nordlys Travel's" / 北极光旅行的."""
-    if is_chinese():
+    if is_chinese(lang):
         return f"{name}的"
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
@@ -242,6 +270,12 @@ def _fixed_words() -> dict[str, str]:
         "quarter": _("per quarter"),
         "year": _("per year"),
         "campaign": _("per campaign"),
+        "media": _("media"),
+        "creators": _("creators"),
+        "production": _("production"),
+        "setup": _("set-up"),
+        "agency-fees": _("agency fees"),
+        "reserve": _("reserve"),
     }
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from briefing.log import LOGGER
@@ -18,31 +19,61 @@ from briefing.state import client_dir
 
 LEDGER = "sent.jsonl"
 ACTIVE = ("sent", "unknown", "pending")  # statuses that block a send without --resend
+STATUSES = (*ACTIVE, "failed")
+SEND_FIELDS = {"status": str, "time": str}  # what a send entry needs to be read (entries())
 
 
 def path(state_dir: Path, client_id: str) -> Path:
     return client_dir(state_dir, client_id) / LEDGER
 
 
-def entries(ledger: Path) -> list[dict[str, Any]]:
-    """Every readable entry; a torn last line (a crash mid-write) is cut off with a warning."""
+def entries(
+    ledger: Path, fields: Mapping[str, type] = MappingProxyType({})
+) -> list[dict[str, Any]]:
+    """Every readable entry: a JSON object holding ``fields`` (name -> type). A damaged line
+    costs that line only, with a warning naming file:line; a torn last line (a crash
+    mid-write) is cut off."""
+    found = []
+    for number, entry in _objects(ledger):
+        missing = [name for name, kind in fields.items() if not isinstance(entry.get(name), kind)]
+        if missing:
+            LOGGER.warning(
+                "%s:%d: entry without a valid %s skipped", ledger, number, " or ".join(missing)
+            )
+            continue
+        found.append(entry)
+    return found
+
+
+def _objects(ledger: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each line that is a JSON object; the rest are warned about."""
     try:
         data = ledger.read_bytes()
     except FileNotFoundError:
-        return []
+        return
     lines = data.split(b"\n")
-    found = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            found.append(json.loads(line))
-        except ValueError:
+            entry = json.loads(line)
+        except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
             if number == len(lines):  # no newline after it: the write never finished
                 _cut_torn_tail(ledger, len(data) - len(line), number)
             else:
                 LOGGER.warning("%s:%d: unreadable ledger line skipped", ledger, number)
-    return found
+            continue
+        if not isinstance(entry, dict):
+            shown = line.strip().decode("utf-8", "replace")
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            LOGGER.warning(
+                "%s:%d: ledger line skipped: %s is not an entry (a JSON object)",
+                ledger,
+                number,
+                shown,
+            )
+            continue
+        yield number, entry
 
 
 def _cut_torn_tail(ledger: Path, keep: int, number: int) -> None:
@@ -58,16 +89,37 @@ def previous_send(
     ledger: Path, keys: Collection[str], legacy_message_id: str | None = None
 ) -> dict[str, Any] | None:
     """The latest entry for the same briefing to the same people (any of its ``keys``: see
-    briefing.identity.send_key), if any."""
+    briefing.identity.send_key), if any. One whose status or time is damaged still counts, as
+    'unknown' (it may have been delivered): the safe side."""
     latest = None
-    for entry in entries(ledger):
+    for number, entry in _objects(ledger):
         if entry.get("key") in keys or (
             legacy_message_id
             and "key" not in entry
             and entry.get("message_id") == legacy_message_id
         ):
-            latest = entry
+            latest = _checked(ledger, number, entry)
     return latest
+
+
+def _checked(ledger: Path, number: int, entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry, or a copy that errs on the safe side: a damaged status counts as 'unknown'."""
+    status, time = entry.get("status"), entry.get("time")
+    if status in STATUSES and isinstance(time, str):
+        return entry
+    if status not in STATUSES:
+        LOGGER.warning(
+            "%s:%d: status %r is not one this tool writes; counted as 'unknown' (the briefing "
+            "may have been delivered)",
+            ledger,
+            number,
+            status,
+        )
+    return {
+        **entry,
+        "status": status if status in STATUSES else "unknown",
+        "time": time if isinstance(time, str) else "an unknown time",
+    }
 
 
 def record(ledger: Path, entry: dict[str, Any]) -> None:

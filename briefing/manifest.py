@@ -16,6 +16,7 @@ from briefing.render.fit import font_file
 from briefing.theme import Theme
 
 MANIFEST = output.MANIFEST
+REFERENCE = ("data/benchmarks/", "data/assumptions.", "data/calendar.", "data/fx.")
 
 
 def file_digest(path: Path) -> str:
@@ -33,6 +34,8 @@ def inputs(
         f"data/industries/{briefing.industry_id}.yaml",
     }
     wanted |= {p for p in data_files if p.startswith("data/platforms/")}  # ranking reads all
+    # the plan's benchmarks, assumptions, calendar and exchange rates
+    wanted |= {p for p in data_files if p.startswith(REFERENCE)}
     wanted |= {a.path for a in briefing.articles}
     found = {path: data_files[path] for path in sorted(wanted) if path in data_files}
     for folder in theme.dirs:

@@ -114,12 +114,38 @@ class Goal(Strict):
     kpi: Slug  # an id from the industry's KPI catalogue
     target: Target
     by: dt.date
+    baseline: Baseline | None = None  # where the KPI stands now (needed for "30% more than")
+
+
+class Presence(Strict):
+    """What a competitor does on one platform, as an account team's audit found it."""
+
+    platform: Slug
+    account: Line | None = None  # the account's name or handle
+    followers: Annotated[int, Field(ge=0)] | None = None
+    activity: Line  # what they do there: "weekly notes with mid-tier creators"
+    as_of: dt.date
+    source: Line  # "account audit by the agency's social team", or a publication
 
 
 class Competitor(Strict):
     id: Slug | None = None  # names the competitor for its translations
     name: Line
     note: Line | None = None
+    presence: list[Presence] = []  # none: the plan asks for an audit, never invents figures
+
+
+class Baseline(Strict):
+    value: Annotated[float, Field(allow_inf_nan=False, ge=0)]
+    as_of: dt.date  # the end of the period the value describes
+
+
+class Override(Strict):
+    """A client's own range for a plan input (its average order, its conversion rate)."""
+
+    low: Annotated[float, Field(allow_inf_nan=False, ge=0)]
+    high: Annotated[float, Field(allow_inf_nan=False, ge=0)]
+    note: Line | None = None  # where the figure comes from
 
 
 class Budget(Strict):
@@ -146,6 +172,8 @@ class Client(Strict):
     competitors: list[Competitor] = []
     route_to_market: Route | None = None
     budget: Budget | None = None
+    # the client's own figures for plan inputs, by id (data/assumptions.yaml, benchmarks)
+    assumptions: dict[Slug, Override] = {}
     logo: AssetPath | None = None  # e.g. assets/clients/acme.png
     notes: Text | None = None
 
@@ -190,6 +218,9 @@ class Tactic(Strict):
     kpis: list[Slug] = []  # the KPIs it moves; empty: every KPI of its stage
     owner: Owner = "agency"
     day: Literal[30, 60, 90] = 30  # the milestone it belongs to in the first 90 days
+    segments: list[Slug] = []  # the industry's segments it suits; empty: every segment
+    moment: Slug | None = None  # a data/calendar.yaml moment: the roadmap puts it on its date
+    setup: list[Slug] = []  # one-off set-up inputs it needs (a mini program, a store)
 
 
 class Benchmark(Strict):
@@ -200,12 +231,27 @@ class Benchmark(Strict):
     as_of: PartialDate
 
 
+KpiKind = Literal["count", "money", "rate", "cost-per", "score"]
+
+
 class Kpi(Strict):
+    """A measure a goal can be set on, and how the plan reaches and forecasts it."""
+
     id: Slug
     name: Line  # "Bookings from China"
     unit: Line  # "bookings", "% of sales"
     stage: Stage  # the funnel stage it measures
     benchmark: Benchmark | None = None
+    platforms: list[Slug] = Field(min_length=1)  # where it is measured or moved
+    kind: KpiKind = "count"
+    direction: Literal["higher", "lower"] = "higher"  # which way is better
+    owner: Owner = "agency"  # who controls it: the client for sales, leads it qualifies...
+    owner_role: Line | None = None  # ...and which team: "boutique managers", "social team"
+    # How spend becomes this KPI: reach (impressions) times each conversion input in turn
+    # (ids in data/benchmarks/ or data/assumptions.yaml); a money KPI then times `value`.
+    # No path: the plan says "no forecast: no published benchmark".
+    path: list[Slug] | None = None
+    value: Slug | None = None  # money KPIs: the input for the value of one order
 
 
 class Risk(Strict):
@@ -305,7 +351,8 @@ class Platform(Strict):
     category: Category
     tagline: Line  # what it is, in a few words: "Messaging super-app"
     launched: PartialDate
-    status: Literal["active", "discontinued"]
+    # dormant: no longer active or promoted, but no sourced closure; never recommended, not "closed"
+    status: Literal["active", "dormant", "discontinued"]
     discontinued: PartialDate | None = None  # None for a closure whose date is unconfirmed
     replaced_by: Line | None = None
     watch: Text | None = None  # a regulatory or reputational risk to flag
@@ -354,7 +401,7 @@ class AvoidedPlatform(Strict):
     id: str
     platform: Platform
     kind: Literal["closed", "poor fit", "watch"]
-    reason: Text
+    reason: Text | None = None  # the industry's rationale, when it has one for the platform
 
 
 class SourceEntry(Strict):

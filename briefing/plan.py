@@ -3,19 +3,27 @@
 Every active platform lands in exactly one group (recommended, considered, avoided, watched);
 each structured goal gets its KPI, target, the platforms and tactics that serve its funnel
 stage, and milestones at 30, 60 and 90 days; a budget, when given, is split by a stated rule.
+
+The plan is data: ids, numbers, dates, the data's own text and fixed keys (a group, a note, a
+next step's kind). It writes no sentence and reads no language: the templates word it in each
+edition, so every edition gets the same plan.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Literal
 
-from briefing import i18n
-from briefing.i18n import _
+from briefing import budget as budgets
+from briefing import forecast as forecasts
+from briefing import roadmap as roadmaps
+from briefing import selection, timeline
 from briefing.model import (
     STAGES,
+    Baseline,
     Client,
-    Fit,
+    Competitor,
     Goal,
     Industry,
     Kpi,
@@ -26,21 +34,10 @@ from briefing.model import (
     Tactic,
     Target,
 )
+from briefing.reference import FxRate, Input, Moment, Reference
+from briefing.selection import Group, Placed
 
-MAX_RECOMMENDED = 5
-RECOMMEND_MIN = 4  # a fit of 4 or 5 out of 5 earns a place (focus platforms always do)
-AVOID_MAX = 1
-FOCUS_WEIGHT = 1.5
-Group = Literal["recommended", "considered", "avoided", "watched"]
-
-
-class Placed(Strict):
-    id: str
-    platform: Platform
-    fit: Fit
-    focus: bool
-    group: Group
-    reason: str  # why it is in this group
+PRIORITY_WEIGHT = 1.5  # focus platforms and those a goal needs get this much more budget
 
 
 class GoalPlan(Strict):
@@ -48,27 +45,39 @@ class GoalPlan(Strict):
     kpi: Kpi | None = None  # None: a plain goal, "no KPI set"
     target: Target | None = None
     by: dt.date | None = None
-    platforms: list[str] = []  # ids of recommended platforms that serve the KPI's stage
+    baseline: Baseline | None = None
+    kpi_platforms: list[str] = []  # where the KPI is measured or moved
+    platforms: list[str] = []  # the recommended ones among them
     tactics: list[Tactic] = []
-    owner: Literal["agency", "client"] = "agency"
-
-
-class BudgetLine(Strict):
-    platform_id: str
-    name: str
-    amount: float
+    owner: Literal["agency", "client"] = "agency"  # who controls the KPI...
+    owner_role: str | None = None  # ...and which team
+    forecast: forecasts.Forecast | None = None
+    milestones: list[forecasts.Milestone] = []
+    needs_baseline: bool = False  # a % target the plan cannot compare without today's figure
 
 
 class PlanRisk(Strict):
     risk: str
     likelihood: str
-    mitigation: str
+    mitigation: str | None  # None: a watch note's: keep the platform, review it every quarter
     owner: str
-    platform: str | None = None  # a recommended platform's watch note
+    platform_id: str | None = None  # a recommended platform's watch note
+
+
+class NextStep(Strict):
+    """A decision the plan needs from the client; the templates word each ``kind``."""
+
+    kind: Literal[
+        "approve", "confirm-budget", "set-budget", "set-kpi", "set-baseline", "name-owner"
+    ]
+    platforms: list[str] = []  # approve: the recommended platforms' ids
+    goal: int | None = None  # set-kpi: the goal's index in Plan.goals
+    tactic: str | None = None  # name-owner: the id of the first tactic the client runs
+    more: int = 0  # name-owner: how many more tactics the client runs
 
 
 class Plan(Strict):
-    closer: str | None = None  # the recommended platform (after the first two) that converts
+    closer: str | None = None  # id of the recommended platform (after the first two) that converts
     segment: str | None  # the segment's name
     segment_summary: str | None
     placed: list[Placed]  # every active platform, once
@@ -76,159 +85,183 @@ class Plan(Strict):
     roles: dict[str, Role]  # recommended and considered platforms' roles, by id
     tactics: dict[str, list[Tactic]]  # recommended platform id -> its tactics for this client
     roadmap: dict[int, list[Tactic]]  # 30, 60, 90 -> tactics landing then
-    budget: list[BudgetLine] = []
-    budget_rule: str = ""
+    start: dt.date  # the briefing's date
+    end: dt.date  # the last deadline (a year on, without deadlines)
+    quarters: list[str]  # '2027-Q1' ... to the last deadline
+    budget: budgets.PlannedBudget
+    weight: float = PRIORITY_WEIGHT
+    steps: list[roadmaps.Step] = []  # the roadmap to the last deadline
+    competitors: list[Competitor] = []
+    inputs: dict[str, Input] = {}  # every benchmark and assumption the numbers use, by id
+    moments: dict[str, Moment] = {}  # the calendar moments on the roadmap, by id
+    rate: FxRate | None = None  # RMB per unit of the budget's currency (None: it is RMB)
     risks: list[PlanRisk]
-    next_steps: list[str]
+    next_steps: list[NextStep]
+
+    def later_steps(self) -> list[roadmaps.Step]:
+        """The roadmap after the first 90 days (moments still to be dated last)."""
+        cutoff = self.start + dt.timedelta(days=90)
+        return [s for s in self.steps if s.date is None or s.date > cutoff]
 
     def group(self, name: Group) -> list[Placed]:
         return [p for p in self.placed if p.group == name]
 
+    def platform(self, platform_id: str) -> Platform:
+        """A placed platform by id (a closer, a budget line, a risk, a step name one)."""
+        return next(p.platform for p in self.placed if p.id == platform_id)
+
+    def tactic(self, tactic_id: str) -> Tactic:
+        """One of this client's tactics by id."""
+        return next(t for ts in self.tactics.values() for t in ts if t.id == tactic_id)
+
 
 def build_plan(
-    client: Client, industry: Industry, platforms: dict[str, Platform], today: dt.date
+    client: Client,
+    industry: Industry,
+    platforms: dict[str, Platform],
+    today: dt.date,
+    reference: Reference | None = None,
 ) -> Plan:
+    reference = reference or Reference()
+    # a benchmark more than three years old describes another market: use an assumption
+    reference = dataclasses.replace(reference, not_before=_years_before(today, 3).isoformat())
     segment = next((s for s in industry.segments if s.id == client.segment), None)
     fits = {**industry.fit, **(segment.fit if segment else {})}
     tactics = [
         t
         for t in [*industry.tactics, *(segment.tactics if segment else [])]
-        if not t.routes or client.route_to_market in t.routes
+        if selection.suits(t, client)
     ]
     roles = {**industry.roles, **(segment.roles if segment else {})}
-    placed = place(client, fits, platforms)
+    kpis = {k.id: k for k in industry.kpis}
+    active = {pid for pid, p in platforms.items() if p.status == "active"}
+    for_goals = selection.needed(client, kpis, fits, tactics, active)
+    deadlines = [g.by for g in client.goals if isinstance(g, Goal)]
+    end = max(deadlines, default=None)
+    quarters = timeline.quarters(today, end)
+    overrides = dict(client.assumptions)
+
+    def money(chosen: list[str]) -> budgets.PlannedBudget:
+        weights = {
+            pid: fits[pid].score * (PRIORITY_WEIGHT if pid in priority else 1) for pid in chosen
+        }
+        setups = _setups([t for t in tactics if t.platform in chosen], reference, overrides)
+        return budgets.plan_budget(client.budget, quarters, weights, setups, reference, overrides)
+
+    priority = {*client.focus_platforms, *for_goals}
+    affordable = (lambda ids: not money(ids).underfunded) if client.budget else None
+    placed = selection.place(client, fits, platforms, for_goals, affordable)
     chosen = [p.id for p in placed if p.group == "recommended"]
+    planned = money(chosen)
     mine = {pid: [t for t in tactics if t.platform == pid] for pid in chosen}
-    goals = [_goal_plan(goal, industry, chosen, tactics) for goal in client.goals]
+    left_out = [p.id for p in placed if p.group != "recommended"]
+    rate = reference.fx[planned.currency].cny_per_unit if planned.currency in reference.fx else 1.0
+    goals = [
+        _goal_plan(
+            goal, kpis, chosen, tactics, planned, (today, rate), reference, overrides, left_out
+        )
+        for goal in client.goals
+    ]
     shown = [p.id for p in placed if p.group in ("recommended", "considered")]
-    budget, rule = _budget(client, placed, industry)
     # The platform where most of this client's conversion tactics run; named in the answer
     # only when it is not one of the two it starts on.
     converting = {pid: sum(t.stage == "conversion" for t in mine[pid]) for pid in chosen}
     closer = max(converting, key=lambda pid: converting[pid], default=None)
     if closer in chosen[:2]:
         closer = None
+    own = [t for t in tactics if t.platform in chosen]
+    last = end or quarters[-1].end
+    steps = roadmaps.roadmap(
+        today, last, own, reference.moments, client.industry, [g.by for g in goals]
+    )
     return Plan(
-        closer=platforms[closer].name if closer and converting[closer] else None,
+        closer=closer if closer and converting[closer] else None,
         segment=segment.name if segment else None,
         segment_summary=segment.summary if segment else None,
         placed=placed,
         goals=goals,
         roles={pid: roles[pid] for pid in shown if pid in roles},
         tactics=mine,
-        roadmap={
-            day: [t for t in tactics if t.platform in chosen and t.day == day]
-            for day in (30, 60, 90)
-        },
-        budget=budget,
-        budget_rule=rule,
+        roadmap={day: [t for t in own if t.day == day and not t.moment] for day in (30, 60, 90)},
+        start=today,
+        end=last,
+        quarters=[q.id for q in quarters],
+        budget=planned,
+        steps=steps,
+        moments={m.id: m for m in reference.moments if m.id in {s.moment for s in steps}},
+        competitors=list(client.competitors),
+        inputs=_inputs(planned, goals, reference, overrides),
+        rate=reference.fx.get(planned.currency) if planned.currency != "CNY" else None,
         risks=_risks(industry, segment.risks if segment else [], placed),
         next_steps=_next_steps(client, goals, placed, mine),
     )
 
 
-def place(client: Client, fits: dict[str, Fit], platforms: dict[str, Platform]) -> list[Placed]:
-    """Every active platform in exactly one group, best fit first within each."""
-    active = sorted(
-        ((pid, p) for pid, p in platforms.items() if p.status == "active" and pid in fits),
-        key=lambda item: (  # ties by id, not name: every edition ranks alike
-            item[0] not in client.focus_platforms,
-            -fits[item[0]].score,
-            item[0],
-        ),
-    )
-    placed, recommended = [], 0
-    for pid, platform in active:
-        fit, focus = fits[pid], pid in client.focus_platforms
-        if focus or (fit.score >= RECOMMEND_MIN and recommended < MAX_RECOMMENDED):
-            group, reason = "recommended", fit.rationale
-            recommended += 1
-        elif fit.score <= AVOID_MAX:
-            group, reason = "avoided", fit.rationale
-        elif platform.watch:
-            group = "watched"
-            reason = _("%(rationale)s Watch point: %(watch)s") % {
-                "rationale": fit.rationale,
-                "watch": _first_sentence(platform.watch),
-            }
-        elif fit.score >= RECOMMEND_MIN:
-            group = "considered"
-            reason = _("%(rationale)s (Left out only to keep the plan to five platforms.)") % {
-                "rationale": fit.rationale
-            }
-        else:
-            group = "considered"
-            reason = fit.rationale
-        placed.append(
-            Placed(id=pid, platform=platform, fit=fit, focus=focus, group=group, reason=reason)
-        )
-    return placed
+def _inputs(
+    planned: budgets.PlannedBudget, goals: list[GoalPlan], reference: Reference, overrides: dict
+) -> dict[str, Input]:
+    ids = set(planned.inputs) | {i for g in goals if g.forecast for i in g.forecast.inputs}
+    found = {ident: reference.get(ident, overrides) for ident in sorted(ids)}
+    return {ident: item for ident, item in found.items() if item is not None}
 
 
-def _first_sentence(text: str) -> str:
-    """Up to the first full stop: '. ' in English, '。' in Chinese."""
-    head, dot, _rest = text.partition(". ")
-    first = head + "." if dot else text
-    stop = first.find("。")
-    return first[: stop + 1] if 0 <= stop < len(first) - 1 else first
+def _years_before(day: dt.date, years: int) -> dt.date:
+    return day.replace(year=day.year - years, day=min(day.day, 28))
 
 
-def _goal_plan(goal: Goal | str, industry: Industry, chosen: list[str], tactics: list[Tactic]):
+def _setups(tactics: list[Tactic], reference: Reference, overrides: dict) -> dict[str, float]:
+    """Each platform's one-off set-up costs in RMB (the midpoint of each input, once)."""
+    costs: dict[str, float] = {}
+    seen: set[str] = set()
+    for tactic in tactics:
+        for ident in tactic.setup:
+            item = reference.get(ident, overrides)
+            if item is None or ident in seen:
+                continue
+            seen.add(ident)
+            costs[tactic.platform] = costs.get(tactic.platform, 0) + (item.low + item.high) / 2
+    return costs
+
+
+def _goal_plan(
+    goal: Goal | str,
+    kpis: dict[str, Kpi],
+    chosen: list[str],
+    tactics: list[Tactic],
+    planned: budgets.PlannedBudget,
+    start_and_rate: tuple[dt.date, float],
+    reference: Reference,
+    overrides: dict,
+    left_out: list[str],
+) -> GoalPlan:
     if isinstance(goal, str):
         return GoalPlan(goal=goal)
-    kpi = next(k for k in industry.kpis if k.id == goal.kpi)  # validated to exist
+    kpi = kpis[goal.kpi]  # validated to exist
+    start, rate = start_and_rate
+    serving_platforms = [p for p in kpi.platforms if p in chosen]
     serving = [
         t
         for t in tactics
-        if t.platform in chosen and (goal.kpi in t.kpis if t.kpis else t.stage == kpi.stage)
+        if t.platform in serving_platforms
+        and (goal.kpi in t.kpis if t.kpis else t.stage == kpi.stage)
     ]
-    platforms = list(dict.fromkeys(t.platform for t in serving))
-    owners = {t.owner for t in serving}
     return GoalPlan(
         goal=goal.goal,
         kpi=kpi,
         target=goal.target,
         by=goal.by,
-        platforms=platforms,
+        baseline=goal.baseline,
+        kpi_platforms=list(kpi.platforms),
+        platforms=serving_platforms,
         tactics=serving,
-        owner="client" if owners == {"client"} else "agency",
+        owner=kpi.owner,
+        owner_role=kpi.owner_role,
+        forecast=forecasts.forecast(
+            goal, kpi, serving_platforms, planned.lines, rate, reference, overrides, left_out
+        ),
+        milestones=forecasts.milestones(goal, kpi, start),
+        needs_baseline=forecasts.is_relative(goal, kpi) and goal.baseline is None,
     )
-
-
-def _budget(client: Client, placed: list[Placed], industry: Industry) -> tuple[list, str]:
-    if client.budget is None:
-        return [], ""
-    chosen = [p for p in placed if p.group == "recommended"]
-    weights = {p.id: p.fit.score * (FOCUS_WEIGHT if p.focus else 1) for p in chosen}
-    total = sum(weights.values()) or 1
-    step = 1000 if client.budget.amount >= 20000 else 100
-    lines = [
-        BudgetLine(
-            platform_id=p.id,
-            name=p.platform.name,
-            amount=round(client.budget.amount * weights[p.id] / total / step) * step,
-        )
-        for p in chosen
-    ]
-    values = {
-        "count": len(chosen),
-        "industry": industry.name if i18n.is_chinese() else industry.name.lower(),
-        "weight": f"{FOCUS_WEIGHT:g}",
-        "step": i18n.number(step) if i18n.is_chinese() else f"{step:,}",
-        "currency": client.budget.currency,
-    }
-    if client.focus_platforms:
-        rule = _(
-            "Split across the %(count)s recommended platforms in proportion to their fit for "
-            "%(industry)s, focus platforms weighted %(weight)s times; rounded to the nearest "
-            "%(step)s %(currency)s."
-        )
-    else:
-        rule = _(
-            "Split across the %(count)s recommended platforms in proportion to their fit for "
-            "%(industry)s; rounded to the nearest %(step)s %(currency)s."
-        )
-    return lines, rule % values
 
 
 def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[PlanRisk]:
@@ -242,10 +275,9 @@ def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[
                 PlanRisk(
                     risk=p.platform.watch,
                     likelihood="medium",
-                    mitigation=_("Keep %(platform)s in the plan and review this every quarter")
-                    % {"platform": p.platform.name},
+                    mitigation=None,
                     owner="agency",
-                    platform=p.platform.name,
+                    platform_id=p.id,
                 )
             )
     order = {"high": 0, "medium": 1, "low": 2}
@@ -254,37 +286,18 @@ def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[
 
 def _next_steps(
     client: Client, goals: list[GoalPlan], placed: list[Placed], mine: dict[str, list[Tactic]]
-) -> list[str]:
-    names = [p.platform.name for p in placed if p.group == "recommended"]
+) -> list[NextStep]:
     steps = [
-        _("Approve the platforms we recommend: %(platforms)s.") % {"platforms": _(", ").join(names)}
+        NextStep(kind="approve", platforms=[p.id for p in placed if p.group == "recommended"]),
+        NextStep(kind="confirm-budget" if client.budget else "set-budget"),
     ]
-    if client.budget:
-        amount = client.budget.amount
-        steps.append(
-            _("Confirm the budget split of %(amount)s %(currency)s %(period)s.")
-            % {
-                "amount": i18n.number(amount) if i18n.is_chinese() else f"{amount:,.0f}",
-                "currency": client.budget.currency,
-                "period": i18n.word(client.budget.period),
-            }
-        )
-    else:
-        steps.append(_("Set a budget for the first 90 days, so we can split it across platforms."))
+    steps += [NextStep(kind="set-kpi", goal=i) for i, g in enumerate(goals) if g.kpi is None]
     steps += [
-        _("Set a KPI and a target for the goal '%(goal)s'.") % {"goal": g.goal}
-        for g in goals
-        if g.kpi is None
+        NextStep(kind="set-baseline", goal=i) for i, g in enumerate(goals) if g.needs_baseline
     ]
     owned = [t for tactics in mine.values() for t in tactics if t.owner == "client"]
     if owned:
-        text = owned[0].text
-        first = text if i18n.is_chinese() else text[:1].lower() + text[1:]
-        if len(owned) > 1:
-            step = _("Name an owner on your side to %(task)s (plus %(count)s more in the roadmap).")
-        else:
-            step = _("Name an owner on your side to %(task)s.")
-        steps.append(step % {"task": first, "count": len(owned) - 1})
+        steps.append(NextStep(kind="name-owner", tactic=owned[0].id, more=len(owned) - 1))
     return steps
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from briefing.model import ArticleMeta, Client, Industry, Platform
+from briefing.reference import AssumptionFile, BenchmarkFile, CalendarFile, FxFile
+from briefing.render.plan_json import PlanData
 from briefing.theme import ThemeFile
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -16,6 +18,11 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "platform": Platform,
     "article": ArticleMeta,
     "theme": ThemeFile,
+    "benchmarks": BenchmarkFile,
+    "assumptions": AssumptionFile,
+    "calendar": CalendarFile,
+    "fx": FxFile,
+    "plan": PlanData,  # the plan JSON every build writes (out/<id>/<id>-plan.json)
 }
 
 

@@ -18,6 +18,7 @@ from briefing.errors import UsageError
 
 ENV_PREFIX = "BRIEFING_"
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
+MAX_SECONDS = 3600  # the longest wait a timeout may ask for (RFC 5321 asks 10 min at most)
 
 
 class _Root(BaseSettings):
@@ -48,7 +49,9 @@ class Settings(BaseSettings):
     require_approval: bool = True  # `email` sends only a build someone approved
     stale_months: int = Field(12, ge=1)  # figures older than this are marked dated
     pdf_variant: Literal["pdf/ua-1", "pdf/a-3b", "none"] = "pdf/ua-1"
-    render_timeout: float = Field(120.0, gt=0)  # seconds per render (PDF, deck)
+    # Every time and size below is finite and bounded: `inf` or `nan` would wait forever (or
+    # overflow a timestamp after the send's 'pending' line was written).
+    render_timeout: float = Field(120.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)  # per render
     render_memory_mb: int = Field(2048, ge=64)  # resident memory per render
 
     smtp_host: str | None = None  # unset: e-mail is a dry run
@@ -57,11 +60,11 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_cafile: str | None = None
-    smtp_timeout: float = Field(60.0, gt=0)
-    smtp_retries: int = Field(3, ge=0)
-    smtp_retry_delay: float = Field(2.0, ge=0)
+    smtp_timeout: float = Field(60.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)  # per reply
+    smtp_retries: int = Field(3, ge=0, le=10)
+    smtp_retry_delay: float = Field(2.0, ge=0, le=600, allow_inf_nan=False)  # doubles per retry
     mail_from: str | None = None
-    mail_max_mb: float = Field(20.0, gt=0)
+    mail_max_mb: float = Field(20.0, gt=0, allow_inf_nan=False)
 
     @field_validator("smtp_security", mode="before")
     @classmethod
@@ -76,10 +79,10 @@ class Settings(BaseSettings):
     @field_validator("lang", mode="before")
     @classmethod
     def _supported(cls, value: Any) -> Any:
-        from briefing.translate import LANGUAGES
-
         if value in (None, ""):
             return None
+        from briefing.translate import LANGUAGES  # late: it loads the YAML machinery
+
         if value not in LANGUAGES:
             raise ValueError(f"'{value}' is not a supported language ({', '.join(LANGUAGES)})")
         return value

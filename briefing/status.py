@@ -86,13 +86,15 @@ def _why(folder: Path, edition: dict | None, prepared: build.Prepared) -> str:
 def _sent(settings: Settings, client_id: str, lang: str) -> str:
     entries = [
         e
-        for e in ledger.entries(ledger.path(settings.state_dir, client_id))
-        if e.get("status") == "sent" and e.get("lang", "en") == lang
+        for e in ledger.entries(ledger.path(settings.state_dir, client_id), ledger.SEND_FIELDS)
+        if e["status"] == "sent" and e.get("lang", "en") == lang
     ]
     if not entries:
         return "never"
     last = entries[-1]
-    return f"{last['time'][:16].replace('T', ' ')} to {', '.join(last.get('recipients', []))}"
+    recipients = last.get("recipients")
+    to = ", ".join(map(str, recipients)) if isinstance(recipients, list) else "?"
+    return f"{last['time'][:16].replace('T', ' ')} to {to}"
 
 
 def diff(settings: Settings, client_id: str, since: dt.date | None = None) -> list[str]:
@@ -116,7 +118,7 @@ def describe(changes: Changes) -> list[str]:
     """The changes as lines for the terminal (the PDF page and the slide say the same)."""
     lines = [f"What changed since the briefing of {changes.since.isoformat()}:"]
     if changes.empty:
-        return [*lines, "  nothing in platforms, fit, figures, risks or articles"]
+        return [*lines, "  nothing in platforms, fit, figures, risks, articles, goals or budget"]
     for name in changes.added:
         lines.append(f"  + now recommended: {name}")
     for name in changes.dropped:
@@ -135,4 +137,16 @@ def describe(changes: Changes) -> list[str]:
         lines.append(f"  ! new risk: {risk}")
     for title in changes.articles:
         lines.append(f"  * new article: {title}")
+    for goal in changes.goals:
+        old = (
+            f"{i18n.number(goal.old_target)} by {goal.old_by}"
+            if goal.old_target is not None
+            else "new goal"
+        )
+        new = f"{i18n.number(goal.new_target)} {goal.unit} by {goal.new_by}"
+        lines.append(f"  ~ goal {goal.kpi}: {old} -> {new}")
+    if changes.budget:
+        budget = changes.budget
+        old = f"{budget.old_total:,.0f}" if budget.old_total is not None else "no budget"
+        lines.append(f"  ~ budget: {old} -> {budget.new_total:,.0f} {budget.currency}")
     return lines

@@ -5,9 +5,10 @@ masked (so "Shanghai" or "30%" never make a sentence look tailored): the share o
 briefing's sentences that appear in the other's. Reported for the worst pair of clients in
 different industries and in the same industry, overall and per section.
 
-Left out: the sources appendix and the other reference material that is the same for every
-reader by design (the key-figures tables and fact line of a platform), and what is not a
-sentence (headings, table headers, chart captions).
+Left out: the sources and method appendices and the other reference material that is the
+same for every reader by design (the key-figures tables and fact line of a platform), and what
+is not a sentence (headings, table headers, chart captions, the budget's line items, the
+"audit their accounts" marker of a competitor not yet audited).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from lxml import html as lxml_html
 
 from briefing.model import Briefing
 
-SKIPPED_SECTIONS = {"sources"}
+SKIPPED_SECTIONS = {"sources", "method"}  # appendices: the same method for every reader
 SKIPPED = (  # not sentences, or reference facts the same for every reader
     "//h1 | //h2 | //h3 | //h4 | //th | //figcaption"
     " | //table[@class='metrics'] | //p[@class='facts']"
+    " | //table[@class='budget'] | //table[@class='competitors']//td[@class='watch']"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])\s+|\n+")  # and Chinese marks
 _NUMBER = re.compile(r"\d[\d,.\s]*")

@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import nodes
 from pydantic import BaseModel
 
-from briefing import filters, model, plan, templating
+from briefing import budget, filters, forecast, model, plan, roadmap, templating
 from briefing.charts import Bar, ChartSpec
 from briefing.theme import Theme, resolve
 
@@ -32,10 +32,14 @@ MEANING = {  # every variable a template context has (render.context); a test ke
     "chart_svg": "chart_svg(spec) draws a chart spec as inline SVG",
     "attachments": "the files attached to the e-mail (name, size)",
     "lang": "the edition's language, `en` or `zh-CN` (text goes through `_()`: see README)",
+    "budget_table": "(period labels, rows): the budget by platform and type, one amount per period",
+    "budget_summary": "(period labels, rows): the budget by platform (every type together)",
 }
 MODELS: list[type[BaseModel]] = [
     model.Briefing, model.Client, model.Contact, model.Goal, model.Target, model.Competitor,
     model.Budget, model.Industry, plan.Plan, plan.Placed, plan.GoalPlan, plan.PlanRisk,
+    plan.NextStep, budget.PlannedBudget, budget.BudgetLine, forecast.Forecast,
+    forecast.Milestone, roadmap.Step, model.Baseline, model.Presence,
     model.RankedPlatform, model.AvoidedPlatform, model.SourceEntry, model.Platform,
     model.Metric, model.Fact, model.Feature, model.Fit, model.Role, model.Tactic, model.Kpi,
     model.Risk, model.Article, model.ArticleMeta, ChartSpec, Bar,

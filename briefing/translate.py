@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from briefing.errors import Problem
-from briefing.load import Document, KeyPath, Project, field_name
+from briefing.load import SINGLES, Document, KeyPath, Project, field_name
 
 SOURCE = "en"
 LANGUAGES = {"en": "English", "zh-CN": "简体中文"}  # every language an edition may be built in
@@ -54,7 +54,7 @@ SPECS: dict[str, dict[str, Any]] = {  # what each kind's sibling may hold; [spec
     },
     "industries": {
         **PLAYBOOK,
-        "kpis": [{"name": TEXT, "unit": TEXT, "benchmark": {"unit": TEXT}}],
+        "kpis": [{"name": TEXT, "unit": TEXT, "owner_role": TEXT, "benchmark": {"unit": TEXT}}],
         "segments": [PLAYBOOK],
     },
     "clients": {
@@ -64,16 +64,20 @@ SPECS: dict[str, dict[str, Any]] = {  # what each kind's sibling may hold; [spec
         "account_manager": CONTACT,
         "goals": [{"goal": TEXT, "target": {"unit": TEXT}}],
         "cities": NAMES,
-        "competitors": [{"name": TEXT, "note": TEXT}],
+        "competitors": [{"name": TEXT, "note": TEXT, "presence": [{"activity": TEXT}]}],
         "notes": TEXT,
     },
     "articles": {"title": TEXT, "summary": TEXT, "author": TEXT},
+    "benchmarks": {"benchmarks": [{"name": TEXT, "note": TEXT, "unit": TEXT}]},
+    "assumptions": {"assumptions": [{"name": TEXT, "rationale": TEXT, "unit": TEXT}]},
+    "calendar": {"moments": [{"name": TEXT, "note": TEXT}]},
+    "fx": {},  # codes, numbers and sources: nothing to translate
 }
 OPTIONAL = {  # text a translation may leave in the source language (names of people and brands)
     "clients": {("name",), ("short_name",), ("competitors", "name")},
     "articles": {("author",)},
 }
-ID_DEFAULTS = {"goals": "kpi"}  # a goal without an id is named by its KPI
+ID_DEFAULTS = {"goals": "kpi", "presence": "platform"}  # items named by another field
 
 
 def check_language(lang: str | None) -> str | None:
@@ -93,6 +97,8 @@ def in_scope(problems: list[Problem], kb: Any, lang: str) -> list[Problem]:
     read = (
         "data/platforms/",
         "data/articles/",
+        "data/benchmarks/",
+        *(f"data/{single}." for single in SINGLES),
         *(f"data/clients/{cid}." for cid in clients),
         *(f"data/industries/{name}." for name in industries),
     )
@@ -126,7 +132,7 @@ def overlay(
             elif base not in docs:
                 problems.append(
                     Problem(sibling.rel, f"a translation of {base}, but there is no "
-                            f"data/{kind}/{base}{_suffix(kind)}: rename it or remove it")
+                            f"{_base_path(kind, base)}: rename it or remove it")
                 )  # fmt: skip
         for stem, doc in docs.items():
             sibling = siblings.get(sibling_name(stem, lang))
@@ -140,8 +146,10 @@ def overlay(
     return replace(project, documents=documents), problems + missing, []
 
 
-def _suffix(kind: str) -> str:
-    return ".md" if kind == "articles" else ".yaml"
+def _base_path(kind: str, base: str) -> str:
+    if kind in SINGLES:
+        return f"data/{kind}.yaml"
+    return f"data/{kind}/{base}{'.md' if kind == 'articles' else '.yaml'}"
 
 
 def translated(
@@ -150,7 +158,7 @@ def translated(
     """``doc`` with its text in ``lang``; the problems; the missing translations."""
     if doc.problem is not None or not isinstance(doc.data, dict):
         return doc, [], []  # the base file's own problem is reported by validation
-    expected = doc.rel.rsplit(".", 1)[0] + f".{lang}{_suffix(kind)}"
+    expected = doc.rel.rsplit(".", 1)[0] + f".{lang}{'.md' if kind == 'articles' else '.yaml'}"
     if sibling is None:
         wanted = _texts(doc.data, SPECS[kind], (), kind)
         if not wanted and not (kind == "articles" and doc.body.strip()):

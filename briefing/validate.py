@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from briefing import articles, images
+from briefing import articles, images, reference_checks
 from briefing.errors import Problem
 from briefing.load import Document, KeyPath, Project, field_name
 from briefing.model import (
@@ -21,12 +21,23 @@ from briefing.model import (
     Industry,
     Platform,
 )
+from briefing.reference import (
+    AssumptionFile,
+    BenchmarkFile,
+    CalendarFile,
+    FxFile,
+    Reference,
+)
 
 _MODELS: dict[str, type[BaseModel]] = {
     "clients": Client,
     "industries": Industry,
     "platforms": Platform,
     "articles": ArticleMeta,
+    "benchmarks": BenchmarkFile,
+    "assumptions": AssumptionFile,
+    "calendar": CalendarFile,
+    "fx": FxFile,
 }
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -40,8 +51,22 @@ class KnowledgeBase:
     industries: dict[str, Industry] = field(default_factory=dict)
     platforms: dict[str, Platform] = field(default_factory=dict)
     articles: dict[str, Article] = field(default_factory=dict)
+    benchmarks: dict[str, BenchmarkFile] = field(default_factory=dict)  # by file
+    assumptions: dict[str, AssumptionFile] = field(default_factory=dict)
+    calendar: dict[str, CalendarFile] = field(default_factory=dict)
+    fx: dict[str, FxFile] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     documents: dict[str, dict[str, Document]] = field(default_factory=dict)  # for positions
+
+    @property
+    def reference(self) -> Reference:
+        """The figures a plan computes from, flattened from their files."""
+        return Reference(
+            benchmarks={b.id: b for f in self.benchmarks.values() for b in f.benchmarks},
+            assumptions={a.id: a for f in self.assumptions.values() for a in f.assumptions},
+            moments=[m for f in self.calendar.values() for m in f.moments],
+            fx={r.currency: r for f in self.fx.values() for r in f.rates},
+        )
 
 
 def suggest(word: str, choices: object) -> str:
@@ -131,6 +156,7 @@ def validate(project: Project) -> tuple[KnowledgeBase, list[Problem]]:
         for ident, doc in docs.items():
             problems += _check_document(kb, kind, ident, doc)
     problems += _check_references(kb, project)
+    problems += reference_checks.check(kb, project)
     return kb, sorted(problems, key=lambda p: (p.path, p.line or 0, p.col or 0))
 
 

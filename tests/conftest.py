@@ -1,8 +1,10 @@
 """Fixtures: a copy of the project in a temp folder, so tests can break it safely.
 
-Tests never depend on whatever data/clients/ or templates/ happen to hold: a copy has exactly
-the sample clients and themes named here, so adding a client or a theme the README's way leaves
-the suite as it was. One date for every test: 2026-11-25.
+Tests of code never read the live data/: they build from the frozen sample in
+tests/roots/sample/ (a copy of data/ as it was), with the sample themes named here and the
+repository's assets. Adding a client, a figure or a theme the README's way, or breaking a file
+in data/, leaves them as they were; only tests/test_shipped_data.py reads data/, on purpose.
+One date for every test: 2026-11-25.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from briefing.settings import Settings
 from .smtp_server import smtp  # noqa: F401 (the local SMTP server fixture, for every test)
 
 REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "tests/roots/sample"  # the frozen sample data: read it, never data/
 TODAY = dt.date(2026, 11, 25)
 SOURCE_DATE_EPOCH = "1795564800"  # 2026-11-25 00:00 UTC, the same day as TODAY
 SAMPLE_CLIENTS = [
@@ -36,12 +39,12 @@ SAMPLE_THEMES = ["default", "meridian"]
 
 
 def copy_project(target: Path, clients: list[str] = SAMPLE_CLIENTS) -> Path:
-    """A project root with the sample data, the sample themes and the assets."""
-    shutil.copytree(REPO / "data", target / "data", ignore=shutil.ignore_patterns("clients"))
+    """A project root with the frozen sample data, the sample themes and the assets."""
+    shutil.copytree(SAMPLE / "data", target / "data", ignore=shutil.ignore_patterns("clients"))
     (target / "data/clients").mkdir()
     for client in clients:
-        shutil.copy2(REPO / f"data/clients/{client}.yaml", target / "data/clients")
-        for edition in (REPO / "data/clients").glob(f"{client}.*.yaml"):  # its translations
+        shutil.copy2(SAMPLE / f"data/clients/{client}.yaml", target / "data/clients")
+        for edition in (SAMPLE / "data/clients").glob(f"{client}.*.yaml"):  # its translations
             shutil.copy2(edition, target / "data/clients")
     for theme in SAMPLE_THEMES:
         shutil.copytree(REPO / "templates" / theme, target / "templates" / theme)

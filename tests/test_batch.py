@@ -78,6 +78,8 @@ def test_a_broken_client_fails_alone_with_its_error_line(
     broken = batch_root / "data/clients/hartley-finch.yaml"
     original = broken.read_text(encoding="utf-8")
     broken.write_text(original.replace("industry: fmcg", "industry: fmgc"), encoding="utf-8")
+    manifests = {c: batch_root / f"out/{c}/manifest.json" for c in CLIENTS}
+    before = {c: path.stat().st_ino for c, path in manifests.items()}
     monkeypatch.chdir(batch_root)
     assert main(["build", "--all", "-j", "2", "--force"]) == 1
     err = capsys.readouterr().err
@@ -86,5 +88,9 @@ def test_a_broken_client_fails_alone_with_its_error_line(
         "data/clients/hartley-finch.yaml:3:11: industry: unknown industry 'fmgc' "
         "(did you mean 'fmcg'?)" in err
     )
-    manifest = json.loads((batch_root / "out/maison-aurele/manifest.json").read_text())
+    # The others were published anew by this batch (a new manifest is a new file: publishing
+    # stages the set and switches), the broken client's previous set is left as it was.
+    after = {c: path.stat().st_ino for c, path in manifests.items()}
+    assert {c for c in CLIENTS if after[c] != before[c]} == {"maison-aurele", "northwind-robotics"}
+    manifest = json.loads(manifests["maison-aurele"].read_text())
     assert manifest["client"] == "maison-aurele"

@@ -74,7 +74,9 @@ def test_deck_uses_master_layouts_with_a_slide_per_platform(built: Path) -> None
 
 def test_outputs_and_manifest_are_listed(built: Path) -> None:
     names = sorted(p.name for p in (built / f"out/{CLIENT}").iterdir())
-    assert names == [f"{CLIENT}-briefing.pdf", f"{CLIENT}-deck.pptx", "manifest.json"]
+    assert names == [
+        f"{CLIENT}-briefing.pdf", f"{CLIENT}-deck.pptx", f"{CLIENT}-plan.json", "manifest.json"
+    ]  # fmt: skip
 
 
 def test_unknown_client_lists_the_known_ones(project: Path) -> None:

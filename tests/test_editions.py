@@ -19,7 +19,7 @@ from briefing.deliver import email as send_email
 from briefing.errors import DataError
 from briefing.render.fit import Fonts, line_count
 
-from .conftest import REPO, copy_project, settings_for
+from .conftest import REPO, SAMPLE, copy_project, settings_for
 from .test_email import plain
 
 CLIENT = "nordlys-travel"
@@ -48,7 +48,7 @@ def source_text() -> str:
     import yaml
 
     cited = []
-    for path in (REPO / "data/platforms").glob("*.yaml"):
+    for path in (SAMPLE / "data/platforms").glob("*.yaml"):
         data = yaml.safe_load(path.read_text("utf-8"))
         for item in [*data.get("metrics", []), *data.get("facts", [])]:
             cited += [str(item.get(k, "")) for k in ("source", "quote", "url", "note")]
@@ -78,6 +78,8 @@ def test_both_editions_are_published_under_one_manifest(zh_built: Path) -> None:
         f"{CLIENT}-briefing.zh-CN.pdf",
         f"{CLIENT}-deck.pptx",
         f"{CLIENT}-deck.zh-CN.pptx",
+        f"{CLIENT}-plan.json",
+        f"{CLIENT}-plan.zh-CN.json",
     ]
     record = manifest.read(folder)
     assert set(record["editions"]) == {"en", ZH}

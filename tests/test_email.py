@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import email
 import json
 import shutil
-import socket
 import ssl
-import threading
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -260,61 +257,6 @@ def test_unencrypted_smtp_only_to_this_machine(sendable: Path) -> None:
     config = plain(sendable, 25, smtp_host="mail.example.com")
     with pytest.raises(UsageError, match="allowed only for a server on this machine"):
         send(outgoing(sendable, config), config, ledger_of(sendable))
-
-
-class _DropsOnceMidData:
-    """A minimal SMTP server on 127.0.0.1: the first connection reads part of the message and
-    hangs up before the end-of-data terminator; later ones accept. Real sockets, real SMTP."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.connections = 0
-        self.delivered: list[bytes] = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        self.server.settimeout(10)
-        with self.server, contextlib.suppress(OSError):
-            while len(self.delivered) < 1:
-                conn, _ = self.server.accept()
-                self.connections += 1
-                with conn, conn.makefile("rb") as reader:
-                    self._session(conn, reader)
-
-    def _session(self, conn: socket.socket, reader: Any) -> None:
-        conn.sendall(b"220 test ESMTP\r\n")
-        while line := reader.readline():
-            verb = line[:4].upper()
-            if verb in (b"EHLO", b"HELO"):
-                conn.sendall(b"250 test\r\n")
-            elif verb == b"DATA":
-                conn.sendall(b"354 go ahead\r\n")
-                if self.connections == 1:
-                    reader.read(20_000)
-                    return  # hang up mid-message: no terminator was received
-                body = b""
-                while (chunk := reader.readline()) != b".\r\n":
-                    body += chunk
-                self.delivered.append(body)
-                conn.sendall(b"250 queued\r\n")
-            elif verb == b"QUIT":
-                conn.sendall(b"221 bye\r\n")
-                return
-            else:
-                conn.sendall(b"250 ok\r\n")
-
-
-def test_a_drop_before_the_end_of_data_is_retried_and_delivered_once(sendable: Path) -> None:
-    server = _DropsOnceMidData()
-    config = plain(sendable, server.port)
-    reply = send(outgoing(sendable, config), config, ledger_of(sendable))
-    server.thread.join(10)
-    assert reply.startswith("250")
-    assert server.connections == 2 and len(server.delivered) == 1
-    statuses = [json.loads(line)["status"] for line in ledger_of(sendable).read_text().splitlines()]
-    assert statuses == ["pending", "sent"]
 
 
 def test_a_message_over_the_servers_size_is_refused_before_upload_with_figures(

@@ -65,32 +65,65 @@ def _nothing(root: Path) -> None:
     pass
 
 
-CASES = {
-    "fifo in data": (_fifo, ["check"], {}),
-    "webp bytes as the deck logo": (_webp_deck_logo, ["build", CLIENT], {}),
-    "text as the deck logo": (_text_as_png, ["build", CLIENT], {}),
-    "@import in report.css": (_css('@import url("file:///etc/hosts");'), ["build", CLIENT], {}),
-    "font-size 1e9px": (_css("body { font-size: 1e9px }"), ["build", CLIENT], {}),
-    "impossible date": (_impossible_date, ["check"], {}),
-    "90 megapixel logo": (_huge_logo, ["build", CLIENT], {}),
-    "non-numeric SMTP timeout": (_nothing, ["email", CLIENT], {"BRIEFING_SMTP_TIMEOUT": "abc"}),
-    "non-numeric mail budget": (_nothing, ["email", CLIENT], {"BRIEFING_MAIL_MAX_MB": "20MB"}),
-    "render memory budget": (_nothing, ["build", CLIENT], {"BRIEFING_RENDER_MEMORY_MB": "64"}),
-    "nothing built to e-mail": (_nothing, ["email", CLIENT, "--dry-run"], {}),
-}
+LOGO = "deck_logo: 'assets/logos/bamboo-bridge.png' is"
+NOT_A_NUMBER = "(environment or .env): Input should be a valid number"
+CASES = {  # the fault, the command, its environment, the exit code, its message's line
+    "fifo in data": (
+        _fifo, ["check"], {}, 1, "data/clients/zz.yaml: is a named pipe (FIFO), not a regular file"
+    ),
+    "webp bytes as the deck logo": (
+        _webp_deck_logo, ["build", CLIENT], {}, 1, f"{LOGO} a WEBP image (named .png)"
+    ),
+    "text as the deck logo": (
+        _text_as_png, ["build", CLIENT], {}, 1, f"{LOGO} not an image (Pillow cannot identify"
+    ),
+    "@import in report.css": (
+        _css('@import url("file:///etc/hosts");'), ["build", CLIENT], {}, 1,
+        "error: PDF: refused to read '/etc/hosts': outside templates/ and assets/",
+    ),
+    "font-size 1e9px": (  # WeasyPrint divides by zero, or a busy machine's budget ends first
+        _css("body { font-size: 1e9px }"), ["build", CLIENT], {}, 1,
+        ("error: PDF: unexpected ZeroDivisionError", "error: PDF: still rendering after "),
+    ),
+    "impossible date": (
+        _impossible_date, ["check"], {}, 1,
+        "data/articles/xiaohongshu-seeding.md:3:7: invalid YAML: '2025-02-30' is not valid: ",
+    ),
+    "90 megapixel logo": (
+        _huge_logo, ["build", CLIENT], {}, 1,
+        "logo: 'assets/logos/huge.png': is 10000 x 9000 pixels (90 megapixels), over the ",
+    ),
+    "non-numeric SMTP timeout": (
+        _nothing, ["email", CLIENT], {"BRIEFING_SMTP_TIMEOUT": "abc"}, 2,
+        f"error: BRIEFING_SMTP_TIMEOUT {NOT_A_NUMBER}",
+    ),
+    "non-numeric mail budget": (
+        _nothing, ["email", CLIENT], {"BRIEFING_MAIL_MAX_MB": "20MB"}, 2,
+        f"error: BRIEFING_MAIL_MAX_MB {NOT_A_NUMBER}",
+    ),
+    "render memory budget": (
+        _nothing, ["build", CLIENT], {"BRIEFING_RENDER_MEMORY_MB": "64"}, 1,
+        "used more than 64 MB, so it was stopped (BRIEFING_RENDER_MEMORY_MB)",
+    ),
+    "nothing built to e-mail": (
+        _nothing, ["email", CLIENT, "--dry-run"], {}, 1,
+        "error: refusing to send: no build found in out/maison-aurele/",
+    ),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_one_line_and_a_non_zero_exit(case: str, tmp_path: Path) -> None:
+    """Each fault gives its own message, on one line (not merely some line with a colon)."""
     root = copy_project(tmp_path / "project", [CLIENT])
-    prepare, args, env = CASES[case]
+    prepare, args, env, code, message = CASES[case]
     prepare(root)
     result = run(root, *args, env=env)
-    assert result.returncode in (1, 2), result.stderr
+    assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    problems = [line for line in result.stderr.splitlines() if ": " in line]
-    assert errors or problems, result.stderr
+    either = (message,) if isinstance(message, str) else message
+    lines = [line for line in result.stderr.splitlines() if any(m in line for m in either)]
+    assert len(lines) == 1, result.stderr
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ an email never attaches a mixed set, and the settings read .env the way the READ
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import shutil
 import subprocess
@@ -137,39 +138,67 @@ def test_a_torn_last_ledger_line_is_repaired_with_a_warning(
     assert [e["key"] for e in ledger.entries(path)] == ["k1", "k2"]
 
 
-def _email_slowly(root: str, report: str, first_read: Any, done: Any) -> None:
-    """Dry-run email that pauses after reading its first attachment (to invite a race)."""
+def _email_pausing(root: str, report: str, paused: Any, resume: Any) -> None:
+    """Dry-run email that reads its first attachment, says so, and waits to be resumed."""
     real = Path.read_bytes
 
-    def slow(path: Path) -> bytes:
+    def pausing(path: Path) -> bytes:
         data = real(path)
-        if path.suffix == ".pdf" and not first_read.is_set():
-            first_read.set()
-            done.wait(10)  # a build gets 10 s to publish in between (on a busy machine too)
+        if path.suffix == ".pdf" and not paused.is_set():
+            paused.set()
+            resume.wait(300)  # resumed by the test; the bound only keeps a broken run finite
         return data
 
     def record(outgoing: deliver.Outgoing) -> None:
         hashes = {a.name: a.sha256 for a in outgoing.attachments}
         Path(report).write_text(json.dumps(hashes), encoding="utf-8")
 
-    Path.read_bytes = slow  # type: ignore[method-assign]
+    Path.read_bytes = pausing  # type: ignore[method-assign]
     settings = settings_for(Path(root))
     deliver.email(settings, prepare(settings, CLIENT), dry_run=True, announce=record)
 
 
+class _OnWaiting(logging.Handler):
+    """Resumes the paused email the moment the build reports that it waits for the lock; no
+    clock decides anything (the email is resumed only by this, or after the build is done)."""
+
+    def __init__(self, resume: Any) -> None:
+        super().__init__(logging.INFO)
+        self.resume, self.waited = resume, False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith(f"Waiting for another build or send of {CLIENT}"):
+            self.waited = True
+            self.resume.set()
+
+
 def test_an_email_racing_a_build_attaches_one_builds_files(sendable: Path, tmp_path: Path) -> None:
+    """The email pauses mid-read holding the client's lock; a build started only then must
+    wait for it (and says so), and publishes after the email has read one build's files."""
     folder = sendable / "out" / CLIENT
     before = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     report = tmp_path / "attached.json"
-    first_read, done = FORK.Event(), FORK.Event()
-    child = FORK.Process(target=_email_slowly, args=(str(sendable), str(report), first_read, done))
+    paused, resume = FORK.Event(), FORK.Event()
+    child = FORK.Process(target=_email_pausing, args=(str(sendable), str(report), paused, resume))
     child.start()
-    assert first_read.wait(120)
-    client = sendable / f"data/clients/{CLIENT}.yaml"
-    client.write_text(client.read_text("utf-8").replace("Shanghai", "Chengdu"), "utf-8")
-    build(settings_for(sendable), CLIENT)  # waits for the email's lock, if it holds one
-    done.set()
-    child.join(60)
+    try:
+        assert paused.wait(120), "the email never read its first attachment"
+        client = sendable / f"data/clients/{CLIENT}.yaml"
+        client.write_text(client.read_text("utf-8").replace("Shanghai", "Chengdu"), "utf-8")
+        on_waiting = _OnWaiting(resume)
+        logger = logging.getLogger("briefing")
+        level = logger.level
+        logger.addHandler(on_waiting)
+        logger.setLevel(logging.INFO)
+        try:
+            build(settings_for(sendable), CLIENT)  # waits for the email's lock
+        finally:
+            logger.removeHandler(on_waiting)
+            logger.setLevel(level)
+    finally:
+        resume.set()
+        child.join(120)
+    assert on_waiting.waited, "the build published while the email held its files half-read"
     assert child.exitcode == 0, "the email failed: the files changed while it read them"
     after = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     assert after != before  # the build did publish, after the email

@@ -19,7 +19,7 @@ from briefing.errors import DataError, TemplateError
 from briefing.schemas import render_schemas
 from briefing.theme import resolve
 
-from .conftest import REPO, SAMPLE_CLIENTS, settings_for, write
+from .conftest import REPO, settings_for, write
 
 CLIENT = "maison-aurele"
 
@@ -196,18 +196,3 @@ def test_schemas_are_up_to_date() -> None:
             f"schemas/{filename} is stale: run `make schemas`"
         )
         json.loads(text)
-
-
-def test_data_files_point_editors_at_their_schema() -> None:
-    for kind, schema in (
-        ("clients", "client"),
-        ("industries", "industry"),
-        ("platforms", "platform"),
-    ):
-        for path in (REPO / "data" / kind).glob("*.yaml"):
-            if kind == "clients" and path.stem.split(".")[0] not in SAMPLE_CLIENTS:
-                continue  # a client added the README's way is the user's, not the suite's
-            if "." in path.stem:  # a translation (wechat.zh-CN.yaml): text only, no schema
-                continue
-            first = path.read_text(encoding="utf-8").splitlines()[0]
-            assert first == f"# yaml-language-server: $schema=../../schemas/{schema}.schema.json"

@@ -13,13 +13,14 @@ from briefing.render.base import Outline, Rendered, Renderer, Template
 from briefing.render.context import EMAIL_TEMPLATES, AttachedFile, email_context
 from briefing.render.deck import DECK
 from briefing.render.pdf import PDF
+from briefing.render.plan_json import PLAN_JSON
 
 if TYPE_CHECKING:
     from briefing.model import Briefing
     from briefing.templating import TemplateKind
     from briefing.theme import Theme
 
-RENDERERS: list[Renderer] = [PDF, DECK]  # the build renders them in this order
+RENDERERS: list[Renderer] = [PDF, DECK, PLAN_JSON]  # the build renders them in this order
 
 
 def by_name(name: str) -> Renderer:

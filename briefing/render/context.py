@@ -12,8 +12,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from briefing import budget, i18n, plan
 from briefing import charts as chart_specs
-from briefing import i18n, plan
 from briefing.charts import ChartSpec
 from briefing.model import Briefing
 from briefing.render.base import Template
@@ -45,6 +45,8 @@ def template_context(briefing: Briefing, theme: Theme) -> dict[str, Any]:
         "lead_stage": {p.id: stage for stage, ps in leads.items() for p in ps},
         "proper_names": proper_names(briefing),
         "lang": i18n.lang(),  # the edition's language: 'en', 'zh-CN'
+        "budget_table": budget.table(briefing.plan.budget) if briefing.plan else ([], []),
+        "budget_summary": budget.summary(briefing.plan.budget) if briefing.plan else ([], []),
     }
 
 

@@ -1,0 +1,104 @@
+"""The shipped data/ itself: it validates, every client's plan builds, its translations are
+complete, and its facts hold.
+
+This module, and only this one, reads the live data/ on purpose: a broken or half-added file
+there turns these checks red and leaves the tests of code (which build from the frozen copy in
+tests/roots/sample/) green. A failure here is a data fix, not a code fix.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefing import translate
+from briefing.build import check_layouts, load_knowledge, prepare
+from briefing.load import load_project
+from briefing.validate import KnowledgeBase, validate
+
+from .conftest import REPO, SAMPLE_CLIENTS, settings_for
+
+DATA = REPO / "data"
+CLIENTS = sorted(p.stem for p in (DATA / "clients").glob("*.yaml") if "." not in p.stem)
+ZH = "zh-CN"
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live data/ with the repository's templates and assets, in a temp folder (so a
+    build's out/ and state/ are fresh and the developer's .env is not read)."""
+    root = tmp_path_factory.mktemp("shipped") / "project"
+    for folder in ("data", "templates", "assets"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    knowledge, _ = validate(load_project(REPO))
+    return knowledge
+
+
+def test_the_shipped_data_is_valid(shipped: Path) -> None:
+    """What `briefing check` reports in English: no problem in data/, no missing layout."""
+    kb, problems = validate(load_project(REPO))
+    problems += check_layouts(settings_for(shipped), kb)
+    assert not problems, "\n".join(str(p) for p in problems)  # as `briefing check` prints
+
+
+def test_every_translation_is_complete() -> None:
+    """What `briefing check --lang zh-CN` reports: every text has its translation, and every
+    translation file translates something that exists."""
+    project = load_project(REPO)
+    translated, problems, _ = translate.overlay(project, ZH)
+    problems += validate(translated)[1]
+    assert not problems, "\n".join(str(p) for p in problems)  # as `briefing check` prints
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_every_client_builds_its_plan_in_each_edition(shipped: Path, client: str) -> None:
+    editions = validate(load_project(REPO))[0].clients[client].editions
+    for lang in editions:
+        settings = settings_for(shipped, lang=lang)
+        plan = prepare(settings, client, load_knowledge(settings)).briefing.plan
+        assert plan.group("recommended"), (client, lang)
+        assert all(goal.tactics for goal in plan.goals if goal.kpi), (client, lang)
+
+
+def test_every_industry_has_a_sample_client(kb: KnowledgeBase) -> None:
+    assert {c.industry for c in kb.clients.values()} == set(kb.industries)
+    assert len(kb.clients) >= 6
+
+
+def test_no_two_industries_rank_the_same_top_three(kb: KnowledgeBase) -> None:
+    by_industry = {}
+    for industry in kb.industries:
+        scores = {pid: fit.score for pid, fit in kb.industries[industry].fit.items()}
+        active = [p for p in scores if kb.platforms[p].status == "active"]
+        ranked = sorted(active, key=lambda p: (-scores[p], kb.platforms[p].name.lower()))
+        by_industry[industry] = frozenset(ranked[:3])
+    assert len(set(by_industry.values())) == len(by_industry), by_industry
+
+
+def test_unconfirmed_figures_are_absent(kb: KnowledgeBase) -> None:
+    values = {m.value for p in kb.platforms.values() for m in p.metrics}
+    # The seed's WeChat split and LinkedIn's global count are unconfirmed in the research sheet.
+    assert values.isdisjoint({549_000_000, 180_000_000, 350_000_000})
+    assert not any("MAU" in m.name for m in kb.platforms["douban"].metrics)
+
+
+def test_data_files_point_editors_at_their_schema() -> None:
+    for kind, schema in (
+        ("clients", "client"),
+        ("industries", "industry"),
+        ("platforms", "platform"),
+    ):
+        for path in (DATA / kind).glob("*.yaml"):
+            if kind == "clients" and path.stem.split(".")[0] not in SAMPLE_CLIENTS:
+                continue  # a client added the README's way is the user's, not the suite's
+            if "." in path.stem:  # a translation (wechat.zh-CN.yaml): text only, no schema
+                continue
+            first = path.read_text(encoding="utf-8").splitlines()[0]
+            assert first == f"# yaml-language-server: $schema=../../schemas/{schema}.schema.json"

@@ -1,0 +1,162 @@
+"""The no-op check: an edition is up to date, decided from its manifest without parsing YAML,
+and never when anything a build would read or decide differently has changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefing import build, load, uptodate
+from briefing.assemble import months_before
+from briefing.cli import main
+
+from .conftest import SOURCE_DATE_EPOCH, copy_project, settings_for
+
+CLIENT = "maison-aurele"
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("fresh") / "project", [CLIENT, "hartley-finch"])
+    build.build(settings_for(root), CLIENT)
+    return root
+
+
+@pytest.fixture
+def root(built_once: Path, tmp_path: Path) -> Path:
+    """A copy of the built project, free to edit."""
+    return Path(shutil.copytree(built_once, tmp_path / "project", symlinks=True))
+
+
+def fresh(root: Path, **overrides: object) -> bool:
+    return uptodate.fresh(settings_for(root, **overrides), CLIENT, "en")
+
+
+def test_a_build_is_up_to_date_without_parsing_yaml(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert build.prepare(settings_for(root, lang="en"), CLIENT).up_to_date()  # the full check
+    monkeypatch.setattr(load, "load_project", _no_parsing)
+    assert fresh(root)
+    assert uptodate.fresh_editions(settings_for(root), CLIENT) == ["en"]
+    monkeypatch.chdir(root)
+    assert main(["build", CLIENT]) == 0
+    assert f"{CLIENT} (en) is up to date" in capsys.readouterr().err
+
+
+def test_the_batch_settles_up_to_date_clients_without_parsing_yaml(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    from briefing.batch import build_all
+
+    monkeypatch.setattr(load, "load_project", _no_parsing)
+    outcomes = build_all(settings_for(root), [CLIENT], console=Console(quiet=True))
+    assert [(o.client_id, o.status) for o in outcomes] == [(CLIENT, "up to date")]
+
+
+def _no_parsing(*args: object) -> None:
+    raise AssertionError("the no-op check parsed the project")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        f"data/clients/{CLIENT}.yaml",
+        "data/industries/luxury.yaml",
+        "data/platforms/wechat.yaml",  # ranking reads every platform
+        "data/articles/wechat-offline-to-online.md",
+        "templates/default/report.css",
+    ],
+)
+def test_any_input_edit_is_not_up_to_date(root: Path, edit: str) -> None:
+    with (root / edit).open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert not fresh(root)
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        "data/platforms/zz-new.yaml",  # a new platform could rank among the recommended
+        "data/articles/zz-new.md",  # a new article could be chosen
+        f"data/clients/{CLIENT}.zh-CN.yaml",  # a translation of this client
+        "templates/default/partials/zz-new.html.j2",
+    ],
+)
+def test_a_new_file_that_could_matter_is_not_up_to_date(root: Path, new: str) -> None:
+    (root / new).parent.mkdir(parents=True, exist_ok=True)
+    (root / new).write_text("name: New\n", encoding="utf-8")
+    assert not fresh(root)
+
+
+def test_another_clients_edit_leaves_it_up_to_date(root: Path) -> None:
+    with (root / "data/clients/hartley-finch.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    (root / "data/clients/zz-new.yaml").write_text("name: New\n", encoding="utf-8")
+    assert fresh(root)
+
+
+@pytest.mark.parametrize(
+    "option",
+    [{"strict": True}, {"stale_months": 6}, {"pdf_variant": "none"}, {"theme": "meridian"}],
+)
+def test_a_changed_option_is_not_up_to_date(root: Path, option: dict[str, object]) -> None:
+    assert not fresh(root, **option)
+
+
+def test_another_day_is_not_up_to_date(root: Path) -> None:
+    """The printed date is today's; and past ``dated_until`` a figure would turn dated."""
+    assert not fresh(root, SOURCE_DATE_EPOCH=int(SOURCE_DATE_EPOCH) + 86_400)
+    path = root / f"out/{CLIENT}/manifest.json"
+    record = json.loads(path.read_text("utf-8"))
+    edition = record["editions"]["en"]
+    built_on = dt.date.fromisoformat(edition["options"]["date"])
+    until = edition["check"]["dated_until"]  # None: every figure shown is dated already
+    assert until is None or dt.date.fromisoformat(until) >= built_on
+    edition["check"]["dated_until"] = (built_on - dt.timedelta(days=1)).isoformat()
+    path.write_text(json.dumps(record), "utf-8")
+    assert not fresh(root)
+
+
+def test_dated_until_is_the_last_day_before_a_figure_turns_dated() -> None:
+    today = dt.date(2026, 11, 25)
+    as_of = [dt.date(2025, 1, 31), dt.date(2025, 12, 31), dt.date(2026, 3, 1)]
+    until = uptodate.dated_until(as_of, today, 12)
+    assert until is not None
+
+    def dated(day: dt.date) -> set[dt.date]:
+        return {a for a in as_of if a < months_before(day, 12)}
+
+    assert dated(until) == dated(today) != dated(until + dt.timedelta(days=1))
+    assert uptodate.dated_until([dt.date(2020, 1, 1)], today, 12) is None  # all dated already
+
+
+def test_tampered_outputs_or_a_missing_manifest_are_not_up_to_date(root: Path) -> None:
+    pdf = root / f"out/{CLIENT}/{CLIENT}-briefing.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"\n")
+    assert not fresh(root)
+    (root / f"out/{CLIENT}/manifest.json").unlink()
+    assert not fresh(root)
+    assert uptodate.fresh_editions(settings_for(root), CLIENT) is None
+
+
+def test_a_link_in_data_is_left_to_the_full_check(root: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("name: Outside\n", encoding="utf-8")
+    (root / "data/platforms/zz-link.yaml").symlink_to(outside)
+    assert not fresh(root)
+
+
+def test_the_inputs_key_matches_the_manifests() -> None:
+    """uptodate finds the sent briefing prepare compares with by the same inputs key."""
+    from briefing import manifest
+
+    inputs = {"data/clients/a.yaml": "1", "font:/x": "2-3"}
+    assert uptodate.inputs_key(inputs) == manifest.inputs_digest(inputs)
+    assert uptodate.code_digest() == manifest.code_digest()
