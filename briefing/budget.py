@@ -1,16 +1,21 @@
 """The budget, built up from line items: per platform and type, per quarter (pure).
 
-Each budget period (a quarter, a year of four quarters, a month, or the whole campaign) is
-split in this order, every share the midpoint of its input (data/assumptions.yaml): the
-reserve; one-off set-up costs, in the quarter a platform starts; agency fees and production as
-shares of the working budget; the working budget across the recommended platforms by weight,
-each platform's part into creators and media. Lines are rounded by largest remainder so that
-every period's lines add up to the brief's amount exactly. Costs published in RMB are turned
-into the budget's currency with data/fx.yaml.
+The plan runs from the briefing's date to its last deadline. Each budget period (a quarter, a
+year of four quarters, a month, or the whole campaign) in that window gets the brief's amount,
+or, where the window covers it only in part, its share by days; within a period each quarter
+gets its share by the days it has in the window. A period's amount is split in this order,
+every share the midpoint of its input (data/assumptions.yaml): the reserve; one-off set-up
+costs, in the quarter the plan starts; agency fees and production as shares of the working
+budget; the working budget across the recommended platforms by weight, each platform's part
+into creators and media (a platform with no ads to buy, such as WeCom, gets content and
+operations instead). Lines are rounded by largest remainder so that every period's lines add
+up to its amount exactly. Costs published in RMB are turned into the budget's currency with
+data/fx.yaml.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from typing import Literal
@@ -44,6 +49,7 @@ class PlannedBudget(Strict):
     minimum: int  # the least per period that funds the platforms the goals need
     underfunded: list[str] = []  # platforms whose share is below their minimum workable spend
     inputs: list[str] = []  # ids of the benchmarks and assumptions it used
+    spans: list[tuple[dt.date, dt.date]] = []  # each period's first and last day in the plan
 
 
 class Shares(Strict):
@@ -79,25 +85,31 @@ def shares(reference: Reference, overrides: dict) -> Shares:
 
 
 def groups(plan_quarters: Sequence[Quarter], period: str) -> list[list[Quarter]]:
-    """The budget periods, as runs of quarters; a yearly budget runs in whole years."""
+    """The budget periods, as runs of quarters (a year is four; the last may be shorter)."""
     if period == "campaign":
         return [list(plan_quarters)]
     size = QUARTERS_PER_PERIOD[period]
-    extended = list(plan_quarters)
-    while len(extended) % size:
-        extended.append(extended[-1].next())
-    return [extended[i : i + size] for i in range(0, len(extended), size)]
+    return [list(plan_quarters[i : i + size]) for i in range(0, len(plan_quarters), size)]
+
+
+def in_window(quarter: Quarter, window: tuple[dt.date, dt.date]) -> float:
+    """The share of the quarter's days that fall in the plan's window (0 to 1)."""
+    start, end = max(quarter.start, window[0]), min(quarter.end, window[1])
+    days = (quarter.end - quarter.start).days + 1
+    return max((end - start).days + 1, 0) / days
 
 
 def split(
     amount: float,
-    group: Sequence[Quarter],
+    group: Sequence[tuple[Quarter, float]],
     weights: dict[str, float],
     setups: dict[str, float],
     shares: Shares,
     index: int,
+    media: set[str],
 ) -> list[tuple[BudgetLine, float]]:
-    """One period's lines with their exact amounts (before rounding)."""
+    """One period's lines with their exact amounts (before rounding); each quarter gets its
+    share by the days it has in the plan's window."""
     reserve = amount * shares.reserve
     setup_total = sum(setups.values())
     remaining = max(amount - reserve - setup_total, 0)
@@ -109,17 +121,21 @@ def split(
         exact.append((line, value))
 
     total_weight = sum(weights.values()) or 1
-    for quarter in group:
+    days = sum(share for _, share in group) or 1
+    for quarter, share in group:
         for platform, weight in weights.items():
-            part = working * weight / total_weight / len(group)
-            creators = part * shares.creators if platform in CREATOR_LED else 0.0
-            add(platform, "creators", quarter, creators)
-            add(platform, "media", quarter, part - creators)
-            add(platform, "production", quarter, part * shares.production)
-        add(None, "agency-fees", quarter, working * shares.agency / len(group))
-        add(None, "reserve", quarter, reserve / len(group))
+            part = working * weight / total_weight * share / days
+            if platform in media:
+                creators = part * shares.creators if platform in CREATOR_LED else 0.0
+                add(platform, "creators", quarter, creators)
+                add(platform, "media", quarter, part - creators)
+                add(platform, "production", quarter, part * shares.production)
+            else:  # no ads to buy (WeCom, a mini program): content and operations
+                add(platform, "production", quarter, part * (1 + shares.production))
+        add(None, "agency-fees", quarter, working * shares.agency * share / days)
+        add(None, "reserve", quarter, reserve * share / days)
     for platform, cost in setups.items():
-        add(platform, "setup", group[0], cost)
+        add(platform, "setup", group[0][0], cost)
     return [(line, value) for line, value in exact if value > 0 or line.type == "reserve"]
 
 
@@ -156,38 +172,51 @@ def plan_budget(
     setups_cny: dict[str, float],
     reference: Reference,
     overrides: dict,
+    window: tuple[dt.date, dt.date] | None = None,
+    media: set[str] | None = None,
 ) -> PlannedBudget:
-    """The budget's lines; without a budget, the lines of the minimum the platforms need."""
+    """The budget's lines from the plan's first day to its last deadline (``window``); a
+    period only partly in the window gets its share of the amount by days. Without a budget,
+    the lines of the minimum the platforms need. ``media``: the platforms with ads to buy."""
     split_shares = shares(reference, overrides)
     currency = budget.currency if budget else "CNY"
     rate = reference.fx[currency].cny_per_unit if currency in reference.fx else 1.0
     setups = {p: cost / rate for p, cost in setups_cny.items()}
     period = budget.period if budget else "quarter"
-    runs = groups(plan_quarters, period)
-    minimum = minimum_per_period(weights, setups, split_shares, rate, runs[0])
+    window = window or (plan_quarters[0].start, plan_quarters[-1].end)
+    media = set(weights) if media is None else media
+    runs = [[(q, in_window(q, window)) for q in run] for run in groups(plan_quarters, period)]
+    full = {"year": 4, "quarter": 1, "month": 1}.get(period)
+    minimum = minimum_per_period(weights, setups, split_shares, rate, full or len(plan_quarters))
     if period == "month":
         minimum /= MONTHS_PER_QUARTER
     amount = budget.amount if budget else float(math.ceil(minimum / 1000) * 1000)
-    per_run = amount * (MONTHS_PER_QUARTER if period == "month" else 1)
-    splits = [
-        split(per_run, run, weights, setups if index == 0 else {}, split_shares, index)
-        for index, run in enumerate(runs)
-    ]
-    step = min(step_for(per_run, len(exact)) for exact in splits)
-    lines = [line for exact in splits for line in round_to(exact, per_run, step)]
-    working_types = ("media", "creators")
+    per_full = amount * (MONTHS_PER_QUARTER if period == "month" else 1)
+    shares_of = [1.0 if full is None else sum(s for _, s in run) / full for run in runs]
+    step = step_for(per_full, len(weights) * 3 * (full or len(plan_quarters)) + 2)
+    amounts = [round(per_full * share / step) * step for share in shares_of]
+    lines = []
+    for index, (run, run_amount) in enumerate(zip(runs, amounts, strict=True)):
+        exact = split(run_amount, run, weights, setups if index == 0 else {}, split_shares,
+                      index, media)  # fmt: skip
+        lines += round_to(exact, run_amount, step)
+    working_types = ("media", "creators", "production")
+    quarter_days = sum(s for run in runs for _, s in run) or 1
     per_quarter = {
         p: sum(line.amount for line in lines if line.platform == p and line.type in working_types)
-        / len({line.quarter for line in lines})
+        / quarter_days
         for p in weights
     }
     floor = split_shares.min_spend_cny / rate
+    total = sum(line.amount for line in lines)
+    spans = [(max(run[0][0].start, window[0]), min(run[-1][0].end, window[1])) for run in runs]
     return PlannedBudget(
+        spans=spans,
         currency=currency,
         amount=budget.amount if budget else None,
         period=period,
-        periods=float(len(runs) * (MONTHS_PER_QUARTER if period == "month" else 1)),
-        total=sum(line.amount for line in lines),
+        periods=round(total / amount, 2) if amount else 0.0,
+        total=total,
         step=step,
         lines=lines,
         minimum=math.ceil(minimum),
@@ -197,15 +226,11 @@ def plan_budget(
 
 
 def minimum_per_period(
-    weights: dict[str, float],
-    setups: dict[str, float],
-    shares: Shares,
-    rate: float,
-    first: Sequence[Quarter],
+    weights: dict[str, float], setups: dict[str, float], shares: Shares, rate: float, quarters: int
 ) -> float:
-    """The least one period can be: every platform at its minimum per quarter, plus set-ups,
-    fees, production and the reserve on top."""
-    working = len(weights) * shares.min_spend_cny / rate * len(first)
+    """The least one period of ``quarters`` can be: every platform at its minimum per quarter,
+    plus set-ups, fees, production and the reserve on top."""
+    working = len(weights) * shares.min_spend_cny / rate * quarters
     with_fees = working * (1 + shares.agency + shares.production) + sum(setups.values())
     return with_fees / (1 - shares.reserve) if shares.reserve < 1 else with_fees
 
@@ -217,12 +242,12 @@ class TableRow(Strict):
     total: int
 
 
-def table(planned: PlannedBudget) -> tuple[list[str], list[TableRow]]:
-    """The budget as the page shows it: each period's first quarter (its label), and one row
-    per platform and type with its amount in each period, platforms in plan order, then fees
-    and the reserve."""
+def table(planned: PlannedBudget) -> tuple[list[tuple[dt.date, dt.date]], list[TableRow]]:
+    """The budget as the page shows it: each period's first and last day in the plan (its
+    label), and one row per platform and type with its amount in each period, platforms in
+    plan order, then fees and the reserve."""
     periods = sorted({line.period for line in planned.lines})
-    firsts = [min(line.quarter for line in planned.lines if line.period == p) for p in periods]
+    firsts = [planned.spans[p] for p in periods] if planned.spans else []
     order = {"setup": 0, "media": 1, "creators": 2, "production": 3, "agency-fees": 4}
     keys: list[tuple[str | None, LineType]] = []
     for line in planned.lines:
@@ -246,7 +271,7 @@ def table(planned: PlannedBudget) -> tuple[list[str], list[TableRow]]:
     return firsts, rows
 
 
-def summary(planned: PlannedBudget) -> tuple[list[str], list[TableRow]]:
+def summary(planned: PlannedBudget) -> tuple[list[tuple[dt.date, dt.date]], list[TableRow]]:
     """The budget per platform (all its lines together), then fees and the reserve: the
     slide's shorter table."""
     periods, rows = table(planned)

@@ -40,6 +40,7 @@ class Gap(Strict):
 class Forecast(Strict):
     low: float | None = None
     high: float | None = None
+    central: float | None = None  # the middle of the range (on a log scale)
     reason: NoForecast | None = None  # why there is no number
     inputs: list[str] = []  # ids of every benchmark and assumption used
     sourced: list[str] = []  # those of them that are published benchmarks
@@ -143,6 +144,7 @@ def forecast(
     return Forecast(
         low=round(low),
         high=round(high),
+        central=round(math.sqrt(low * high)),
         inputs=ids,
         sourced=sorted({i.id for i in used if i.sourced}),
         gap=_gap(goal, kpi, high, lines, platforms, left_out),

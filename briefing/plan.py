@@ -99,9 +99,10 @@ class Plan(Strict):
     next_steps: list[NextStep]
 
     def later_steps(self) -> list[roadmaps.Step]:
-        """The roadmap after the first 90 days (moments still to be dated last)."""
-        cutoff = self.start + dt.timedelta(days=90)
-        return [s for s in self.steps if s.date is None or s.date > cutoff]
+        """The roadmap beyond the first 90 days' tactics: the calendar's moments, the
+        quarterly reviews and the goals' deadlines, from the start (moments still to be dated
+        last), and the tactics placed on a moment."""
+        return [s for s in self.steps if s.moment or s.review or s.goal is not None]
 
     def group(self, name: Group) -> list[Placed]:
         return [p for p in self.placed if p.group == name]
@@ -146,7 +147,11 @@ def build_plan(
             pid: fits[pid].score * (PRIORITY_WEIGHT if pid in priority else 1) for pid in chosen
         }
         setups = _setups([t for t in tactics if t.platform in chosen], reference, overrides)
-        return budgets.plan_budget(client.budget, quarters, weights, setups, reference, overrides)
+        media = {p for p in chosen if forecasts.reach_cost(reference, p, overrides)}
+        window = (today, end or quarters[-1].end)
+        return budgets.plan_budget(
+            client.budget, quarters, weights, setups, reference, overrides, window, media
+        )
 
     priority = {*client.focus_platforms, *for_goals}
     affordable = (lambda ids: not money(ids).underfunded) if client.budget else None
@@ -190,7 +195,7 @@ def build_plan(
         steps=steps,
         moments={m.id: m for m in reference.moments if m.id in {s.moment for s in steps}},
         competitors=list(client.competitors),
-        inputs=_inputs(planned, goals, reference, overrides),
+        inputs=_inputs(planned, goals, reference, overrides, [i for t in own for i in t.setup]),
         rate=reference.fx.get(planned.currency) if planned.currency != "CNY" else None,
         risks=_risks(industry, segment.risks if segment else [], placed),
         next_steps=_next_steps(client, goals, placed, mine),
@@ -198,9 +203,14 @@ def build_plan(
 
 
 def _inputs(
-    planned: budgets.PlannedBudget, goals: list[GoalPlan], reference: Reference, overrides: dict
+    planned: budgets.PlannedBudget,
+    goals: list[GoalPlan],
+    reference: Reference,
+    overrides: dict,
+    setup_ids: list[str],
 ) -> dict[str, Input]:
     ids = set(planned.inputs) | {i for g in goals if g.forecast for i in g.forecast.inputs}
+    ids |= set(setup_ids)
     found = {ident: reference.get(ident, overrides) for ident in sorted(ids)}
     return {ident: item for ident, item in found.items() if item is not None}
 

@@ -59,17 +59,33 @@ def test_every_goal_has_a_recommended_platform_where_its_kpi_is_measured(kb, cli
         assert set(goal.platforms) <= recommended & set(goal.kpi.platforms)
 
 
+def period_amounts(plan) -> list[int]:
+    return [
+        sum(line.amount for line in plan.budget.lines if line.period == period)
+        for period in sorted({line.period for line in plan.budget.lines})
+    ]
+
+
+def quarters_in(plan, period: int) -> int:
+    return len({line.quarter for line in plan.budget.lines if line.period == period})
+
+
 @pytest.mark.parametrize("client_id", SAMPLE_CLIENTS)
 def test_each_budget_period_adds_up_to_the_brief_exactly(kb, client_id) -> None:
+    """A whole period in the plan's window is the brief's amount exactly; one the window
+    covers only in part, its share by days; the total is their sum, to the last deadline."""
     plan = plan_of(kb, client_id)
     money, brief = plan.budget, kb.clients[client_id].budget
     assert brief is not None
     per_period = brief.amount * (3 if brief.period == "month" else 1)
-    for period in {line.period for line in money.lines}:
-        lines = [line.amount for line in money.lines if line.period == period]
-        assert sum(lines) == per_period, (client_id, period)
-    assert money.total == sum(line.amount for line in money.lines)
-    assert money.total == brief.amount * money.periods
+    amounts = period_amounts(plan)
+    assert all(0 < amount <= per_period for amount in amounts), (client_id, amounts)
+    if brief.period == "campaign":
+        assert amounts == [per_period]
+    assert money.total == sum(line.amount for line in money.lines) == sum(amounts)
+    assert abs(money.total - brief.amount * money.periods) <= brief.amount * 0.01
+    last = max(line.quarter for line in money.lines)
+    assert last == timeline.Quarter.of(plan.end).id  # nothing is spent after the deadline
 
 
 @pytest.mark.parametrize("period", ["month", "quarter", "year", "campaign"])
@@ -77,9 +93,17 @@ def test_each_budget_period_adds_up_to_the_brief_exactly(kb, client_id) -> None:
 def test_any_budget_shape_adds_up(kb, period: str, amount: float) -> None:
     brief = Budget(amount=amount, currency="USD", period=period)
     plan = plan_of(kb, "nordlys-travel", budget=brief)
-    for index in {line.period for line in plan.budget.lines}:
-        total = sum(line.amount for line in plan.budget.lines if line.period == index)
-        assert total == amount * (3 if period == "month" else 1)
+    per_period = amount * (3 if period == "month" else 1)
+    amounts = period_amounts(plan)
+    full = {"year": 4}.get(period, 1)
+    for index, total in enumerate(amounts):
+        if period == "campaign":
+            assert total == per_period
+        elif quarters_in(plan, index) == full and index not in (0, len(amounts) - 1):
+            assert total == per_period  # a whole period inside the window
+        else:
+            assert total <= per_period
+    assert plan.budget.total == sum(amounts)
 
 
 @pytest.mark.parametrize("client_id", SAMPLE_CLIENTS)

@@ -132,7 +132,9 @@ def plan_data(briefing: Briefing) -> PlanData:
             for p in plan.placed
         ],
         goals=[_goal(g) for g in plan.goals],
-        budget=BudgetData.model_validate(plan.budget.model_dump(exclude={"step", "inputs"})),
+        budget=BudgetData.model_validate(
+            plan.budget.model_dump(exclude={"step", "inputs", "spans"})
+        ),
         roadmap=[StepData.model_validate(s.model_dump()) for s in plan.steps],
         competitors=[
             CompetitorData(
