@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The preview's LibreOffice server: Debian's python3-uno imports only under the system python,
-# so unoserver runs from a venv of /usr/bin/python3 that sees the system's packages.
+# The preview's LibreOffice helper (briefing/preview/office_helper.py): Debian's python3-uno imports
+# only under the system python, so it runs from a venv of /usr/bin/python3 that sees the system's
+# packages. It needs nothing from PyPI (no unoserver: it listens on TCP without authentication).
 UNO_VENV  := .venv-uno
 UNO_STAMP := $(UNO_VENV)/.installed
 
@@ -21,7 +22,7 @@ help:  ## list the targets
 	@echo "make all [JOBS=n] [FORCE=1]               build every client in parallel (skips up-to-date ones)"
 	@echo "make check-data                           validate data/ without building"
 	@echo "make data-status [ARGS=--strict]          per platform: newest figure, its age, dated ones"
-	@echo "make preview CLIENT=<id> [THEME=<name>]   live preview of PDF pages and slides in the browser"
+	@echo "make preview CLIENT=<id> [THEME=<name>] [EDITION=zh-CN]  live preview of every output in the browser"
 	@echo "make test                                 run the test suite"
 	@echo "make check                                lint + tests"
 	@echo "make bench                                print build benchmarks"
@@ -65,19 +66,20 @@ data-status: $(STAMP)  ## how current the figures are (ARGS=--strict to fail on 
 	@$(BIN)/briefing data status $$ARGS
 
 test: $(STAMP)
-	@$(MAKE) -s $(UNO_STAMP) || echo "(no LibreOffice server for the preview: its deck tests are skipped)"
+	@$(MAKE) -s $(UNO_STAMP) || echo "(no LibreOffice helper for the preview: its deck tests are skipped)"
 	@$(BIN)/python -m pytest -q
 
 $(UNO_STAMP):
 	@scripts/system-deps libreoffice-impress python3-uno
 	@test -x $(UNO_VENV)/bin/python || /usr/bin/python3 -m venv --system-site-packages $(UNO_VENV)
-	@$(UNO_VENV)/bin/python -m pip install -q --disable-pip-version-check 'unoserver>=2.2'
-	@$(UNO_VENV)/bin/python -c "import uno, unoserver" || { echo "python3-uno does not import under /usr/bin/python3" >&2; exit 1; }
+	@$(UNO_VENV)/bin/python -c "import uno" || { echo "python3-uno does not import under /usr/bin/python3" >&2; exit 1; }
 	@touch $(UNO_STAMP)
 
-preview: $(STAMP) $(UNO_STAMP)  ## live preview: make preview CLIENT=<id> [THEME=<name>] [PORT=8800]
-	@if [ -z "$$CLIENT" ]; then $(BIN)/briefing list; echo "usage: make preview CLIENT=<id> [THEME=<name>]"; exit 2; fi
-	@$(BIN)/briefing preview "$$CLIENT" $${THEME:+--theme "$$THEME"} $${PORT:+--port "$$PORT"}
+$(UNO_VENV): $(UNO_STAMP)  ## `make .venv-uno`: the preview's LibreOffice helper only
+
+preview: $(STAMP) $(UNO_STAMP)  ## live preview: make preview CLIENT=<id> [THEME=<name>] [EDITION=zh-CN] [PORT=8800]
+	@if [ -z "$$CLIENT" ]; then $(BIN)/briefing list; echo "usage: make preview CLIENT=<id> [THEME=<name>] [EDITION=zh-CN]"; exit 2; fi
+	@$(BIN)/briefing preview "$$CLIENT" $${THEME:+--theme "$$THEME"} $${EDITION:+--lang "$$EDITION"} $${PORT:+--port "$$PORT"}
 
 lint: $(STAMP)
 	@$(BIN)/ruff check briefing tests bench scripts/mutation-check scripts/tailoring scripts/deck-fill \

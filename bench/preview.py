@@ -1,6 +1,6 @@
 """The preview's figures (issue 17), in one warm process on a throw-away copy of the project.
 
-warm_build_s      both outputs rebuilt in memory by the warm previewer (load, PDF, deck)
+warm_build_s      both outputs rebuilt in memory by the preview's warm worker (load, PDF, deck)
 warm_floor_s      a bare WeasyPrint render of the same HTML plus a bare python-pptx save of the
                   same deck, in the same warm process
 warm_over_floor   the ratio of the two
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import statistics
 import threading
 import time
@@ -24,32 +25,40 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def warm_figures(root: Path, client: str) -> None:
+    import asyncio
+
     import weasyprint
     from pptx import Presentation
 
-    from briefing import build
-    from briefing.preview import LibreOffice, Previewer
+    from briefing import build, i18n
+    from briefing.preview import Previewer
+    from briefing.preview.office import Office
     from briefing.render import deck, html
     from briefing.settings import Settings
 
-    previewer = Previewer(Settings.load(root), client, LibreOffice(root / "none"))
-    previewer.rebuild()
-    previewer.render_slides()  # warm: imports, fonts, parsed data
+    previewer = Previewer(Settings.load(root), client, Office(root / "none"))
 
-    def build_both() -> float:
-        started = time.perf_counter()
-        previewer.rebuild()
-        previewer.render_slides()
-        return time.perf_counter() - started
+    async def builds() -> list[float]:
+        await previewer.rebuild()  # warm: the worker's imports, fonts, parsed data
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            await previewer.rebuild()
+            times.append(time.perf_counter() - started)
+        return times
 
-    warm = statistics.median(build_both() for _ in range(5))
+    try:
+        warm = statistics.median(asyncio.run(builds()))
+    finally:
+        previewer.close()
     prepared = build.prepare(previewer.settings, client)
-    document = html.render_html(prepared.briefing, prepared.theme)
+    with i18n.language(prepared.catalog):
+        document = html.render_html(prepared.briefing, prepared.theme)
+        pptx = deck.render_deck(prepared.briefing, prepared.theme).data
     css = prepared.theme.css_variables() + "".join(
         p.read_text(encoding="utf-8") for p in prepared.theme.stylesheets()
     )
     document = document.replace("</head>", f"<style>{css}</style></head>")
-    pptx = deck.render_deck(prepared.briefing, prepared.theme).data
 
     def floor_once() -> float:
         started = time.perf_counter()
@@ -66,22 +75,32 @@ def warm_figures(root: Path, client: str) -> None:
 
 
 def refresh_figures(root: Path, client: str) -> None:
+    import secrets
+
     import uvicorn
 
-    from briefing.preview import LibreOffice, Previewer, create_app, free_port
+    from briefing.preview import Previewer, create_app
+    from briefing.preview.office import Office
     from briefing.settings import Settings
 
-    office = LibreOffice(REPO)
+    office = Office(REPO)
     previewer = Previewer(Settings.load(root), client, office)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(previewer), host="127.0.0.1", port=port, log_level="error")
+    token = secrets.token_urlsafe(24)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(previewer, token), host="127.0.0.1", port=port, log_level="error"
     )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
+    AUTH["Authorization"] = f"token {token}"
+    settled = ("ready", "outline")
     try:
-        _wait(base, lambda s: s["number"] >= 1 and s["deck_state"] in ("ready", "outline"), 180)
+        _wait(base, lambda s: s["number"] >= 1 and all(v["state"] in settled for v in s["outputs"]),
+              300)  # fmt: skip
         css = root / "templates/default/report.css"
         plan = root / "templates/default/deck.yaml.j2"
         pdf_times, deck_times = [], []
@@ -90,36 +109,38 @@ def refresh_figures(root: Path, client: str) -> None:
             started = time.perf_counter()
             css.write_text(css.read_text("utf-8") + f"\n.bench-{n} {{ color: red; }}\n", "utf-8")
             new = _wait(base, lambda s, old=state["number"]: s["number"] > old, 60)
-            _image(f"{base}/page/{new['number']}/1.png")
+            _image(f"{base}/image/pdf/{_view(new, 'pdf')['number']}/1.png")
             pdf_times.append(time.perf_counter() - started)
-            _wait(base, lambda s: s["deck_state"] in ("ready", "outline"), 60)
             if not office.available:
                 continue
             state = _state(base)
             started = time.perf_counter()
             text = plan.read_text("utf-8").replace("Thank you", f"Thank you{'!' * (n + 1)}")
             plan.write_text(text, "utf-8")
-            new = _wait(
-                base,
-                lambda s, old=state["deck_number"]: (
-                    s["deck_number"] > old and s["deck_state"] == "ready"
-                ),
-                60,
-            )
-            _image(f"{base}/slide/{new['deck_number']}/1.png")
+            old = _view(state, "deck")["number"]
+            new = _wait(base, lambda s, old=old: _view(s, "deck")["number"] > old, 120)
+            _image(f"{base}/image/deck/{_view(new, 'deck')['number']}/1.png")
             deck_times.append(time.perf_counter() - started)
         print(f"preview_pdf_refresh_s: {statistics.median(pdf_times):.2f} s")
         if deck_times:
             print(f"preview_deck_refresh_s: {statistics.median(deck_times):.2f} s")
         else:
-            print("preview_deck_refresh_s: n/a (no LibreOffice server: run `make preview` once)")
+            print("preview_deck_refresh_s: n/a (no LibreOffice helper: run `make preview` once)")
     finally:
         server.should_exit = True
-        thread.join(timeout=30)
+        thread.join(timeout=60)
+
+
+AUTH: dict[str, str] = {}  # the preview's secret, as a header
+
+
+def _view(state: dict, name: str) -> dict:
+    return next(v for v in state["outputs"] if v["name"] == name)
 
 
 def _state(base: str) -> dict:
-    with urllib.request.urlopen(base + "/state", timeout=10) as response:
+    request = urllib.request.Request(base + "/state", headers=AUTH)
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
 
@@ -137,5 +158,5 @@ def _wait(base: str, ready, seconds: float) -> dict:  # type: ignore[no-untyped-
 
 
 def _image(url: str) -> None:
-    with urllib.request.urlopen(url, timeout=30) as response:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=AUTH), timeout=30) as response:
         assert response.read(8).startswith(b"\x89PNG")
