@@ -66,9 +66,13 @@ def test_make_clean_and_a_rebuild_the_next_day_are_not_a_reason_to_send_again(
 
     assert main(["email", CLIENT, "--build"]) == 1
     assert "already sent at" in capsys.readouterr().err
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", NEXT_DAY)  # the rebuild is dated a day later
+    subprocess.run(["make", "-s", "clean"], cwd=sendable, check=True)
+    # No earlier build to keep the date from: the rebuild is dated a day later, same briefing.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", NEXT_DAY)
     assert main(["email", CLIENT, "--build"]) == 1
     assert "already sent at" in capsys.readouterr().err
+    record = json.loads((sendable / f"out/{CLIENT}/manifest.json").read_text("utf-8"))
+    assert record["editions"]["en"]["options"]["date"] != "2026-11-25"  # it moved
     assert len(server.messages) == 1
     assert main(["email", CLIENT, "--resend"]) == 0
     assert len(server.messages) == 2
