@@ -59,7 +59,12 @@ class RenderWorker:
     async def call(self, *request: Any) -> Any:
         """The worker's answer to ``request``: raises RequestFailed with the lines of a data or
         template error, WorkerStopped when the worker was stopped or died."""
-        future = self._thread.submit(self.call_now, request)
+        if self._closed:
+            raise WorkerStopped("the preview is stopping")
+        try:
+            future = self._thread.submit(self.call_now, request)
+        except RuntimeError:  # closed between the check and the submit: the preview stops
+            raise WorkerStopped("the preview is stopping") from None
         return await asyncio.wrap_future(future)
 
     def call_now(self, request: tuple[Any, ...]) -> Any:
