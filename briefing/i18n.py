@@ -28,7 +28,7 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.messages.pofile import read_po
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import format_compact_decimal, format_decimal, get_currency_name
 
 from briefing.errors import Problem, relative
 
@@ -237,6 +237,19 @@ def spell(value: int, *, lang: str | None = None) -> str:
             "两" if value == 2 else (CHINESE_NUMBERS[value] if 0 <= value <= 10 else f"{value:,}")
         )
     return NUMBER_WORDS[value] if 0 <= value < len(NUMBER_WORDS) else f"{value:,}"
+
+
+# CLDR names AUD and CAD formally (澳大利亚元, 加拿大元); mainland business prose writes the short
+# forms, as it does 美元 and 欧元.
+SHORT_CURRENCY_NAMES = {"zh": {"AUD": "澳元", "CAD": "加元"}}
+
+
+def currency(code: str, *, lang: str | None = None) -> str:
+    """'EUR' -> 'EUR' / 欧元: English business prose writes the ISO code, Chinese the name."""
+    if not is_chinese(lang):
+        return code
+    short = SHORT_CURRENCY_NAMES["zh"].get(code)
+    return short or get_currency_name(code, locale=babel_locale(lang))
 
 
 def possessive(name: str, *, lang: str | None = None) -> str:
