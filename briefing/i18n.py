@@ -292,6 +292,11 @@ def _fixed_words() -> dict[str, str]:
     }
 
 
+def fixed_words() -> list[str]:
+    """Every fixed value's word in the edition's language."""
+    return list(_fixed_words().values())
+
+
 def word(value: str) -> str:
     """A fixed data value ('agency', 'high', 'reported', 'watched', 'year'…) in the edition's
     language; any other text as it is."""
