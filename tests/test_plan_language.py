@@ -115,7 +115,7 @@ def deck_text(briefing: Briefing, theme: Theme) -> str:
                 "确认我们推荐的平台：",  # noqa: RUF001
                 "请确定预算：实现这些目标每季度至少需要",  # noqa: RUF001
                 "为目标“Be known for winter light”设定 KPI 和目标值。",
-                "请指定贵方负责人，负责",  # noqa: RUF001
+                "请指定一位贵方负责人牵头：",  # noqa: RUF001
             ],
         ),
     ],
