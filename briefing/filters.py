@@ -79,6 +79,13 @@ def target(value: Target, *, lang: str | None = None) -> str:
     return f"{figure}{glue}{value.unit}"
 
 
+def no_widow(text: str) -> str:
+    """The last two words joined by a no-break space: a wrapped line never holds the last
+    word alone (a link's last line reading '2021' says nothing about where it goes)."""
+    head, space, last = text.rpartition(" ")
+    return f"{head}\u00a0{last}" if space and head else text
+
+
 def first_sentence(text: str) -> str:
     """Up to the first full stop: '. ' in English, '。' in Chinese."""
     head, dot, _rest = text.partition(". ")
@@ -129,6 +136,7 @@ FILTERS = {
     "quarter": _in_language(i18n.quarter),
     "lowerfirst": _lowerfirst,
     "first_sentence": first_sentence,
+    "no_widow": no_widow,
     "spell": _in_language(i18n.spell),
     "join_and": _in_language(i18n.join_and),
     "target": _in_language(target),
