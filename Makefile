@@ -12,7 +12,7 @@ UNO_VENV  := .venv-uno
 UNO_STAMP := $(UNO_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup briefing email all check-data data-status test lint check bench clean schemas i18n status approve mutation-check tailoring deck-fill preview
+.PHONY: help setup briefing email all check-data data-status test lint check bench clean schemas i18n status approve mutation-check tailoring deck-fill accessibility preview
 
 help:  ## list the targets
 	@echo "make briefing CLIENT=<id> [THEME=<name>] [EDITION=zh-CN] [FORCE=1]  build out/<id>/ (each edition)"
@@ -28,6 +28,7 @@ help:  ## list the targets
 	@echo "make bench                                print build benchmarks"
 	@echo "make tailoring                            how much sample briefings read alike (targets 0.25 / 0.50)"
 	@echo "make deck-fill [ARGS=--all]               per deck: least-filled slide and overflow, via LibreOffice"
+	@echo "make accessibility                        every sample PDF through avalpdf (the independent checker)"
 	@echo "make mutation-check                       prove the safety tests fail without their guards"
 	@echo "make i18n                                 extract template text, update the zh_CN catalog"
 	@echo "make clean                                remove out/ and caches (never state/)"
@@ -82,9 +83,9 @@ preview: $(STAMP) $(UNO_STAMP)  ## live preview: make preview CLIENT=<id> [THEME
 	@$(BIN)/briefing preview "$$CLIENT" $${THEME:+--theme "$$THEME"} $${EDITION:+--lang "$$EDITION"} $${PORT:+--port "$$PORT"}
 
 lint: $(STAMP)
-	@$(BIN)/ruff check briefing tests bench scripts/mutation-check scripts/tailoring scripts/deck-fill \
+	@$(BIN)/ruff check briefing tests bench scripts/mutation-check scripts/tailoring scripts/deck-fill scripts/accessibility \
 		scripts/freeze-test-data
-	@$(BIN)/ruff format --check briefing tests bench scripts/mutation-check scripts/tailoring \
+	@$(BIN)/ruff format --check briefing tests bench scripts/mutation-check scripts/tailoring scripts/accessibility \
 		scripts/deck-fill scripts/freeze-test-data
 
 check: lint test
@@ -94,6 +95,10 @@ bench: $(STAMP)  ## print the build figures (cold build, floor, batch speed-up, 
 
 tailoring: $(STAMP)  ## how much sample briefings read alike (shared sentences, masked)
 	@$(BIN)/python scripts/tailoring
+
+accessibility: $(STAMP)  ## every sample PDF through avalpdf; fails on any issue or warning
+	@$(BIN)/briefing -q build --all
+	@$(BIN)/python scripts/accessibility
 
 deck-fill: $(STAMP)  ## fill and overflow of every built deck, on LibreOffice's rendering
 	@set -- out/*/*-deck.pptx; if [ ! -e "$$1" ]; then echo "no decks in out/: run make all first"; exit 2; fi; \
