@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from briefing import articles, images, reference_checks
+from briefing import articles, images, playbook_checks, reference_checks
 from briefing.errors import Problem
 from briefing.load import Document, KeyPath, Project, field_name
 from briefing.model import (
@@ -157,6 +157,7 @@ def validate(project: Project) -> tuple[KnowledgeBase, list[Problem]]:
             problems += _check_document(kb, kind, ident, doc)
     problems += _check_references(kb, project)
     problems += reference_checks.check(kb, project)
+    problems += playbook_checks.check(kb, project.documents)
     return kb, sorted(problems, key=lambda p: (p.path, p.line or 0, p.col or 0))
 
 
@@ -254,12 +255,11 @@ def _check_references(kb: KnowledgeBase, project: Project) -> list[Problem]:
         if not isinstance(fit, dict):
             continue
         doc = docs["industries"][iid]
-        missing = sorted(set(docs["platforms"]) - set(fit))
+        missing = sorted(set(_active(docs["platforms"])) - set(fit))
         if missing:
             line, col = doc.where(("fit",), key=True)
-            problems.append(
-                Problem(doc.rel, f"no fit score for {', '.join(missing)}", line, col, "fit")
-            )
+            message = f"no fit score for {', '.join(missing)} (every active platform needs one)"
+            problems.append(Problem(doc.rel, message, line, col, "fit"))
         for pid in fit:
             if isinstance(pid, str):
                 ref("industries", iid, "platforms", ("fit", pid), pid)
@@ -269,6 +269,15 @@ def _check_references(kb: KnowledgeBase, project: Project) -> list[Problem]:
         for i, iid in _strings(data.get("industries")):
             ref("articles", slug, "industries", ("industries", i), iid)
     return problems
+
+
+def _active(platforms: dict[str, Document]) -> list[str]:
+    """The platforms a plan may place (closed and dormant ones need no fit score)."""
+    return [
+        pid
+        for pid, doc in platforms.items()
+        if not isinstance(doc.data, dict) or doc.data.get("status") == "active"
+    ]
 
 
 def _raw(documents: dict[str, Document]) -> list[tuple[str, dict[str, Any]]]:
