@@ -120,6 +120,8 @@ def _message(err: dict[str, Any]) -> str:
         return f"'{err['input']}' is not an id (lowercase letters, digits and '-')"
     if err["type"] == "literal_error":
         return f"got {err['input']!r}; {msg.lower()}"
+    if err["type"].endswith("_type") and err.get("input", "") is None:
+        return f"no value given ({msg[:1].lower()}{msg[1:]})"  # a scaffold's empty field
     if err["type"].endswith("_type") or err["type"].endswith("_parsing"):
         return f"{msg} (got {err['input']!r})"
     return msg
