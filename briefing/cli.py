@@ -359,13 +359,11 @@ def _build(args: argparse.Namespace) -> int:
         return 0
     from briefing import build
 
-    for lang in build.editions(settings, args.client):
-        edition = settings.model_copy(update={"lang": lang})
-        if not args.force and build.prepare(edition, args.client).up_to_date():
-            LOGGER.info("%s (%s) is up to date (use --force to rebuild)", args.client, lang)
+    for edition in build.build_editions(settings, args.client, force=args.force):
+        if edition.result is None:
+            LOGGER.info("%s (%s) is up to date (use --force to rebuild)", args.client, edition.lang)
             continue
-        result = build.build(edition, args.client)
-        for path in result.paths:
+        for path in edition.result.paths:
             print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)
     return 0
 
