@@ -159,6 +159,8 @@ def _what_changed(
         LOGGER.warning("%s; no 'What changed' page", exc)
         warnings.append(f"{exc}; no 'What changed' page")
         return briefing, None
+    if moved.empty:  # new inputs, same advice (a reworded goal, a note): no page to send
+        return briefing, earlier.folder.name
     return briefing.model_copy(update={"changes": moved}), earlier.folder.name
 
 
