@@ -44,6 +44,11 @@ LAUNCH_WORDS = re.compile(
     re.IGNORECASE,
 )
 
+CARMAKER_ONLY = re.compile(
+    r"price announcement|first.drive|test cars|launch (livestream|film)|test.drive|car.buying",
+    re.IGNORECASE,
+)
+
 
 @pytest.fixture(scope="module")
 def sample_kb():
@@ -84,6 +89,10 @@ def test_a_car_care_brand_gets_no_car_launch_advice(tmp_path: Path) -> None:
     assert not tactics & launch
     leaks = [text for text in _texts(plan) if LAUNCH_WORDS.search(text)]
     assert leaks == []
+    # the fit rationales every verdict shows are the segment's where the industry's are a
+    # carmaker's ("Test-drive booking, owner clubs…", "Launch films, dealer livestreams…")
+    fits = [p.fit.rationale for p in plan.placed]
+    assert [text for text in fits if CARMAKER_ONLY.search(text)] == []
     # ...and the advice it does get is its own segment's: stores, fitment, owners
     assert "jd-official-store" in tactics
     assert any("counterfeit" in r.risk.lower() for r in plan.risks)
@@ -271,8 +280,8 @@ def test_an_industry_role_for_other_segments_does_not_fill_a_segments_gap(tmp_pa
     write(root / "data/clients/glanzwerk.yaml", CAR_CARE)
     path = _industry_file(root)
     text = path.read_text("utf-8")
-    segment = text.index("  - id: parts-and-car-care")
-    start = text.index("      douyin:\n", segment)
+    roles = text.index("    roles:\n", text.index("  - id: parts-and-car-care"))
+    start = text.index("      douyin:\n", roles)
     end = text.index("      jd:\n", start)
     path.write_text(text[:start] + text[end:], "utf-8")
     kb, problems = validate(load_project(root))
