@@ -110,7 +110,7 @@ def test_every_run_of_the_chinese_deck_is_chinese_with_an_east_asian_font(zh_bui
     for run in found:
         r_pr = run.find(f"{A}rPr")
         assert r_pr is not None and r_pr.get("lang") == ZH, run.findtext(f"{A}t")
-        assert r_pr.find(f"{A}ea").get("typeface") == "Noto Sans CJK SC"
+        assert r_pr.find(f"{A}ea").get("typeface") == "Microsoft YaHei"  # on client PCs
     presentation = Presentation(str(zh_built / "out" / CLIENT / f"{CLIENT}-deck.zh-CN.pptx"))
     assert presentation.core_properties.language == ZH
     assert "简报" in presentation.core_properties.title or "北极光" in (
@@ -298,6 +298,7 @@ def test_a_child_theme_translates_only_what_it_changes(tmp_path: Path) -> None:
     prepared = prepare(settings_for(root, lang=ZH, theme="pitch"), CLIENT)
     with language(prepared.catalog):
         html = render_html(prepared.briefing, prepared.theme)
+    html = re.sub(r'<span class="nobr">(.*?)</span>', r"\1", html)  # line-breaking hints
     assert "<h2>我们的建议</h2>" in html  # the child's own wording
     assert "核心建议" not in html and "目录" in html  # the rest from the parent's catalog
 
@@ -441,3 +442,21 @@ def test_an_edition_without_its_translation_stops_the_build_before_anything_is_p
     assert "Publishing" not in err
     assert main(["build", CLIENT, "--lang", "en"]) == 0  # the way out the message names
     assert (root / f"out/{CLIENT}/{CLIENT}-briefing.pdf").is_file()
+
+
+CODES = re.compile(r"(?<![A-Za-z])(CNY|RMB|USD|EUR|GBP|CHF|AUD|CAD|JPY|HKD|SGD)(?![A-Za-z])")
+
+
+def test_the_chinese_edition_names_currencies_not_codes(zh_built: Path) -> None:
+    """The brief's EUR is 欧元 in the Chinese PDF and deck (a code stays in a cited source)."""
+    pdf = re.sub(r"\s+", " ", pdf_text(zh_built / "out" / CLIENT / f"{CLIENT}-briefing.zh-CN.pdf"))
+    deck = " ".join(
+        run.findtext(f"{A}t") or ""
+        for run in runs(zh_built / "out" / CLIENT / f"{CLIENT}-deck.zh-CN.pptx")
+    )
+    assert "欧元" in pdf and "欧元" in deck
+    assert not re.search("[「」『』]", pdf + deck), "mainland quotation marks are “ ” and ‘ ’"
+    cited = source_text()
+    for text in (pdf, deck):
+        codes = {m.group(0) for m in CODES.finditer(text)}
+        assert not {c for c in codes if c not in cited}, codes
