@@ -93,7 +93,8 @@ def model_problems(doc: Document, exc: ValidationError, model: type[BaseModel]) 
             message = f"unknown field '{loc[-1]}'{suggest(loc[-1], known)}"
             line, col = doc.where(loc, key=True)
         elif kind == "missing":
-            message = "required field is missing"
+            meaning = _description(model, loc)
+            message = "required field is missing" + (f" (expected: {meaning})" if meaning else "")
             line, col = doc.where(loc[:-1])
         else:
             message = _message(err)
@@ -125,6 +126,19 @@ def _message(err: dict[str, Any]) -> str:
     if err["type"].endswith("_type") or err["type"].endswith("_parsing"):
         return f"{msg} (got {err['input']!r})"
     return msg
+
+
+def _description(model: type[BaseModel], loc: KeyPath) -> str | None:
+    """What the field at ``loc`` holds, from its model's description (keys of a mapping, like a
+    platform id under `roles`, are stepped over)."""
+    current: Any = model
+    info = None
+    for part in loc:
+        fields = getattr(current, "model_fields", {})
+        info = None if isinstance(part, int) else fields.get(part)
+        if info is not None:
+            current = _inner_model(info.annotation)
+    return info.description if info is not None else None  # the last part is a field
 
 
 def _known_fields(model: type[BaseModel], loc: KeyPath) -> list[str]:

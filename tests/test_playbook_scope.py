@@ -181,7 +181,7 @@ def test_check_requires_each_tactic_to_declare_its_segments(
     lines = _check(project, monkeypatch, capsys)
     assert (
         f"data/industries/automotive.yaml:{line}:5: tactics[0].segments: required field is missing"
-        in lines
+        " (expected: The industry's segments it suits (ids), or 'all')" in lines
     )
 
 
