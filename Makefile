@@ -122,5 +122,5 @@ i18n: $(STAMP)  ## extract translatable text (.pot); update each language's cata
 	  else $(BIN)/pybabel --quiet init -D $$domain -i $(LOCALE)/$$domain.pot -d $(LOCALE) -l $$lang; fi; \
 	done; done
 
-schemas: $(STAMP)  ## regenerate schemas/*.schema.json and docs/templates.md from the models
+schemas: $(STAMP)  ## regenerate schemas/*.schema.json, docs/templates.md and docs/industries.md from the models
 	@$(BIN)/briefing schemas

@@ -159,6 +159,8 @@ def _what_changed(
         LOGGER.warning("%s; no 'What changed' page", exc)
         warnings.append(f"{exc}; no 'What changed' page")
         return briefing, None
+    if moved.empty:  # new inputs, same advice (a reworded goal, a note): no page to send
+        return briefing, earlier.folder.name
     return briefing.model_copy(update={"changes": moved}), earlier.folder.name
 
 
@@ -194,22 +196,54 @@ def output_folder(settings: Settings, client_id: str, theme_name: str, own_theme
     return settings.out_dir / f"{client_id}.{theme_name}"
 
 
+def build_editions(settings: Settings, client_id: str, force: bool = False) -> list[Edition]:
+    """Every edition of one client (or ``settings.lang``'s). All are checked before any is
+    published: an edition that cannot be built (a translation file missing, say) stops the
+    build with nothing written, instead of after the others were published."""
+    ready: dict[str, tuple[Settings, Prepared]] = {}
+    problems: list[Problem] = []
+    for lang in editions(settings, client_id):
+        edition = settings.model_copy(update={"lang": lang})
+        try:
+            ready[lang] = (edition, prepare(edition, client_id))
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        raise DataError(list(dict.fromkeys(problems)))
+    return [
+        Edition(
+            lang,
+            None
+            if not force and prepared.up_to_date()
+            else build(edition, client_id, prepared=prepared),
+        )
+        for lang, (edition, prepared) in ready.items()
+    ]
+
+
+@dataclass
+class Edition:
+    lang: str
+    result: BuildResult | None  # None: it was up to date
+
+
 def build(
     settings: Settings,
     client_id: str,
     knowledge: Knowledge | None = None,
     *,
     overlap: bool = True,
+    prepared: Prepared | None = None,
 ) -> BuildResult:
     """Build every output for one client; write nothing unless all renderers succeed.
 
     Each render runs in a forked child under the settings' time and memory budget. ``overlap``
     renders every output at once: right for one build on an idle machine, wrong in a batch
-    whose workers already use every core.
+    whose workers already use every core. ``prepared``: checked already (build_editions).
     """
     started = time.perf_counter()
     _step(1, "Loading and validating data for %s", client_id)
-    prepared = prepare(settings, client_id, knowledge)
+    prepared = prepared or prepare(settings, client_id, knowledge)
     with i18n.language(prepared.catalog):
         return _render_and_publish(settings, prepared, started, overlap)
 

@@ -65,6 +65,15 @@ def parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--max-mb", type=float, help="size budget of the encoded message (20)")
 
+    ind = commands.add_parser("industry", help="start a new industry playbook (data/industries/)")
+    industry_commands = ind.add_subparsers(dest="industry_command", required=True)
+    new_industry = industry_commands.add_parser(
+        "new",
+        help="scaffold data/industries/<name>.yaml: every field explained (docs/industries.md), "
+        "a fit line for every active platform, one tactic per funnel stage to fill in",
+    )
+    new_industry.add_argument("name", help="the industry's id: lowercase letters, digits, '-'")
+
     t = commands.add_parser("theme", help="create or check a theme (templates/<name>/)")
     theme_commands = t.add_subparsers(dest="theme_command", required=True)
     new = theme_commands.add_parser(
@@ -244,11 +253,14 @@ def _run(args: argparse.Namespace) -> int:
 
         return review_cli.run(args, settings)
     if args.command == "schemas":
-        from briefing import schemas, template_docs
+        from briefing import industry_docs, schemas, template_docs
 
-        for path in [*schemas.write_schemas(settings.root), template_docs.write(settings.root)]:
+        written = [template_docs.write(settings.root), industry_docs.write(settings.root)]
+        for path in [*schemas.write_schemas(settings.root), *written]:
             print(path.relative_to(settings.root))
         return 0
+    if args.command == "industry":
+        return _new_industry(args, settings)
     kb, problems = _checked(settings, translate.check_language(getattr(args, "lang", None)))
     if args.command == "list":
         for cid, client in sorted(kb.clients.items()):
@@ -292,6 +304,24 @@ def _theme(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _new_industry(args: argparse.Namespace, settings: Settings) -> int:
+    from briefing import industry_docs
+    from briefing.load import load_project
+
+    platforms = load_project(settings.root).documents.get("platforms", {})
+    active = sorted(
+        pid
+        for pid, doc in platforms.items()
+        if isinstance(doc.data, dict) and doc.data.get("status") == "active"
+    )
+    path = industry_docs.new_industry(settings.root, args.name, active)
+    print(
+        f"created {path.relative_to(settings.root)}: fill in its empty values, then run "
+        "`briefing check` (what each field means: docs/industries.md)"
+    )
+    return 0
+
+
 def _checked(settings: Settings, lang: str | None) -> tuple[Any, list]:
     """The project and its problems: in English, and in ``lang`` or else in every language
     some client's `editions` lists (each translation checked, all problems at once)."""
@@ -329,13 +359,11 @@ def _build(args: argparse.Namespace) -> int:
         return 0
     from briefing import build
 
-    for lang in build.editions(settings, args.client):
-        edition = settings.model_copy(update={"lang": lang})
-        if not args.force and build.prepare(edition, args.client).up_to_date():
-            LOGGER.info("%s (%s) is up to date (use --force to rebuild)", args.client, lang)
+    for edition in build.build_editions(settings, args.client, force=args.force):
+        if edition.result is None:
+            LOGGER.info("%s (%s) is up to date (use --force to rebuild)", args.client, edition.lang)
             continue
-        result = build.build(edition, args.client)
-        for path in result.paths:
+        for path in edition.result.paths:
             print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)
     return 0
 

@@ -127,7 +127,13 @@ def _in_language(function: Callable[..., str]) -> Callable[..., str]:
     return live
 
 
+def strong(text: object) -> Markup:
+    """<strong>text</strong> (HTML templates), escaped; ``join_and`` keeps it HTML."""
+    return Markup("<strong>%s</strong>") % text
+
+
 FILTERS = {
+    "strong": strong,
     "word": _by_edition(i18n.word),
     "markdown": markdown,
     "number": _in_language(i18n.number),

@@ -29,6 +29,7 @@ from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_decimal, get_currency_name
+from markupsafe import Markup, escape
 
 from briefing.errors import Problem, relative
 
@@ -205,11 +206,38 @@ def quarter(value: dt.date, *, lang: str | None = None) -> str:
 
 
 def join_and(
-    items: Iterable[object], conjunction: Literal["and", "or"] = "and", *, lang: str | None = None
+    items: Iterable[object],
+    conjunction: Literal["and", "or"] = "and",
+    *,
+    clauses: bool = False,
+    lang: str | None = None,
 ) -> str:
-    """English: 'A, B and C'; Chinese: 'A、B和C' ('or': 'A, B or C', A、B或C)."""
+    """English: 'A, B and C'; Chinese: 'A、B和C' ('or': 'A, B or C', A、B或C). When an item
+    holds the conjunction itself, names ('Taobao and Tmall') are joined with 'as well as', so
+    a list never reads 'Douyin and Taobao and Tmall', and ``clauses`` ('WeChat and WeCom
+    convert') take a comma before the last 'and'."""
+    items = list(items)
+    if any(hasattr(item, "__html__") for item in items):  # HTML (bold names): stays HTML
+        escaped = [str(escape(i)) for i in items]
+        return Markup(join_and(escaped, conjunction, clauses=clauses, lang=lang))
+    names = [str(item) for item in items]
+    word = f" {conjunction} "
+    if not is_chinese(lang) and len(names) > 1 and any(word in name for name in names):
+        if clauses or conjunction == "or":
+            return ", ".join(names[:-1]) + f", {conjunction} " + names[-1]
+        # the plain names first ('Douyin and WeChat, as well as Taobao and Tmall'): a name
+        # with 'and' in it, mid-list, would read as two items
+        if len(names) == 2:
+            return " as well as ".join(names)
+        plain = [name for name in names if word not in name]
+        joined = " as well as ".join(name for name in names if word in name)
+        if not plain:
+            return joined
+        return (
+            join_and(plain, lang=lang) + ("," if len(plain) > 1 else "") + " as well as " + joined
+        )
     style = {"and": "standard", "or": "or"}[conjunction]
-    return format_list([str(item) for item in items], style=style, locale=babel_locale(lang))
+    return format_list(names, style=style, locale=babel_locale(lang))
 
 
 NUMBER_WORDS = [

@@ -133,7 +133,11 @@ def build_plan(
         for t in [*industry.tactics, *(segment.tactics if segment else [])]
         if selection.suits(t, client)
     ]
-    roles = {**industry.roles, **(segment.roles if segment else {})}
+    roles = {
+        pid: role
+        for pid, role in {**industry.roles, **(segment.roles if segment else {})}.items()
+        if selection.suits(role, client)
+    }
     kpis = {k.id: k for k in industry.kpis}
     active = {pid for pid, p in platforms.items() if p.status == "active"}
     for_goals = selection.needed(client, kpis, fits, tactics, active)
@@ -197,7 +201,14 @@ def build_plan(
         competitors=list(client.competitors),
         inputs=_inputs(planned, goals, reference, overrides, [i for t in own for i in t.setup]),
         rate=reference.fx.get(planned.currency) if planned.currency != "CNY" else None,
-        risks=_risks(industry, segment.risks if segment else [], placed),
+        risks=_risks(
+            [
+                r
+                for r in [*(segment.risks if segment else []), *industry.risks]
+                if selection.suits(r, client)
+            ],
+            placed,
+        ),
         next_steps=_next_steps(client, goals, placed, mine),
     )
 
@@ -274,10 +285,11 @@ def _goal_plan(
     )
 
 
-def _risks(industry: Industry, extra: list[Risk], placed: list[Placed]) -> list[PlanRisk]:
+def _risks(suited: list[Risk], placed: list[Placed]) -> list[PlanRisk]:
+    """The playbook's risks for this client, and the watch points of its platforms."""
     risks = [
         PlanRisk(risk=r.risk, likelihood=r.likelihood, mitigation=r.mitigation, owner=r.owner)
-        for r in [*extra, *industry.risks]
+        for r in suited
     ]
     for p in placed:
         if p.group == "recommended" and p.platform.watch:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from briefing.model import Client, Fit, Goal, Kpi, Platform, Strict, Tactic
+from briefing.model import Client, Fit, Goal, Kpi, Platform, Risk, Role, Strict, Tactic
 
 RECOMMEND_MIN = 4  # a fit of 4 or 5 out of 5 earns a place when the budget allows
 AVOID_MAX = 1
@@ -34,11 +34,9 @@ class Placed(Strict):
     why: Why | None = None  # recommended: for the client's focus, a goal, or its fit
 
 
-def suits(tactic: Tactic, client: Client) -> bool:
-    """A tactic for this client's segment and route to market (empty lists: every one)."""
-    segment_ok = not tactic.segments or client.segment in tactic.segments
-    route_ok = not tactic.routes or client.route_to_market in tactic.routes
-    return segment_ok and route_ok
+def suits(item: Tactic | Role | Risk, client: Client) -> bool:
+    """An item of the playbook declared for this client's segment and route to market."""
+    return item.suits(client.segment, client.route_to_market)
 
 
 def needed(

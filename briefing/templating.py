@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
 from briefing import filters, i18n
 from briefing.errors import Problem, TemplateError, relative
@@ -74,10 +75,52 @@ def _new_environment(
         lambda singular, plural, n: i18n.current().ngettext(singular, plural, n),
         newstyle=True,
     )
+    env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)  # filled by `fill`
     env.filters.update(filters.FILTERS)
     if kind == "yaml":  # a block's rendered slides pass the finalizer unquoted
         env.concat = filters.slides_text  # type: ignore[method-assign]
     return env
+
+
+SENTENCE_END = (".", "!", "?", "。", "\uff01", "\uff1f", "…")  # and the full-width ! and ?
+_SLOT = re.compile(r"%\((\w+)\)s([.。]?)|%%")
+
+
+def fill(message: str, variables: dict[str, Any], escape: Callable[[Any], str] = str) -> str:
+    """``message % variables``, except that a value which already ends its sentence replaces
+    the full stop after its placeholder: 'trust.' in '%(rationale)s. %(summary)s' gives
+    'trust. Founded…', never 'trust.. Founded…'. ``escape``: how a value is written."""
+
+    def slot(match: re.Match[str]) -> str:
+        if match[0] == "%%":
+            return "%"
+        value = variables[match[1]]
+        stop = match[2]
+        if stop and str(value).rstrip().endswith(SENTENCE_END):
+            stop = ""
+        return escape(value) + stop
+
+    return _SLOT.sub(slot, message)
+
+
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str, **variables: Any) -> str:
+    """`_("…", name=value)`: the edition's translation, filled (and escaped in HTML)."""
+    return _filled(context, i18n.current().gettext(message), variables)
+
+
+@jinja2.pass_context
+def _ngettext(
+    context: jinja2.runtime.Context, singular: str, plural: str, num: int, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    return _filled(context, i18n.current().ngettext(singular, plural, num), variables)
+
+
+def _filled(context: jinja2.runtime.Context, text: str, variables: dict[str, Any]) -> str:
+    if context.eval_ctx.autoescape:
+        return Markup(fill(text, variables, escape))
+    return fill(text, variables)
 
 
 def _stamp(path: Path) -> tuple[int, int]:

@@ -34,9 +34,9 @@ colours:                  # #rrggbb
 #   cjk: Microsoft YaHei
 # logo: logo.svg          # SVG or PNG for the PDF, in this folder (or assets/...)
 # deck_logo: logo.png     # PNG or JPEG for the deck
-agency:
-  name: {title}
-#  email: hello@example.com
+# agency:                # the agency named on the cover, in footers and on the last
+#   name: Agency Name     # slide; default: the parent's (set it only for a white label)
+#   email: hello@example.com
 """
 
 

@@ -163,7 +163,11 @@ def translated(
         wanted = _texts(doc.data, SPECS[kind], (), kind)
         if not wanted and not (kind == "articles" and doc.body.strip()):
             return doc, [], []
-        gap = Problem(doc.rel, f"no {lang} translation: {expected} does not exist")
+        gap = Problem(
+            doc.rel,
+            f"no {lang} translation: {expected} does not exist (the {lang} edition needs it; "
+            f"the English edition alone builds with --lang en)",
+        )
         return doc, [], [gap]
     if sibling.problem is not None:
         return doc, [sibling.problem], []

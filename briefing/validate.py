@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from briefing import articles, images, reference_checks
+from briefing import articles, images, playbook_checks, reference_checks
 from briefing.errors import Problem
 from briefing.load import Document, KeyPath, Project, field_name
 from briefing.model import (
@@ -93,7 +93,8 @@ def model_problems(doc: Document, exc: ValidationError, model: type[BaseModel]) 
             message = f"unknown field '{loc[-1]}'{suggest(loc[-1], known)}"
             line, col = doc.where(loc, key=True)
         elif kind == "missing":
-            message = "required field is missing"
+            meaning = _description(model, loc)
+            message = "required field is missing" + (f" (expected: {meaning})" if meaning else "")
             line, col = doc.where(loc[:-1])
         else:
             message = _message(err)
@@ -120,9 +121,24 @@ def _message(err: dict[str, Any]) -> str:
         return f"'{err['input']}' is not an id (lowercase letters, digits and '-')"
     if err["type"] == "literal_error":
         return f"got {err['input']!r}; {msg.lower()}"
+    if err["type"].endswith("_type") and err.get("input", "") is None:
+        return f"no value given ({msg[:1].lower()}{msg[1:]})"  # a scaffold's empty field
     if err["type"].endswith("_type") or err["type"].endswith("_parsing"):
         return f"{msg} (got {err['input']!r})"
     return msg
+
+
+def _description(model: type[BaseModel], loc: KeyPath) -> str | None:
+    """What the field at ``loc`` holds, from its model's description (keys of a mapping, like a
+    platform id under `roles`, are stepped over)."""
+    current: Any = model
+    info = None
+    for part in loc:
+        fields = getattr(current, "model_fields", {})
+        info = None if isinstance(part, int) else fields.get(part)
+        if info is not None:
+            current = _inner_model(info.annotation)
+    return info.description if info is not None else None  # the last part is a field
 
 
 def _known_fields(model: type[BaseModel], loc: KeyPath) -> list[str]:
@@ -157,6 +173,7 @@ def validate(project: Project) -> tuple[KnowledgeBase, list[Problem]]:
             problems += _check_document(kb, kind, ident, doc)
     problems += _check_references(kb, project)
     problems += reference_checks.check(kb, project)
+    problems += playbook_checks.check(kb, project.documents)
     return kb, sorted(problems, key=lambda p: (p.path, p.line or 0, p.col or 0))
 
 
@@ -254,12 +271,11 @@ def _check_references(kb: KnowledgeBase, project: Project) -> list[Problem]:
         if not isinstance(fit, dict):
             continue
         doc = docs["industries"][iid]
-        missing = sorted(set(docs["platforms"]) - set(fit))
+        missing = sorted(set(_active(docs["platforms"])) - set(fit))
         if missing:
             line, col = doc.where(("fit",), key=True)
-            problems.append(
-                Problem(doc.rel, f"no fit score for {', '.join(missing)}", line, col, "fit")
-            )
+            message = f"no fit score for {', '.join(missing)} (every active platform needs one)"
+            problems.append(Problem(doc.rel, message, line, col, "fit"))
         for pid in fit:
             if isinstance(pid, str):
                 ref("industries", iid, "platforms", ("fit", pid), pid)
@@ -269,6 +285,15 @@ def _check_references(kb: KnowledgeBase, project: Project) -> list[Problem]:
         for i, iid in _strings(data.get("industries")):
             ref("articles", slug, "industries", ("industries", i), iid)
     return problems
+
+
+def _active(platforms: dict[str, Document]) -> list[str]:
+    """The platforms a plan may place (closed and dormant ones need no fit score)."""
+    return [
+        pid
+        for pid, doc in platforms.items()
+        if not isinstance(doc.data, dict) or doc.data.get("status") == "active"
+    ]
 
 
 def _raw(documents: dict[str, Document]) -> list[tuple[str, dict[str, Any]]]:

@@ -332,3 +332,25 @@ def test_a_title_slightly_too_long_shrinks_before_it_fails(fitter: Fitter) -> No
     [slide] = fitter.paginate(plan)
     assert slide.title == text and slide.title_size is not None
     assert fitter.sizes["title"] * 0.75 <= slide.title_size < fitter.sizes["title"]
+
+
+def test_an_invalid_slide_plan_names_the_template_and_the_slide(project: Path) -> None:
+    """Never the rendered plan (a file nobody can open): the template, the slide and its title."""
+    from briefing.render.deck import plan_deck
+
+    folder = project / "templates/broken"
+    folder.mkdir()
+    (folder / "theme.yaml").write_text("name: Broken\nextends: default\n", encoding="utf-8")
+    (folder / "deck.yaml.j2").write_text(
+        "slides:\n  - role: content\n    title: [The first 90 days, Day by day]\n"
+        "    columns:\n      - heading: By day 60\n        items:\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(TemplateError) as caught:
+        plan_deck(None, resolve("broken", project), {})  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert message.startswith(
+        "templates/broken/deck.yaml.j2: slide 1 ('The first 90 days'), columns[0].items: "
+        "no value given"
+    ), message
+    assert "rendered" not in message

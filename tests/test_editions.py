@@ -15,6 +15,7 @@ from pptx import Presentation
 
 from briefing import manifest
 from briefing.build import build, prepare
+from briefing.cli import main
 from briefing.deliver import email as send_email
 from briefing.errors import DataError
 from briefing.render.fit import Fonts, line_count
@@ -419,6 +420,28 @@ def test_a_send_recorded_before_editions_is_still_a_repeat() -> None:
     key = send_key(CLIENT, people, {**before, "inputs": inputs})
     assert send_key(CLIENT, people, {**today, "inputs": inputs}) == key
     assert send_key(CLIENT, people, {**chinese, "inputs": inputs}) != key
+
+
+def test_an_edition_without_its_translation_stops_the_build_before_anything_is_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It used to publish English, then say 'nothing was written' about Chinese."""
+    root = project_with(tmp_path)
+    (root / "data/clients/nordlys-travel.zh-CN.yaml").unlink()
+    monkeypatch.chdir(root)
+    assert main(["build", CLIENT]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert (
+        "data/clients/nordlys-travel.yaml: no zh-CN translation: "
+        "data/clients/nordlys-travel.zh-CN.yaml does not exist (the zh-CN edition needs it; "
+        "the English edition alone builds with --lang en)" in err
+    )
+    assert err.strip().splitlines()[-1] == "Aborted: 1 error in data/ (nothing was written)"
+    assert not (root / "out" / CLIENT).exists()  # and that is true: no edition was published
+    assert "Publishing" not in err
+    assert main(["build", CLIENT, "--lang", "en"]) == 0  # the way out the message names
+    assert (root / f"out/{CLIENT}/{CLIENT}-briefing.pdf").is_file()
 
 
 CODES = re.compile(r"(?<![A-Za-z])(CNY|RMB|USD|EUR|GBP|CHF|AUD|CAD|JPY|HKD|SGD)(?![A-Za-z])")

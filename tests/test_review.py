@@ -176,3 +176,49 @@ def test_only_an_up_to_date_build_can_be_approved(project: Path, monkeypatch, ca
     assert "is not up to date with its data or theme" in capsys.readouterr().err
     build(settings_for(project), CLIENT)
     assert main(["approve", CLIENT, "--by", "Lin Wei"]) == 0
+
+
+def _reword_first_goal(root: Path, target: str | None = None) -> None:
+    path = root / f"data/clients/{CLIENT}.yaml"
+    text = path.read_text("utf-8").replace(
+        "before it reaches the boutiques", "before it reaches the boutiques in March", 1
+    )
+    if target:
+        text = text.replace("target: {value: 50000, unit: saves}", target, 1)
+    path.write_text(text, "utf-8")
+
+
+def _has_changes_page(root: Path) -> tuple[bool, bool]:
+    from pptx import Presentation
+
+    text = re.sub(r"\s+", " ", pdf_text(root / "out" / CLIENT / f"{CLIENT}-briefing.pdf"))
+    deck = Presentation(str(root / "out" / CLIENT / f"{CLIENT}-deck.pptx"))
+    titles = [s.shapes.title.text for s in deck.slides if s.shapes.title is not None]
+    return "What changed since" in text, any("your briefing of" in t for t in titles)
+
+
+def test_new_inputs_with_the_same_advice_add_no_what_changed_page(project: Path, smtp) -> None:
+    """A reworded goal changes the inputs, not the advice: no 'nothing changed' page to send."""
+    _, port = smtp()
+    config = gated(project, port)
+    approve_current(project)
+    send(config)
+    _reword_first_goal(project)
+    build(settings_for(project), CLIENT)
+    assert prepare(config, CLIENT).briefing.changes is None
+    assert _has_changes_page(project) == (False, False)
+    assert status.diff(settings_for(project), CLIENT)[1].startswith("  nothing in platforms")
+
+
+def test_a_new_goal_target_is_what_changed(project: Path, smtp) -> None:
+    _, port = smtp()
+    config = gated(project, port)
+    approve_current(project)
+    send(config)
+    _reword_first_goal(project, target="target: {value: 80000, unit: saves}")
+    build(settings_for(project), CLIENT)
+    [goal] = prepare(config, CLIENT).briefing.changes.goals
+    assert (goal.old_target, goal.new_target) == (50000, 80000)
+    assert _has_changes_page(project) == (True, True)
+    assert any("50,000 by 2027-04-30 -> 80,000 saves" in line
+               for line in status.diff(settings_for(project), CLIENT))  # fmt: skip

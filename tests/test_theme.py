@@ -149,6 +149,10 @@ def test_theme_new_then_check(
     monkeypatch.chdir(project)
     assert main(["theme", "new", "pitch-blue", "--extends", "meridian"]) == 0
     assert (project / "templates/pitch-blue/theme.yaml").is_file()
+    # the new theme changes colours, not who prepared the briefing: the agency stays the parent's
+    agency = resolve("pitch-blue", project).tokens["agency"]
+    assert agency == resolve("meridian", project).tokens["agency"]
+    assert agency["name"] != "Pitch Blue"
     assert main(["theme", "check", "pitch-blue"]) == 0
     assert (
         "templates/pitch-blue -> templates/meridian -> templates/default" in capsys.readouterr().out

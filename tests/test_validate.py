@@ -147,9 +147,16 @@ def test_every_problem_is_reported_then_one_abort_line(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     lines = err.strip().splitlines()
-    assert lines[-1] == "Aborted: 7 errors in data/ (nothing was written)"
+    assert lines[-1] == "Aborted: 8 errors in data/ (nothing was written)"
     assert "data/clients/acme.yaml:2:1: colour: unknown field 'colour'" in lines
-    assert "data/industries/bad.yaml:1:1: kpis: required field is missing" in lines
+    assert (
+        "data/industries/bad.yaml:1:1: kpis: required field is missing "
+        "(expected: The measures a client's goals can be set on)" in lines
+    )
+    assert (
+        "data/industries/bad.yaml:1:1: routes: required field is missing (expected: The routes "
+        "to market its clients sell through (route_to_market values))" in lines
+    )
 
 
 def test_build_stops_on_a_bad_file_without_traceback(
@@ -163,7 +170,7 @@ def test_build_stops_on_a_bad_file_without_traceback(
     assert main(["build", "maison-aurele"]) == 1
     err = capsys.readouterr().err
     assert (
-        "data/industries/luxury.yaml:9:12: fit.wechat.score: Input should be less than or "
+        "data/industries/luxury.yaml:10:12: fit.wechat.score: Input should be less than or "
         "equal to 5" in err
     )
     assert "Traceback" not in err

@@ -53,7 +53,7 @@ def template_context(briefing: Briefing, theme: Theme) -> dict[str, Any]:
 def proper_names(briefing: Briefing) -> list[str]:
     """Names that keep their capital when a template puts text mid-sentence (lowerfirst)."""
     client = briefing.client
-    names = [client.name, client.called, *client.all_cities]
+    names = [client.name, client.called, *client.all_cities, *(c.name for c in client.competitors)]
     if briefing.plan:
         names += [p.platform.name for p in briefing.plan.placed]
     return sorted(set(names), key=lambda name: (-len(name), name))

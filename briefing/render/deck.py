@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from briefing import i18n, templating
 from briefing.charts import ChartSpec
-from briefing.errors import DataError, TemplateError, relative
+from briefing.errors import TemplateError, relative
 from briefing.i18n import _
 from briefing.load import Document, parse_yaml
 from briefing.model import Briefing
@@ -37,15 +37,40 @@ def plan_deck(briefing: Briefing, theme: Theme, context: dict[str, Any]) -> Deck
     """Render deck.yaml.j2 and validate the plan it describes."""
     env = templating.environment(theme, "yaml")
     text = templating.render_template(theme, env, "deck.yaml.j2", context)
-    doc = Document(path=theme.find("deck.yaml.j2"), rel=f"{theme.name}/deck.yaml.j2 (rendered)")
+    path = theme.find("deck.yaml.j2")
+    doc = Document(path=path, rel=f"{theme.name}/deck.yaml.j2 (rendered)")
     parse_yaml(text, doc)
+    where = relative(path, theme.root)  # the template: the rendered plan is in no file
     if doc.problem:
-        raise DataError([doc.problem], what="the slide plan")
+        line = text.splitlines()[(doc.problem.line or 1) - 1].strip() if text else ""
+        message = f"the slide plan it renders is not valid YAML near '{line[:60]}': "
+        raise TemplateError(f"{where}: {message}{doc.problem.message}")
     try:
         plan = DeckPlan.model_validate(doc.data)
     except ValidationError as exc:
-        raise DataError(model_problems(doc, exc, DeckPlan), what="the slide plan") from None
+        problems = model_problems(doc, exc, DeckPlan)
+        raise TemplateError(
+            "\n".join(f"{where}: {_slide_problem(doc.data, p)}" for p in problems)
+        ) from None
     return resolve_layouts(plan, theme)
+
+
+def _slide_problem(data: Any, problem: Any) -> str:
+    """'slide 10 ("The first 90 days…"), columns[1].items: …' for a problem in the rendered
+    plan, named by what the template makes: its slide number and title, never a line of a
+    file nobody can open."""
+    field = problem.field or ""
+    found = re.match(r"slides\[(\d+)\]\.?(.*)", field)
+    if not found:
+        return f"the slide plan it renders: {field + ': ' if field else ''}{problem.message}"
+    index, rest = int(found[1]), found[2]
+    slides = data.get("slides") if isinstance(data, dict) else None
+    slide = slides[index] if isinstance(slides, list) and index < len(slides) else {}
+    title = slide.get("title") if isinstance(slide, dict) else None
+    if isinstance(title, list):  # a title with shorter alternatives: the first names it
+        title = title[0] if title else None
+    named = f" ('{str(title)[:50]}')" if title else ""
+    return f"slide {index + 1}{named}, {rest or 'the slide'}: {problem.message}"
 
 
 def resolve_layouts(plan: DeckPlan, theme: Theme) -> DeckPlan:

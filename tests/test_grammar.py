@@ -1,0 +1,102 @@
+"""Client-facing grammar, fixed where the text is made: lists joined with 'and' (never 'Douyin
+and Taobao and Tmall'), names that keep their capitals mid-sentence, no doubled full stop where
+a filled-in sentence meets the template's own, no 'and 1 more'."""
+
+from __future__ import annotations
+
+import email
+import re
+import subprocess
+from email import policy
+
+import pytest
+from markupsafe import Markup
+from pptx import Presentation
+
+from briefing.build import build, prepare
+from briefing.deliver import email as send_email
+from briefing.filters import lowerfirst
+from briefing.i18n import join_and
+from briefing.templating import fill
+
+from .conftest import copy_project, settings_for
+
+CLIENT = "hartley-finch"  # FMCG; three cities; Taobao and Tmall; a KPI named after Xiaohongshu
+
+
+def test_join_and_reads_as_a_list_when_a_name_holds_and() -> None:
+    assert join_and(["Shanghai", "Shenzhen", "Hangzhou"]) == "Shanghai, Shenzhen and Hangzhou"
+    assert join_and(["Douyin", "Taobao and Tmall"]) == "Douyin as well as Taobao and Tmall"
+    assert (
+        join_and(["Douyin", "Taobao and Tmall", "WeChat"])
+        == "Douyin and WeChat, as well as Taobao and Tmall"
+    )
+    clauses = ["Kuaishou builds awareness", "Douyin and QQ convert"]
+    assert join_and(clauses, clauses=True) == "Kuaishou builds awareness, and Douyin and QQ convert"
+    assert join_and(["上海", "成都"], lang="zh-CN") == "上海和成都"
+    bold = join_and([Markup("<strong>A&amp;B</strong>"), "C & D"])
+    assert isinstance(bold, Markup) and bold == "<strong>A&amp;B</strong> and C &amp; D"
+
+
+def test_a_filled_sentence_never_doubles_its_full_stop() -> None:
+    message = "%(rationale)s. %(summary)s Watch: %(watch)s. 100%% sure"
+    values = {"rationale": "builds trust.", "summary": "Founded in 2013.", "watch": "prices"}
+    assert fill(message, values) == "builds trust. Founded in 2013. Watch: prices. 100% sure"
+    assert fill("%(a)s。", {"a": "已上线。"}) == "已上线。"
+
+
+def test_names_keep_their_capitals_mid_sentence() -> None:
+    keep = ["Xiaohongshu (RedNote)", "Meituan and Dianping", "Tesla Model Y"]
+    assert lowerfirst("Xiaohongshu notes mentioning the product", keep).startswith("Xiaohongshu")
+    assert lowerfirst("Meituan delivery orders", keep) == "Meituan delivery orders"
+    assert lowerfirst("Tesla Model Y owners", keep) == "Tesla Model Y owners"
+    assert lowerfirst("FMCG, food and beverage") == "FMCG, food and beverage"
+    assert lowerfirst("Repeat buyers", keep) == "repeat buyers"
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = copy_project(tmp_path_factory.mktemp("grammar") / "project", [CLIENT])
+    settings = settings_for(root)
+    build(settings, CLIENT)
+    send_email(settings, prepare(settings, CLIENT), dry_run=True)
+    out = root / "out" / CLIENT
+    pdf = subprocess.run(
+        ["pdftotext", str(out / f"{CLIENT}-briefing.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    deck = Presentation(str(out / f"{CLIENT}-deck.pptx"))
+    parts = []
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                parts.append(shape.text_frame.text)
+            if shape.has_table:
+                parts += [cell.text for row in shape.table.rows for cell in row.cells]
+        parts.append(slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else "")
+    message = email.message_from_bytes(
+        (out / f"{CLIENT}-briefing.eml").read_bytes(), policy=policy.default
+    )
+    mail = " ".join(
+        part.get_content() for part in message.walk() if part.get_content_maintype() == "text"
+    )
+    flat = lambda text: re.sub(r"\s+", " ", text)  # noqa: E731
+    return {"pdf": flat(pdf), "deck": flat(" | ".join(parts)), "mail": flat(mail)}
+
+
+@pytest.mark.parametrize("kind", ["pdf", "deck", "mail"])
+def test_the_outputs_read_right(outputs: dict[str, str], kind: str) -> None:
+    text = outputs[kind]
+    assert not re.search(r"[^.]\.\.(?!\.)", text), re.search(r".{40}[^.]\.\.(?!\.).{30}", text)
+    assert not re.search(r"\band (1|one) more\b", text)
+    assert not re.search(r"\w and Taobao and Tmall", text)
+    assert "Shanghai, Shenzhen, Hangzhou" not in text
+    for name in ("xiaohongshu", "douyin", "fmcg", "shanghai", "tmall"):
+        assert not re.search(rf"(?<![\w/.-]){name}\b(?![-/.]\w)", text), (kind, name)
+
+
+def test_the_answer_joins_its_cities_and_keeps_the_kpis_capital(outputs: dict[str, str]) -> None:
+    assert "in Shanghai, Shenzhen and Hangzhou, and measure Xiaohongshu notes" in outputs["pdf"]
+    assert "first platforms for FMCG, food and beverage" in outputs["mail"]
