@@ -19,6 +19,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import functools
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,8 @@ from babel.lists import format_list
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_decimal
 
-from briefing.errors import Problem, relative
+from briefing import files
+from briefing.errors import Problem, TemplateError, relative
 
 
 def locale_folder(lang: str) -> str:
@@ -66,18 +68,23 @@ def load_catalog(dirs: Iterable[Path], lang: str, root: Path) -> Catalog:
     places: dict[str, str] = {}
     for folder in reversed(list(dirs)):  # parents first, so a child overrides
         for path in sorted((folder / "locale" / locale_folder(lang) / "LC_MESSAGES").glob("*.po")):
-            for msgid, msgstr in _read(path, path.stat().st_mtime_ns).items():
+            try:
+                entries = _read(path, files.stamp(path), root)
+            except files.FileRefused as exc:
+                raise TemplateError(f"catalog {exc}") from None
+            for msgid, msgstr in entries.items():
                 messages[msgid] = msgstr
                 places[msgid] = relative(path, root)
     return Catalog(lang, messages, places)
 
 
 @functools.lru_cache(maxsize=32)
-def _read(path: Path, stamp: int) -> dict[str, str]:
+def _read(path: Path, stamp: int, root: Path) -> dict[str, str]:
     """msgid -> translation; a plural entry gives its singular and its plural form (Chinese
-    has one form, so both may be the same)."""
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
+    has one form, so both may be the same). Read like every theme file: a FIFO or a link to
+    /dev/zero named *.po is refused, never opened."""
+    data = files.read_bytes(path, root / "templates", root, files.LIMITS["template"])
+    catalog = read_po(io.BytesIO(data))
     found: dict[str, str] = {}
     for m in catalog:
         if not m.id or m.fuzzy:

@@ -103,7 +103,7 @@ class _ContainedLoader(jinja2.BaseLoader):
             if "not found in theme" in str(exc):
                 raise jinja2.TemplateNotFound(template) from None
             raise
-        text = path.read_text(encoding="utf-8")
+        text = self.theme.read_text(path)
         stamp = _stamp(path)
 
         def uptodate() -> bool:  # the same file still wins along the chain, unchanged

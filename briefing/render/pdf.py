@@ -117,7 +117,7 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPd
             weasyprint.CSS(string=theme.css_variables(), url_fetcher=fetcher, font_config=fonts),
             *(
                 weasyprint.CSS(
-                    string=path.read_text(encoding="utf-8"),
+                    string=theme.read_text(path),
                     base_url=path.as_uri(),
                     url_fetcher=fetcher,
                     font_config=fonts,
