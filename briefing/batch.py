@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -17,6 +18,8 @@ from rich.table import Table
 from briefing import uptodate
 from briefing.errors import BriefingError, DataError
 from briefing.log import LOGGER
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 if TYPE_CHECKING:  # imported when a client is built: a batch of no-ops needs neither
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -78,12 +81,27 @@ def _lines(exc: BriefingError) -> list[str]:
     return str(exc).splitlines()
 
 
-def _warm_worker() -> None:
-    """Import the heavy renderers once per worker, not once per client."""
+def _warm_worker(parent: int) -> None:
+    """Tie the worker to the batch, then import the heavy renderers once per worker, not once
+    per client."""
+    _die_with(parent)
     import pptx  # noqa: F401
     import weasyprint  # noqa: F401
 
     LOGGER.setLevel(logging.ERROR)  # steps and warnings are counted in the summary instead
+
+
+def _die_with(parent: int) -> None:
+    """The worker ends when the batch does, however it ends (SIGKILL, OOM): the kernel kills
+    it when its parent dies (the main thread forks the pool, so this fires at the process's
+    end). SIGTERM and SIGHUP to the worker alone end it (the parent's handler, which would
+    raise Stopped here, is not the worker's); SIGINT stays ignored (the parent decides)."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above: end now
+        os._exit(1)
 
 
 _KNOWLEDGE: dict[str, build.Knowledge] = {}  # per language: read by the parent, forked
@@ -175,7 +193,9 @@ def _run_pool(
         bar.TextColumn("{task.description}"),
     )
     context = multiprocessing.get_context("fork")  # workers inherit the loaded modules
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_worker)
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_warm_worker, initargs=(os.getpid(),)
+    )
     try:
         # Submitting forks the workers: do it before the progress bar starts its thread, and
         # with Ctrl-C ignored, so that workers are born ignoring it. Ctrl-C is the parent's:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefing import __version__
-from briefing.errors import BriefingError, DataError, UsageError
+from briefing.errors import BriefingError, DataError, Stopped, UsageError
 from briefing.log import LOGGER, configure
 
 if TYPE_CHECKING:
@@ -176,6 +179,32 @@ def _edition_flags(command: argparse.ArgumentParser) -> None:
     )
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(wanted: bool) -> Iterator[None]:
+    """SIGTERM and SIGHUP raise ``Stopped`` in the main thread, as Ctrl-C raises
+    KeyboardInterrupt: a batch kills its workers and publishes nothing more, and the exit
+    status is 128 + the signal (143, 129). An ignored signal stays ignored (nohup)."""
+    if not wanted or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    for signum, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(signum, _raise_stopped)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The one error boundary: every failure is one line (its traceback with --debug)."""
     try:
@@ -184,7 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     configure(-1 if args.quiet else (1 if args.debug else 0))
     try:
-        return _run(args)
+        with _stopped_by_signals(args.command != "preview"):  # the preview has its own
+            return _run(args)
     except DataError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -193,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         LOGGER.error("%s", exc)
         return 2
+    except Stopped as exc:
+        name = signal.Signals(exc.signum).name
+        print(f"Stopped by {name}: nothing half-done was published or sent", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("Interrupted: nothing half-done was published or sent", file=sys.stderr)
         return 130
