@@ -113,6 +113,11 @@ def parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("file", help="a CSV file, e.g. exported from a spreadsheet")
     imp.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+    imp.add_argument(
+        "--decimal-comma",
+        action="store_true",
+        help="read 3,5 as three and a half and 1.234.567 as a number (default: 1,234,567.5)",
+    )
 
     preview = commands.add_parser(
         "preview",
