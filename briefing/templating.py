@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+import markupsafe
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from briefing import filters, i18n
@@ -107,9 +108,12 @@ def _new_environment(
     )
     # `_("…")` and `{% trans %}` look the language up when they run: one environment per theme
     # serves every edition.
+    # In HTML a catalog's text is text, never markup: Jinja marks a translation safe under
+    # autoescape, so a translator's `<img src=…>` reached the client's e-mail as a live tag.
+    text = markupsafe.escape if kind == "html" else str
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda message: i18n.current().gettext(message),
-        lambda singular, plural, n: i18n.current().ngettext(singular, plural, n),
+        lambda message: text(i18n.current().gettext(message)),
+        lambda singular, plural, n: text(i18n.current().ngettext(singular, plural, n)),
         newstyle=True,
     )
     env.filters.update(filters.FILTERS)

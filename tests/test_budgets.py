@@ -264,3 +264,36 @@ def test_ole_objects_share_links_and_linked_backgrounds_are_stripped_and_reporte
     assert not any("embeddings" in n for n in names)
     assert 'TargetMode="External"' not in rels
     assert "hlinkHover" not in xml and "r:link" not in xml
+
+
+def test_catalog_text_is_text_in_html_never_markup(tmp_path: Path) -> None:
+    """A translator's tracking picture reached the client's e-mail as a live <img>, and a
+    <link rel=attachment> embedded a file in the PDF."""
+    from briefing import i18n, templating
+    from briefing.assemble import assemble
+    from briefing.load import load_project
+    from briefing.render.context import email_context
+    from briefing.theme import resolve
+    from briefing.validate import validate
+
+    from .conftest import TODAY
+
+    root = copy_project(tmp_path / "project", ["nordlys-travel"])
+    catalog = root / "templates/default/locale/zh_CN/LC_MESSAGES/messages.po"
+    text = catalog.read_text("utf-8")
+    tracked = 'msgstr "<img src=\\"https://tracker.example/p.gif\\">尊敬的%(name)s\uff1a"'
+    catalog.write_text(text.replace('msgstr "尊敬的%(name)s\uff1a"', tracked, 1), "utf-8")
+    kb, _ = validate(load_project(root))
+    briefing = assemble(kb, "nordlys-travel", today=TODAY)
+    theme = resolve("default", root)
+    catalog_zh = i18n.load_catalog(theme.dirs, "zh-CN", root)
+    context = email_context(briefing, theme, [])
+    with i18n.language(catalog_zh):
+        env = templating.environment(theme, "html")
+        html = templating.render_template(theme, env, "email.html.j2", context)
+        plain = templating.render_template(
+            theme, templating.environment(theme, "text"), "email.txt.j2", context
+        )
+    assert "<img" not in html
+    assert "&lt;img src=&#34;https://tracker.example/p.gif&#34;&gt;尊敬的王芳\uff1a" in html
+    assert '<img src="https://tracker.example/p.gif">尊敬的王芳\uff1a' in plain  # text stays text
