@@ -180,11 +180,38 @@ def _in_order(outcomes: list[Outcome], client_ids: list[str]) -> list[Outcome]:
 def _run_pool(
     settings: Settings, client_ids: list[Job], jobs: int, console: Console
 ) -> list[Outcome]:
+    """Every job in a pool; when a worker dies (killed, out of memory) the pool breaks and
+    every job not finished with it: those are built again once in a fresh pool, so one dead
+    worker costs at most the client it was building, not the rest of the batch."""
+    outcomes: list[Outcome] = []
+    todo = client_ids
+    for attempt in range(2):
+        done, todo = _run_round(settings, todo, jobs, console)
+        outcomes += done
+        if not todo:
+            return outcomes
+        if attempt == 0:
+            LOGGER.warning(
+                "a worker process died (killed, or out of memory); building the %d edition(s) "
+                "it left unfinished again",
+                len(todo),
+            )
+    reason = (
+        "not built: a worker process died (killed, or out of memory) while building it or a "
+        "client beside it, twice"
+    )
+    return outcomes + [Outcome(label(*job), "failed", errors=[reason]) for job in todo]
+
+
+def _run_round(
+    settings: Settings, client_ids: list[Job], jobs: int, console: Console
+) -> tuple[list[Outcome], list[Job]]:
+    """One pool over ``client_ids``: the outcomes, and the jobs a dead worker took with it."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from rich import progress as bar
 
-    outcomes = []
+    outcomes, broken = [], []
     columns = (
         bar.TextColumn("[bold]Building"),
         bar.BarColumn(),
@@ -209,7 +236,10 @@ def _run_pool(
         with bar.Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("", total=len(client_ids))
             for future in as_completed(futures):
-                outcome = _outcome(future, futures[future])
+                outcome = _outcome(future)
+                if outcome is None:
+                    broken.append(futures[future])
+                    continue
                 outcomes.append(outcome)
                 progress.update(
                     task, advance=1, description=f"{outcome.client_id}: {outcome.status}"
@@ -218,17 +248,17 @@ def _run_pool(
         _stop_workers(pool)  # Ctrl-C: stop now, not after the clients already started
         raise
     pool.shutdown()
-    return outcomes
+    return outcomes, [job for job in client_ids if job in broken]  # in the batch's order
 
 
-def _outcome(future: Future[Outcome], job: Job) -> Outcome:
+def _outcome(future: Future[Outcome]) -> Outcome | None:
+    """The job's outcome; None if a worker died before it finished."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
         return future.result()
     except BrokenProcessPool:
-        reason = "not built: a worker process died (killed, or out of memory) during the batch"
-        return Outcome(label(*job), "failed", errors=[reason])
+        return None
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -211,7 +211,34 @@ def test_a_dead_worker_fails_its_clients_and_the_summary_still_comes(
     by_client = {o.client_id: o for o in outcomes}
     assert by_client[SAMPLE_CLIENTS[1]].status == "failed"
     assert "worker process died" in by_client[SAMPLE_CLIENTS[1]].errors[0]
+    assert by_client[SAMPLE_CLIENTS[0]].status == "built"
     assert len(outcomes) == 3
+
+
+def _die_once_on_the_second_client(settings: object, job: tuple[str, str]) -> object:
+    """A worker killed once (by hand, or the OOM killer while another process peaked)."""
+    marker = Path(os.environ["BRIEFING_TEST_MARKER"])
+    if job[0] == SAMPLE_CLIENTS[1] and not marker.exists():
+        marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _REAL_BUILD_ONE(settings, job)  # type: ignore[arg-type]
+
+
+def test_one_killed_worker_costs_no_other_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One killed worker marked 7 of 9 editions failed: every job not finished broke with it.
+    They are built again in a fresh pool."""
+    clients = SAMPLE_CLIENTS[:4]
+    root = copy_project(tmp_path / "project", clients)
+    monkeypatch.setenv("BRIEFING_TEST_MARKER", str(tmp_path / "killed-once"))
+    monkeypatch.setattr(batch, "_build_one", _die_once_on_the_second_client)
+    outcomes = build_all(settings_for(root), clients, jobs=2, console=Console(quiet=True))
+    assert (tmp_path / "killed-once").exists()
+    assert [(o.client_id.split(" ")[0], o.status) for o in outcomes if " " not in o.client_id] == [
+        (client, "built") for client in clients
+    ]
+    _assert_every_output_folder_is_one_build(root)
 
 
 def test_an_unexpected_error_in_one_client_is_its_line_in_the_summary(
