@@ -248,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             LOGGER.error("%s", exc)
         else:  # a bug or a fault of the machine: say what, and how to see more
             LOGGER.error("%s: %s (run with --debug for the traceback)", type(exc).__name__, exc)
-        if args.command == "build":
+        if args.command == "build" and not getattr(exc, "published", False):
             print("Aborted: the previous outputs are unchanged", file=sys.stderr)
         return 1
 
