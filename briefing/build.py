@@ -220,6 +220,8 @@ def _render_and_publish(
     briefing, chosen, client_id = prepared.briefing, prepared.theme, prepared.briefing.client_id
     output.check_writable(prepared.folder)  # a read-only out/ is found before rendering
     _step(2, "Checking the %s edition of %s", prepared.lang, client_id)
+    for message in prepared.warnings:  # text left in English (--allow-missing-translations)
+        LOGGER.warning("%s", message)
     warnings = prepared.warnings + stale_warnings(briefing, settings) + brief_warnings(briefing)
     labels = " and ".join(r.label for r in render.RENDERERS)
     _step(3, "Rendering the %s with theme '%s'", labels, chosen.name)

@@ -167,6 +167,21 @@ def test_a_missing_data_translation_fails_with_its_place(tmp_path: Path) -> None
     assert any("tagline" in w and "English used" in w for w in prepared.warnings)
 
 
+def test_a_build_with_missing_translations_prints_each_fallback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The README promises a warning for each; a single build printed none."""
+    from briefing.build import build
+
+    root = project_with(tmp_path)
+    sibling = root / "data/platforms/wechat.zh-CN.yaml"
+    sibling.write_text(re.sub(r"(?m)^tagline: .*\n", "", sibling.read_text("utf-8")), "utf-8")
+    with caplog.at_level("WARNING", logger="briefing"):
+        build(settings_for(root, lang=ZH, allow_missing_translations=True), CLIENT)
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("wechat.yaml" in w and "tagline" in w and "English used" in w for w in warned)
+
+
 def test_translation_mistakes_are_named_at_the_siblings_line(tmp_path: Path) -> None:
     root = project_with(tmp_path)
     sibling = root / "data/platforms/qq.zh-CN.yaml"
