@@ -20,10 +20,11 @@ import contextvars
 import datetime as dt
 import functools
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
@@ -89,6 +90,7 @@ def _read(path: Path, stamp: int, root: Path) -> dict[str, str]:
     for m in catalog:
         if not m.id or m.fuzzy:
             continue
+        _check_placeholders(m, relative(path, root))
         if isinstance(m.id, tuple | list):
             forms = [
                 str(f) for f in (m.string if isinstance(m.string, tuple | list) else [m.string])
@@ -99,6 +101,24 @@ def _read(path: Path, stamp: int, root: Path) -> dict[str, str]:
         elif m.string:
             found[str(m.id)] = str(m.string)
     return found
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)")
+
+
+def _check_placeholders(message: Any, where: str) -> None:
+    """A translation may use only the msgid's %(name)s placeholders: another name failed
+    the build with a bare KeyError naming no file."""
+    ids = message.id if isinstance(message.id, tuple | list) else [message.id]
+    strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+    allowed = {name for text in ids for name in PLACEHOLDER.findall(str(text))}
+    for text in strings:
+        for name in PLACEHOLDER.findall(str(text or "")):
+            if name not in allowed:
+                raise TemplateError(
+                    f"{where}:{message.lineno}: msgstr uses %({name})s, not in msgid "
+                    f"{str(ids[0])!r}"
+                )
 
 
 @contextlib.contextmanager

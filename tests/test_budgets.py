@@ -297,3 +297,26 @@ def test_catalog_text_is_text_in_html_never_markup(tmp_path: Path) -> None:
     assert "<img" not in html
     assert "&lt;img src=&#34;https://tracker.example/p.gif&#34;&gt;尊敬的王芳\uff1a" in html
     assert '<img src="https://tracker.example/p.gif">尊敬的王芳\uff1a' in plain  # text stays text
+
+
+def test_a_translation_with_an_unknown_placeholder_names_the_catalog_line(
+    tmp_path: Path,
+) -> None:
+    """`%(nmae)s` in a msgstr failed the zh-CN build with a bare KeyError: 'nmae'."""
+    from briefing import i18n
+    from briefing.errors import TemplateError
+    from briefing.theme import resolve
+
+    root = copy_project(tmp_path / "project", ["nordlys-travel"])
+    catalog = root / "templates/default/locale/zh_CN/LC_MESSAGES/messages.po"
+    lines = catalog.read_text("utf-8").splitlines()
+    at = lines.index('msgid "Dear %(name)s,"')
+    lines[at + 1] = lines[at + 1].replace("%(name)s", "%(nmae)s")
+    catalog.write_text("\n".join(lines) + "\n", "utf-8")
+    theme = resolve("default", root)
+    with pytest.raises(TemplateError) as caught:
+        i18n.load_catalog(theme.dirs, "zh-CN", root)
+    assert str(caught.value) == (
+        f"templates/default/locale/zh_CN/LC_MESSAGES/messages.po:{at + 1}: msgstr uses "
+        "%(nmae)s, not in msgid 'Dear %(name)s,'"
+    )
