@@ -101,7 +101,7 @@ def import_template(root: Path, source: Path, name: str, parent: str, master: in
     _number_placeholders(presentation, report)
     layouts = _layouts(presentation)
     mapping = discover(layouts, report)
-    tokens = _tokens(presentation)
+    tokens = _tokens(presentation, report)
     tokens["deck"] = _text_sizes(presentation, mapping, report)
     _check_fonts(tokens["fonts"], report)
     _two_line_titles(presentation, mapping, tokens, inherited, report)
@@ -227,7 +227,7 @@ def _keep_one_master(presentation: Any, master: int | None, source: Path) -> Non
             f"{source.name} has {len(masters)} slide masters; choose one with --master N ({listed})"
         )
     chosen = (master or 1) - 1
-    if not 0 <= chosen < len(masters):
+    if (master is not None and master < 1) or not 0 <= chosen < len(masters):
         raise UsageError(f"--master {master}: {source.name} has {len(masters)} master(s)")
     id_list = presentation.slide_masters._sldMasterIdLst
     for i, entry in enumerate(list(id_list)):
@@ -468,13 +468,23 @@ def _plain(name: str) -> str:
     return re.sub(r"^\d+_", "", name).strip().casefold()
 
 
-def _tokens(presentation: Any) -> dict[str, Any]:
-    theme_part = presentation.slide_masters[0].part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-    )
+HEX = re.compile(r"[0-9A-F]{6}")
+
+
+def _tokens(presentation: Any, report: Report) -> dict[str, Any]:
+    try:
+        theme_part = presentation.slide_masters[0].part.part_related_by(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+        )
+    except KeyError:
+        raise UsageError(
+            "the template's master has no theme part (its colours and fonts): save it again "
+            "from PowerPoint, then import"
+        ) from None
     root = etree.fromstring(theme_part.blob)
     scheme = {}
-    for slot in root.find(f".//{A}clrScheme"):
+    colour_scheme = root.find(f".//{A}clrScheme")
+    for slot in colour_scheme if colour_scheme is not None else []:
         colour = slot.find(f"{A}srgbClr")
         system = slot.find(f"{A}sysClr")
         value = (
@@ -482,8 +492,13 @@ def _tokens(presentation: Any) -> dict[str, Any]:
             if colour is not None
             else (system.get("lastClr") if system is not None else None)
         )
-        if value:
+        if value and HEX.fullmatch(value.upper()):
             scheme[etree.QName(slot).localname] = f"#{value.upper()}"
+        elif value:  # written into theme.yaml, so only what it accepts: six hex digits
+            report.warnings.append(
+                f"colour {etree.QName(slot).localname}: '{value}' is not six hex digits; "
+                "the parent theme's colour is used"
+            )
     fonts = {}
     for group, key, script in (
         ("majorFont", "heading", "latin"),

@@ -320,3 +320,48 @@ def test_a_translation_with_an_unknown_placeholder_names_the_catalog_line(
         f"templates/default/locale/zh_CN/LC_MESSAGES/messages.po:{at + 1}: msgstr uses "
         "%(nmae)s, not in msgid 'Dear %(name)s,'"
     )
+
+
+def _edited(tmp_path: Path, edit: object) -> Path:
+    from pptx import Presentation
+
+    presentation = Presentation()
+    edit(presentation)  # type: ignore[operator]
+    path = tmp_path / "edited.pptx"
+    presentation.save(str(path))
+    return path
+
+
+THEME_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+
+
+def _bad_accent(presentation: object) -> None:
+    master = presentation.slide_master  # type: ignore[attr-defined]
+    part = master.part.part_related_by(THEME_REL)
+    part._blob = part.blob.replace(
+        b'<a:accent1><a:srgbClr val="4F81BD"/>', b'<a:accent1><a:srgbClr val="FFF"/>'
+    )
+    assert b'val="FFF"' in part.blob
+
+
+def _no_theme(presentation: object) -> None:
+    master = presentation.slide_master  # type: ignore[attr-defined]
+    rid = next(r.rId for r in master.part.rels.values() if r.reltype == THEME_REL)
+    master.part.drop_rel(rid)
+
+
+def test_small_theme_import_mistakes_are_clear(small: Path, tmp_path: Path) -> None:
+    """A 3-digit scheme colour wrote a theme.yaml the build refused; a master without a theme
+    part gave a bare KeyError; --master 0 was taken as master 1."""
+    from briefing.theme import resolve
+    from briefing.theme_import import import_template
+
+    report = import_template(small, _edited(tmp_path, _bad_accent), "t-fff", "default", None)
+    assert "colour accent1: 'FFF' is not six hex digits; the parent theme's colour is used" in (
+        report.read_text("utf-8")
+    )
+    resolve("t-fff", small)  # the theme.yaml it wrote is valid
+    with pytest.raises(UsageError, match="the template's master has no theme part"):
+        import_template(small, _edited(tmp_path, _no_theme), "t-none", "default", None)
+    with pytest.raises(UsageError, match=r"--master 0: edited\.pptx has 1 master"):
+        import_template(small, _edited(tmp_path, lambda p: None), "t-zero", "default", 0)
