@@ -184,6 +184,19 @@ def _edition_flags(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _published_note(exc: BaseException) -> str | None:
+    """For a build that published some editions before one failed (it said "nothing was
+    written"): which are out, which is not."""
+    published = getattr(exc, "published", None)
+    if not isinstance(published, list) or not published:
+        return None
+    were = "editions before it were" if len(published) > 1 else "edition before it was"
+    return (
+        f"Aborted: the {getattr(exc, 'failed', '?')} edition was not written (its previous "
+        f"outputs are unchanged); the {', '.join(published)} {were} published"
+    )
+
+
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
@@ -223,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(exc.summary(), file=sys.stderr)
+        print(_published_note(exc) or exc.summary(), file=sys.stderr)
         return 1
     except UsageError as exc:
         LOGGER.error("%s", exc)
@@ -250,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             LOGGER.error("%s: %s (run with --debug for the traceback)", type(exc).__name__, exc)
         if args.command == "build" and not getattr(exc, "published", False):
             print("Aborted: the previous outputs are unchanged", file=sys.stderr)
+        elif note := _published_note(exc):
+            print(note, file=sys.stderr)
         return 1
 
 
@@ -368,12 +383,20 @@ def _build(args: argparse.Namespace) -> int:
         return 0
     from briefing import build
 
+    published: list[str] = []
     for lang in build.editions(settings, args.client):
         edition = settings.model_copy(update={"lang": lang})
-        if not args.force and build.prepare(edition, args.client).up_to_date():
-            LOGGER.info("%s (%s) is up to date (use --force to rebuild)", args.client, lang)
-            continue
-        result = build.build(edition, args.client)
+        try:
+            if not args.force and build.prepare(edition, args.client).up_to_date():
+                LOGGER.info("%s (%s) is up to date (use --force to rebuild)", args.client, lang)
+                continue
+            result = build.build(edition, args.client)
+        except BriefingError as exc:
+            if published and not getattr(exc, "published", False):  # say so, not "nothing"
+                exc.published = published  # type: ignore[attr-defined]
+                exc.failed = lang  # type: ignore[attr-defined]
+            raise
+        published.append(lang)
         for path in result.paths:
             print(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path)
     return 0

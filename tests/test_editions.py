@@ -433,3 +433,24 @@ def test_a_send_recorded_before_editions_is_still_a_repeat() -> None:
     key = send_key(CLIENT, people, {**before, "inputs": inputs})
     assert send_key(CLIENT, people, {**today, "inputs": inputs}) == key
     assert send_key(CLIENT, people, {**chinese, "inputs": inputs}) != key
+
+
+def test_a_failed_second_edition_says_the_first_was_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The en edition was published, then the zh-CN one failed, and the tool said "nothing
+    was written"."""
+    from briefing.cli import main
+
+    root = project_with(tmp_path)
+    sibling = root / f"data/clients/{CLIENT}.zh-CN.yaml"
+    sibling.write_text(sibling.read_text("utf-8") + "title: [未闭合\n", "utf-8")
+    monkeypatch.chdir(root)
+    assert main(["build", CLIENT]) == 1
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == (
+        "Aborted: the zh-CN edition was not written (its previous outputs are unchanged); "
+        "the en edition before it was published"
+    )
+    assert "nothing was written" not in err
+    assert (root / f"out/{CLIENT}/{CLIENT}-briefing.pdf").exists()
