@@ -365,3 +365,18 @@ def test_small_theme_import_mistakes_are_clear(small: Path, tmp_path: Path) -> N
         import_template(small, _edited(tmp_path, _no_theme), "t-none", "default", None)
     with pytest.raises(UsageError, match=r"--master 0: edited\.pptx has 1 master"):
         import_template(small, _edited(tmp_path, lambda p: None), "t-zero", "default", 0)
+
+
+def test_an_absurd_font_size_is_named_not_an_unexpected_error(small: Path) -> None:
+    """`font-size: 1e9px` printed "PDF: unexpected ZeroDivisionError" and named no file."""
+    from briefing.build import build
+    from briefing.errors import RenderError
+
+    css = small / "templates/default/report.css"
+    css.write_text(css.read_text("utf-8") + "\nbody { font-size: 1e9px }\n", "utf-8")
+    with pytest.raises(RenderError) as caught:
+        build(settings_for(small), CLIENT)
+    message = str(caught.value)
+    assert message.startswith("PDF: a size in the styles is out of range (")
+    assert "templates/default/report.css" in message and "unexpected" not in message
+    assert not (small / "out" / CLIENT).exists()

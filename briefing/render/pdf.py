@@ -135,6 +135,13 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPd
         document.write_pdf(buffer, **options)
     except weasyprint.urls.FatalURLFetchingError as exc:
         raise RenderError(f"PDF: {exc.__cause__ or exc}") from None
+    except (ZeroDivisionError, OverflowError) as exc:  # e.g. `font-size: 1e9px`
+        sheets = ", ".join(relative(path, theme.root) for path in css_paths)
+        raise RenderError(
+            f"PDF: a size in the styles is out of range ({type(exc).__name__}: {exc}); look "
+            f"for a huge font-size, width, margin or line-height in {sheets} or a template's "
+            "style attribute"
+        ) from None
     finally:
         logger.removeHandler(collector)
     if collector.messages:
