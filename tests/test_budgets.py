@@ -1,6 +1,7 @@
 """Budgets and limits at every stage: a template line cannot make gigabytes, and a client's
 PowerPoint template is imported only within limits (zip members, sizes, pictures), stripped
-of what must not ship in the agency's decks (OLE objects, macros, links to files and shares)."""
+of what must not ship in the agency's decks (OLE objects, macros, links to files and shares);
+and the smaller findings of the 2026-12 audit, each with its test."""
 
 from __future__ import annotations
 
@@ -380,3 +381,16 @@ def test_an_absurd_font_size_is_named_not_an_unexpected_error(small: Path) -> No
     assert message.startswith("PDF: a size in the styles is out of range (")
     assert "templates/default/report.css" in message and "unexpected" not in message
     assert not (small / "out" / CLIENT).exists()
+
+
+def test_a_non_ascii_sender_is_refused_with_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'agence@exämple.com' was accepted and failed at send time with a UnicodeEncodeError."""
+    from briefing.settings import Settings
+
+    monkeypatch.setenv("BRIEFING_MAIL_FROM", "agence@exämple.com")
+    with pytest.raises(UsageError, match=r"BRIEFING_MAIL_FROM .*not an e-mail address in plain"):
+        Settings.load(tmp_path)
+    monkeypatch.setenv("BRIEFING_MAIL_FROM", "agence@xn--exmple-cua.com")
+    assert Settings.load(tmp_path).mail_from == "agence@xn--exmple-cua.com"
