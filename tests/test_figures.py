@@ -380,3 +380,14 @@ def test_a_new_figure_keeps_the_chinese_edition_buildable(
     )
     assert "- id: channels-dau-2026-09  # untranslated: write it in zh-CN" in text
     assert main(["check"]) == 0
+
+
+def test_a_pipe_as_the_sheet_is_named_not_read(
+    figures: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A FIFO was reported as "no such file"; read, it would block."""
+    import os
+
+    os.mkfifo(figures / "pipe.csv")
+    assert main(["data", "import", str(figures / "pipe.csv")]) == 1
+    assert "pipe.csv: is not a regular file (a pipe, device or folder)" in capsys.readouterr().err
