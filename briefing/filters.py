@@ -124,6 +124,7 @@ FILTERS = {
     "word": _by_edition(i18n.word),
     "markdown": markdown,
     "number": _in_language(i18n.number),
+    "currency": _in_language(i18n.currency),
     "date": _in_language(i18n.date),
     "quarter": _in_language(i18n.quarter),
     "lowerfirst": _lowerfirst,

@@ -30,7 +30,7 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.messages.pofile import read_po
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import format_compact_decimal, format_decimal, get_currency_name
 
 from briefing import files
 from briefing.errors import Problem, TemplateError, relative
@@ -266,6 +266,19 @@ def spell(value: int, *, lang: str | None = None) -> str:
     return NUMBER_WORDS[value] if 0 <= value < len(NUMBER_WORDS) else f"{value:,}"
 
 
+# CLDR names AUD and CAD formally (澳大利亚元, 加拿大元); mainland business prose writes the short
+# forms, as it does 美元 and 欧元.
+SHORT_CURRENCY_NAMES = {"zh": {"AUD": "澳元", "CAD": "加元"}}
+
+
+def currency(code: str, *, lang: str | None = None) -> str:
+    """'EUR' -> 'EUR' / 欧元: English business prose writes the ISO code, Chinese the name."""
+    if not is_chinese(lang):
+        return code
+    short = SHORT_CURRENCY_NAMES["zh"].get(code)
+    return short or get_currency_name(code, locale=babel_locale(lang))
+
+
 def possessive(name: str, *, lang: str | None = None) -> str:
     """ "Nordlys Travel's" / 北极光旅行的."""
     if is_chinese(lang):
@@ -304,6 +317,11 @@ def _fixed_words() -> dict[str, str]:
         "agency-fees": _("agency fees"),
         "reserve": _("reserve"),
     }
+
+
+def fixed_words() -> list[str]:
+    """Every fixed value's word in the edition's language."""
+    return list(_fixed_words().values())
 
 
 def word(value: str) -> str:

@@ -38,6 +38,13 @@ class Fonts(Strict):
     heading: FontName | None = None
 
 
+class DeckFonts(Strict):
+    """Faces the deck asks PowerPoint for, where they differ from ``fonts`` (which the PDF
+    embeds): a deck is opened on the client's PC, so it names a face installed there."""
+
+    cjk: FontName | None = None
+
+
 class DeckSizes(Strict):
     """Type sizes in points; the deck renderer measures text at exactly these sizes."""
 
@@ -74,6 +81,7 @@ class ThemeFile(Strict):
     deck_logo: Line | None = None  # PNG or JPEG for the deck; defaults to `logo` if raster
     agency: Agency = Agency()
     deck: DeckSizes = DeckSizes()
+    deck_fonts: DeckFonts = DeckFonts()
     layouts: dict[SlideRole, Line] = {}  # slide role -> layout name in master.pptx
     css: Literal["add", "replace"] | None = None  # report.css adds to the parent's (default)
     scheme: dict[SchemeSlot, Colour] = {}  # an imported template's own scheme (theme import)
@@ -125,6 +133,11 @@ class Theme:
             return files.read_text(path, self.root / "templates", self.root, files.LIMITS[kind])
         except files.FileRefused as exc:
             raise TemplateError(f"theme '{self.name}': {exc}") from None
+
+    @property
+    def deck_cjk(self) -> str:
+        """The East Asian face the deck names: ``deck_fonts.cjk``, else the PDF's."""
+        return self.tokens.get("deck_fonts", {}).get("cjk") or self.tokens["fonts"]["cjk"]
 
     @property
     def logo(self) -> Path:

@@ -627,6 +627,14 @@ def _theme_yaml(name: str, parent: str, tokens: dict, mapping: dict, source: Pat
         "fonts:                    # the template's; runs keep these names",
         *(f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in tokens["fonts"].items()),
         *(
+            [
+                "deck_fonts:               # the deck keeps the template's East Asian face",
+                f"  cjk: {json.dumps(tokens['fonts']['cjk'], ensure_ascii=False)}",
+            ]
+            if "cjk" in tokens["fonts"]
+            else []
+        ),
+        *(
             ["deck:                     # text sizes (pt) of the template's placeholders"]
             if tokens["deck"]
             else []

@@ -30,6 +30,8 @@ colours:                  # #rrggbb
 #   latin: Noto Sans CJK SC
 #   cjk: Noto Sans CJK SC
 #   heading: Noto Serif CJK SC
+# deck_fonts:             # the deck's own faces: installed on the client's PC
+#   cjk: Microsoft YaHei
 # logo: logo.svg          # SVG or PNG for the PDF, in this folder (or assets/...)
 # deck_logo: logo.png     # PNG or JPEG for the deck
 agency:
@@ -112,11 +114,13 @@ def _files(theme: themes.Theme) -> list[Problem]:
 
 def _fonts(theme: themes.Theme) -> list[Problem]:
     problems = []
-    for key, family in theme.tokens["fonts"].items():
-        try:
-            font_file(family)
-        except BriefingError as exc:
-            problems.append(Problem(_declaring(theme, r"fonts:"), str(exc), field=f"fonts.{key}"))
+    for section in ("fonts", "deck_fonts"):
+        for key, family in theme.tokens.get(section, {}).items():
+            try:
+                font_file(family)  # or its metric twin, for an Office font
+            except BriefingError as exc:
+                where = _declaring(theme, rf"{section}:")
+                problems.append(Problem(where, str(exc), field=f"{section}.{key}"))
     return problems
 
 

@@ -89,7 +89,7 @@ def test_notes_on_every_content_slide(all_built: Path, client: str) -> None:
 @pytest.mark.parametrize("client", SAMPLE_CLIENTS)
 def test_chinese_runs_carry_the_east_asian_font(all_built: Path, client: str) -> None:
     kb, _ = validate(load_project(all_built))
-    cjk = resolve(kb.clients[client].theme, REPO).tokens["fonts"]["cjk"]
+    cjk = resolve(kb.clients[client].theme, REPO).deck_cjk
     seen = 0
     for slide in Presentation(str(all_built / f"out/{client}/{client}-deck.pptx")).slides:
         for run in slide.element.iter(qn("a:r")):
@@ -105,7 +105,7 @@ def test_master_theme_carries_brand_fonts_and_colours(deck_path: Path) -> None:
     theme_xml = deck.slide_master.part.part_related_by(
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
     ).blob
-    assert b'<a:ea typeface="Noto Sans CJK SC"/>' in theme_xml
+    assert b'<a:ea typeface="Microsoft YaHei"/>' in theme_xml  # deck_fonts.cjk
     assert b'<a:accent1><a:srgbClr val="B3261E"/></a:accent1>' in theme_xml
 
 

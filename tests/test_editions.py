@@ -109,7 +109,7 @@ def test_every_run_of_the_chinese_deck_is_chinese_with_an_east_asian_font(zh_bui
     for run in found:
         r_pr = run.find(f"{A}rPr")
         assert r_pr is not None and r_pr.get("lang") == ZH, run.findtext(f"{A}t")
-        assert r_pr.find(f"{A}ea").get("typeface") == "Noto Sans CJK SC"
+        assert r_pr.find(f"{A}ea").get("typeface") == "Microsoft YaHei"  # on client PCs
     presentation = Presentation(str(zh_built / "out" / CLIENT / f"{CLIENT}-deck.zh-CN.pptx"))
     assert presentation.core_properties.language == ZH
     assert "简报" in presentation.core_properties.title or "北极光" in (
@@ -312,6 +312,7 @@ def test_a_child_theme_translates_only_what_it_changes(tmp_path: Path) -> None:
     prepared = prepare(settings_for(root, lang=ZH, theme="pitch"), CLIENT)
     with language(prepared.catalog):
         html = render_html(prepared.briefing, prepared.theme)
+    html = re.sub(r'<span class="nobr">(.*?)</span>', r"\1", html)  # line-breaking hints
     assert "<h2>我们的建议</h2>" in html  # the child's own wording
     assert "核心建议" not in html and "目录" in html  # the rest from the parent's catalog
 
@@ -433,6 +434,24 @@ def test_a_send_recorded_before_editions_is_still_a_repeat() -> None:
     key = send_key(CLIENT, people, {**before, "inputs": inputs})
     assert send_key(CLIENT, people, {**today, "inputs": inputs}) == key
     assert send_key(CLIENT, people, {**chinese, "inputs": inputs}) != key
+
+
+CODES = re.compile(r"(?<![A-Za-z])(CNY|RMB|USD|EUR|GBP|CHF|AUD|CAD|JPY|HKD|SGD)(?![A-Za-z])")
+
+
+def test_the_chinese_edition_names_currencies_not_codes(zh_built: Path) -> None:
+    """The brief's EUR is 欧元 in the Chinese PDF and deck (a code stays in a cited source)."""
+    pdf = re.sub(r"\s+", " ", pdf_text(zh_built / "out" / CLIENT / f"{CLIENT}-briefing.zh-CN.pdf"))
+    deck = " ".join(
+        run.findtext(f"{A}t") or ""
+        for run in runs(zh_built / "out" / CLIENT / f"{CLIENT}-deck.zh-CN.pptx")
+    )
+    assert "欧元" in pdf and "欧元" in deck
+    assert not re.search("[「」『』]", pdf + deck), "mainland quotation marks are “ ” and ‘ ’"
+    cited = source_text()
+    for text in (pdf, deck):
+        codes = {m.group(0) for m in CODES.finditer(text)}
+        assert not {c for c in codes if c not in cited}, codes
 
 
 def test_a_failed_second_edition_says_the_first_was_published(

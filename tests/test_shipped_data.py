@@ -8,12 +8,14 @@ tests/roots/sample/) green. A failure here is a data fix, not a code fix.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
-from briefing import translate
+from briefing import i18n, translate
 from briefing.build import check_layouts, load_knowledge, prepare
 from briefing.load import load_project
 from briefing.validate import KnowledgeBase, validate
@@ -21,6 +23,7 @@ from briefing.validate import KnowledgeBase, validate
 from .conftest import REPO, SAMPLE_CLIENTS, settings_for
 
 DATA = REPO / "data"
+FX_CODES = [r["currency"] for r in yaml.safe_load((DATA / "fx.yaml").read_text("utf-8"))["rates"]]
 CLIENTS = sorted(p.stem for p in (DATA / "clients").glob("*.yaml") if "." not in p.stem)
 ZH = "zh-CN"
 
@@ -102,3 +105,12 @@ def test_data_files_point_editors_at_their_schema() -> None:
                 continue
             first = path.read_text(encoding="utf-8").splitlines()[0]
             assert first == f"# yaml-language-server: $schema=../../schemas/{schema}.schema.json"
+
+
+@pytest.mark.parametrize("code", sorted(FX_CODES))
+def test_every_budget_currency_has_a_chinese_name(code: str) -> None:
+    """Every currency a brief may budget in (one with a rate in fx.yaml) is named in Chinese,
+    and written as its code in English."""
+    name = i18n.currency(code, lang="zh-CN")
+    assert name != code and re.fullmatch(r"[\u4e00-\u9fff]{2,5}", name), name
+    assert i18n.currency(code, lang="en") == code

@@ -44,11 +44,12 @@ class Fitter:
         self.layouts = layouts
         self.master = master
         tokens = theme.tokens
-        self.fonts = Fonts(tokens["fonts"]["latin"], tokens["fonts"]["cjk"])
-        self.title_fonts = Fonts(tokens["fonts"]["heading"], tokens["fonts"]["cjk"])
+        cjk = theme.deck_cjk  # measured with its metric twin where it is not installed
+        self.fonts = Fonts(tokens["fonts"]["latin"], cjk)
+        self.title_fonts = Fonts(tokens["fonts"]["heading"], cjk)
         self.across = SAFETY  # the share of a line's width measured text may use
         if i18n.is_chinese():  # the CJK font leads: Latin words in Chinese text use it too
-            self.fonts = self.title_fonts = Fonts(tokens["fonts"]["cjk"], tokens["fonts"]["cjk"])
+            self.fonts = self.title_fonts = Fonts(cjk, cjk)
             self.across = CHINESE_SAFETY
         self.sizes = tokens["deck"]
         self.colours = tokens["colours"]

@@ -455,7 +455,8 @@ def _scheme_fonts(root: Any, tokens: dict[str, Any]) -> None:
     """Heading and body fonts (Latin and East Asian) into the font scheme. On an imported
     master, a font token still naming the template's own font leaves its entries as they are
     (the template's Simplified Chinese script font, say)."""
-    fonts, imported = tokens["fonts"], bool(tokens.get("scheme"))
+    fonts = {**tokens["fonts"], **tokens.get("deck_fonts", {})}  # the deck's own faces win
+    imported = bool(tokens.get("scheme"))
     major = root.find(".//a:fontScheme/a:majorFont", NS)
     minor = root.find(".//a:fontScheme/a:minorFont", NS)
     east_asian = [group.find("a:ea", NS) for group in (major, minor)] + [

@@ -1,0 +1,54 @@
+"""Chinese line breaking in the PDF: a date, a fixed word or a block's last character never
+stands alone on a line (report.css keeps ``.nobr`` spans on one line)."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing import i18n
+from briefing.render.html import keep_chinese_together
+from briefing.theme import resolve
+
+from .conftest import REPO
+
+KEPT = '<span class="nobr">{}</span>'
+
+
+@pytest.fixture
+def chinese() -> object:
+    theme = resolve("default", REPO)
+    with i18n.language(i18n.load_catalog(theme.dirs, "zh-CN", REPO)) as catalog:
+        yield catalog
+
+
+def test_dates_and_fixed_words_stay_on_one_line(chinese: object) -> None:
+    html = (
+        "<head><title>2028年3月31日</title></head>"
+        "<body><p>负责方：代理机构，2028年3月31日前完成，此后每月复盘一次。</p></body>"  # noqa: RUF001
+    )
+    kept = keep_chinese_together(html)
+    assert KEPT.format("2028年3月31日") in kept and KEPT.format("代理机构") in kept
+    assert "<title>2028年3月31日</title>" in kept  # the head is text only
+
+
+def test_a_block_never_ends_on_one_character(chinese: object) -> None:
+    kept = keep_chinese_together("<body><p>其余为假设。</p><li>见风险页</li></body>")
+    assert KEPT.format("假设。") + "</p>" in kept
+    assert KEPT.format("险页") + "</li>" in kept
+
+
+def test_table_cells_keep_their_breaks_and_tags_their_attributes(chinese: object) -> None:
+    """A table's columns are set: a date kept whole would overrun its cell."""
+    html = (
+        '<body><td class="by">2028年3月31日</td>'
+        '<p><img alt="2027年10月31日">完成于2027年10月</p></body>'
+    )
+    kept = keep_chinese_together(html)
+    assert '<td class="by">2028年3月31日</td>' in kept
+    assert 'alt="2027年10月31日"' in kept
+    assert KEPT.format("2027年10月") in kept
+
+
+def test_english_is_left_alone() -> None:
+    html = "<body><p>By 31 March 2028, the agency.</p></body>"
+    assert keep_chinese_together(html) == html
