@@ -1,6 +1,12 @@
 # briefing: every target sets up .venv (and checks system packages) when it is missing.
 # CLIENT and THEME are read as "$$CLIENT" in recipes (make exports command-line variables), so the
-# shell never interprets them; the CLI then checks that CLIENT is a plain slug.
+# shell never interprets them; the CLI then checks that CLIENT is a plain slug. Make itself would
+# still expand a `$(shell ...)` inside a command-line value when it exports it, so each such
+# variable is first set to its unexpanded text (`$(value ...)`, a simple variable: never expanded).
+# Each recipe `exec`s the CLI, so the SIGTERM make passes on reaches it, not only a shell.
+USER_VARIABLES := CLIENT THEME EDITION FORCE JOBS ARGS BY PORT
+$(foreach v,$(USER_VARIABLES),$(if $(filter command line environment,$(origin $v)),\
+  $(eval override $v := $$(value $v))$(eval export $v)))
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -44,27 +50,27 @@ setup: $(STAMP)
 
 briefing: $(STAMP)
 	@if [ -z "$$CLIENT" ]; then $(BIN)/briefing list; echo "usage: make briefing CLIENT=<id>"; exit 2; fi
-	@$(BIN)/briefing build "$$CLIENT" $${THEME:+--theme "$$THEME"} $${EDITION:+--lang "$$EDITION"} $${FORCE:+--force}
+	@exec $(BIN)/briefing build "$$CLIENT" $${THEME:+--theme "$$THEME"} $${EDITION:+--lang "$$EDITION"} $${FORCE:+--force}
 
 all: $(STAMP)
-	@$(BIN)/briefing build --all $${JOBS:+-j "$$JOBS"} $${FORCE:+--force}
+	@exec $(BIN)/briefing build --all $${JOBS:+-j "$$JOBS"} $${FORCE:+--force}
 
 email: $(STAMP)
 	@if [ -z "$$CLIENT" ]; then echo "usage: make email CLIENT=<id> [ARGS=--dry-run]"; exit 2; fi
-	@$(BIN)/briefing email "$$CLIENT" $$ARGS
+	@exec $(BIN)/briefing email "$$CLIENT" $$ARGS
 
 approve: $(STAMP)
 	@if [ -z "$$CLIENT" ]; then echo "usage: make approve CLIENT=<id> [BY=<name>]"; exit 2; fi
-	@$(BIN)/briefing approve "$$CLIENT" $${BY:+--by "$$BY"}
+	@exec $(BIN)/briefing approve "$$CLIENT" $${BY:+--by "$$BY"}
 
 status: $(STAMP)
-	@$(BIN)/briefing status
+	@exec $(BIN)/briefing status
 
 check-data: $(STAMP)
-	@$(BIN)/briefing check
+	@exec $(BIN)/briefing check
 
 data-status: $(STAMP)  ## how current the figures are (ARGS=--strict to fail on dated ones)
-	@$(BIN)/briefing data status $$ARGS
+	@exec $(BIN)/briefing data status $$ARGS
 
 test: $(STAMP)
 	@$(MAKE) -s $(UNO_STAMP) || echo "(no LibreOffice helper for the preview: its deck tests are skipped)"
@@ -80,7 +86,7 @@ $(UNO_VENV): $(UNO_STAMP)  ## `make .venv-uno`: the preview's LibreOffice helper
 
 preview: $(STAMP) $(UNO_STAMP)  ## live preview: make preview CLIENT=<id> [THEME=<name>] [EDITION=zh-CN] [PORT=8800]
 	@if [ -z "$$CLIENT" ]; then $(BIN)/briefing list; echo "usage: make preview CLIENT=<id> [THEME=<name>] [EDITION=zh-CN]"; exit 2; fi
-	@$(BIN)/briefing preview "$$CLIENT" $${THEME:+--theme "$$THEME"} $${EDITION:+--lang "$$EDITION"} $${PORT:+--port "$$PORT"}
+	@exec $(BIN)/briefing preview "$$CLIENT" $${THEME:+--theme "$$THEME"} $${EDITION:+--lang "$$EDITION"} $${PORT:+--port "$$PORT"}
 
 lint: $(STAMP)
 	@$(BIN)/ruff check briefing tests bench scripts/mutation-check scripts/tailoring scripts/deck-fill scripts/accessibility \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -17,6 +18,8 @@ from rich.table import Table
 from briefing import uptodate
 from briefing.errors import BriefingError, DataError
 from briefing.log import LOGGER
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 if TYPE_CHECKING:  # imported when a client is built: a batch of no-ops needs neither
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -78,12 +81,27 @@ def _lines(exc: BriefingError) -> list[str]:
     return str(exc).splitlines()
 
 
-def _warm_worker() -> None:
-    """Import the heavy renderers once per worker, not once per client."""
+def _warm_worker(parent: int) -> None:
+    """Tie the worker to the batch, then import the heavy renderers once per worker, not once
+    per client."""
+    _die_with(parent)
     import pptx  # noqa: F401
     import weasyprint  # noqa: F401
 
     LOGGER.setLevel(logging.ERROR)  # steps and warnings are counted in the summary instead
+
+
+def _die_with(parent: int) -> None:
+    """The worker ends when the batch does, however it ends (SIGKILL, OOM): the kernel kills
+    it when its parent dies (the main thread forks the pool, so this fires at the process's
+    end). SIGTERM and SIGHUP to the worker alone end it (the parent's handler, which would
+    raise Stopped here, is not the worker's); SIGINT stays ignored (the parent decides)."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above: end now
+        os._exit(1)
 
 
 _KNOWLEDGE: dict[str, build.Knowledge] = {}  # per language: read by the parent, forked
@@ -162,11 +180,38 @@ def _in_order(outcomes: list[Outcome], client_ids: list[str]) -> list[Outcome]:
 def _run_pool(
     settings: Settings, client_ids: list[Job], jobs: int, console: Console
 ) -> list[Outcome]:
+    """Every job in a pool; when a worker dies (killed, out of memory) the pool breaks and
+    every job not finished with it: those are built again once in a fresh pool, so one dead
+    worker costs at most the client it was building, not the rest of the batch."""
+    outcomes: list[Outcome] = []
+    todo = client_ids
+    for attempt in range(2):
+        done, todo = _run_round(settings, todo, jobs, console)
+        outcomes += done
+        if not todo:
+            return outcomes
+        if attempt == 0:
+            LOGGER.warning(
+                "a worker process died (killed, or out of memory); building the %d edition(s) "
+                "it left unfinished again",
+                len(todo),
+            )
+    reason = (
+        "not built: a worker process died (killed, or out of memory) while building it or a "
+        "client beside it, twice"
+    )
+    return outcomes + [Outcome(label(*job), "failed", errors=[reason]) for job in todo]
+
+
+def _run_round(
+    settings: Settings, client_ids: list[Job], jobs: int, console: Console
+) -> tuple[list[Outcome], list[Job]]:
+    """One pool over ``client_ids``: the outcomes, and the jobs a dead worker took with it."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from rich import progress as bar
 
-    outcomes = []
+    outcomes, broken = [], []
     columns = (
         bar.TextColumn("[bold]Building"),
         bar.BarColumn(),
@@ -175,7 +220,9 @@ def _run_pool(
         bar.TextColumn("{task.description}"),
     )
     context = multiprocessing.get_context("fork")  # workers inherit the loaded modules
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_worker)
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_warm_worker, initargs=(os.getpid(),)
+    )
     try:
         # Submitting forks the workers: do it before the progress bar starts its thread, and
         # with Ctrl-C ignored, so that workers are born ignoring it. Ctrl-C is the parent's:
@@ -189,7 +236,10 @@ def _run_pool(
         with bar.Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("", total=len(client_ids))
             for future in as_completed(futures):
-                outcome = _outcome(future, futures[future])
+                outcome = _outcome(future)
+                if outcome is None:
+                    broken.append(futures[future])
+                    continue
                 outcomes.append(outcome)
                 progress.update(
                     task, advance=1, description=f"{outcome.client_id}: {outcome.status}"
@@ -198,17 +248,17 @@ def _run_pool(
         _stop_workers(pool)  # Ctrl-C: stop now, not after the clients already started
         raise
     pool.shutdown()
-    return outcomes
+    return outcomes, [job for job in client_ids if job in broken]  # in the batch's order
 
 
-def _outcome(future: Future[Outcome], job: Job) -> Outcome:
+def _outcome(future: Future[Outcome]) -> Outcome | None:
+    """The job's outcome; None if a worker died before it finished."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
         return future.result()
     except BrokenProcessPool:
-        reason = "not built: a worker process died (killed, or out of memory) during the batch"
-        return Outcome(label(*job), "failed", errors=[reason])
+        return None
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -210,15 +210,20 @@ def build_editions(settings: Settings, client_id: str, force: bool = False) -> l
             problems += exc.problems
     if problems:
         raise DataError(list(dict.fromkeys(problems)))
-    return [
-        Edition(
-            lang,
-            None
-            if not force and prepared.up_to_date()
-            else build(edition, client_id, prepared=prepared),
-        )
-        for lang, (edition, prepared) in ready.items()
-    ]
+    done: list[Edition] = []
+    for lang, (edition, prepared) in ready.items():
+        if not force and prepared.up_to_date():
+            done.append(Edition(lang, None))
+            continue
+        try:
+            done.append(Edition(lang, build(edition, client_id, prepared=prepared)))
+        except BriefingError as exc:  # a render failed: say which editions were published
+            published = [e.lang for e in done if e.result is not None]
+            if published and not getattr(exc, "published", False):
+                exc.published = published  # type: ignore[attr-defined]
+                exc.failed = lang  # type: ignore[attr-defined]
+            raise
+    return done
 
 
 @dataclass
@@ -254,6 +259,8 @@ def _render_and_publish(
     briefing, chosen, client_id = prepared.briefing, prepared.theme, prepared.briefing.client_id
     output.check_writable(prepared.folder)  # a read-only out/ is found before rendering
     _step(2, "Checking the %s edition of %s", prepared.lang, client_id)
+    for message in prepared.warnings:  # text left in English (--allow-missing-translations)
+        LOGGER.warning("%s", message)
     warnings = prepared.warnings + stale_warnings(briefing, settings) + brief_warnings(briefing)
     labels = " and ".join(r.label for r in render.RENDERERS)
     _step(3, "Rendering the %s with theme '%s'", labels, chosen.name)

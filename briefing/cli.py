@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefing import __version__
-from briefing.errors import BriefingError, DataError, UsageError
+from briefing.errors import BriefingError, DataError, Stopped, UsageError
 from briefing.log import LOGGER, configure
 
 if TYPE_CHECKING:
@@ -119,6 +122,11 @@ def parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("file", help="a CSV file, e.g. exported from a spreadsheet")
     imp.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+    imp.add_argument(
+        "--decimal-comma",
+        action="store_true",
+        help="read 3,5 as three and a half and 1.234.567 as a number (default: 1,234,567.5)",
+    )
 
     preview = commands.add_parser(
         "preview",
@@ -185,6 +193,45 @@ def _edition_flags(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _published_note(exc: BaseException) -> str | None:
+    """For a build that published some editions before one failed (it said "nothing was
+    written"): which are out, which is not."""
+    published = getattr(exc, "published", None)
+    if not isinstance(published, list) or not published:
+        return None
+    were = "editions before it were" if len(published) > 1 else "edition before it was"
+    return (
+        f"Aborted: the {getattr(exc, 'failed', '?')} edition was not written (its previous "
+        f"outputs are unchanged); the {', '.join(published)} {were} published"
+    )
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(wanted: bool) -> Iterator[None]:
+    """SIGTERM and SIGHUP raise ``Stopped`` in the main thread, as Ctrl-C raises
+    KeyboardInterrupt: a batch kills its workers and publishes nothing more, and the exit
+    status is 128 + the signal (143, 129). An ignored signal stays ignored (nohup)."""
+    if not wanted or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    for signum, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(signum, _raise_stopped)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The one error boundary: every failure is one line (its traceback with --debug)."""
     try:
@@ -193,15 +240,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     configure(-1 if args.quiet else (1 if args.debug else 0))
     try:
-        return _run(args)
+        with _stopped_by_signals(args.command != "preview"):  # the preview has its own
+            return _run(args)
     except DataError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(exc.summary(), file=sys.stderr)
+        print(_published_note(exc) or exc.summary(), file=sys.stderr)
         return 1
     except UsageError as exc:
         LOGGER.error("%s", exc)
         return 2
+    except Stopped as exc:
+        name = signal.Signals(exc.signum).name
+        print(f"Stopped by {name}: nothing half-done was published or sent", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("Interrupted: nothing half-done was published or sent", file=sys.stderr)
         return 130
@@ -218,8 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             LOGGER.error("%s", exc)
         else:  # a bug or a fault of the machine: say what, and how to see more
             LOGGER.error("%s: %s (run with --debug for the traceback)", type(exc).__name__, exc)
-        if args.command == "build":
+        if args.command == "build" and not getattr(exc, "published", False):
             print("Aborted: the previous outputs are unchanged", file=sys.stderr)
+        elif note := _published_note(exc):
+            print(note, file=sys.stderr)
         return 1
 
 

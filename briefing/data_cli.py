@@ -21,7 +21,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise DataError(problems)
     if args.data_command == "status":
         return _status(kb, settings, strict=args.strict)
-    return _import(Path(args.file), kb, settings, dry_run=args.dry_run)
+    return _import(
+        Path(args.file), kb, settings, dry_run=args.dry_run, decimal_comma=args.decimal_comma
+    )
 
 
 def _status(kb: validate.KnowledgeBase, settings: Settings, *, strict: bool) -> int:
@@ -61,16 +63,27 @@ def _status(kb: validate.KnowledgeBase, settings: Settings, *, strict: bool) -> 
     return 1 if strict and dated else 0
 
 
-def _import(path: Path, kb: validate.KnowledgeBase, settings: Settings, *, dry_run: bool) -> int:
-    if not path.is_file():
+def _import(
+    path: Path,
+    kb: validate.KnowledgeBase,
+    settings: Settings,
+    *,
+    dry_run: bool,
+    decimal_comma: bool = False,
+) -> int:
+    if not path.exists():
         raise UsageError(f"no such file: {path}")
-    rows = dataimport.read_rows(path, settings.root, set(kb.platforms))
+    known = set(kb.platforms)
+    rows = dataimport.read_rows(path, settings.root, known, settings.today, decimal_comma)
     changes, documents = dataimport.plan(rows, settings.root)
+    siblings, notes = dataimport.translations(changes, settings.root)
     for change in changes:
         print(change)
+    for note in notes:
+        print(f"Translation: {note}")
     if dry_run:
         print(f"Dry run: {len(changes)} change(s), nothing written")
         return 0
-    written = dataimport.write(documents, settings.root)
+    written = dataimport.write(documents, settings.root, siblings)
     print(f"Wrote {len(changes)} change(s) to {len(written)} file(s)")
     return 0

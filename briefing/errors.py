@@ -6,6 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a supervisor, `timeout`, a closed terminal): handled like Ctrl-C, so
+    every clean-up that Ctrl-C gets (workers killed, nothing half-published) applies."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signum)
+
+
 class BriefingError(Exception):
     """Any failure caused by input, templates or environment, reported without a traceback."""
 

@@ -1,9 +1,10 @@
 """Reading project files: only regular files inside their root, and never too large.
 
-Every file a build reads (data, templates, assets, theme logos, fonts) goes through
-``contained`` or ``read_bytes``: the path is resolved (so a symlink counts where it points),
-must stay inside the folder it belongs to, must be a regular file (a FIFO would hang the
-build, /dev/zero would fill memory) and must be within a size limit.
+Every file a build or the preview reads (data, templates, catalogs, stylesheets, assets,
+theme logos, fonts) goes through ``contained``, ``read_bytes`` or ``read_text``: the path is
+resolved (so a symlink counts where it points), must stay inside the folder it belongs to,
+must be a regular file (a FIFO would hang the build, /dev/zero would fill memory) and must be
+within a size limit.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ LIMITS = {
     "article": 512 * KB,  # one markdown article (a long article is ~30 kB)
     "template": 1 * MB,  # theme.yaml, templates, report.css
     "asset": 20 * MB,  # images, logos, master.pptx
+    "font": 64 * MB,  # one font file (a CJK collection is ~20-30 MB)
 }
 
 
@@ -61,10 +63,31 @@ def read_bytes(path: Path, allowed: Path | tuple[Path, ...], project: Path, limi
     resolved = contained(path, allowed, project, limit)
     fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):  # swapped for a FIFO or device after the check
+            raise FileRefused(display(path, project), f"is {_kind(mode)}, not a regular file")
         data = handle.read(limit + 1)
     if len(data) > limit:  # it grew after the check
         raise FileRefused(display(path, project), f"is over the {_size(limit)} limit")
     return data
+
+
+def read_text(path: Path, allowed: Path | tuple[Path, ...], project: Path, limit: int) -> str:
+    """The UTF-8 text of a contained file (see ``read_bytes``)."""
+    data = read_bytes(path, allowed, project, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(display(path, project), f"not UTF-8 text (byte {exc.start})") from None
+
+
+def stamp(path: Path) -> int:
+    """A cache key for ``path``'s content (its mtime; -1 if it cannot be stat'ed, so the
+    guarded read that follows reports why)."""
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
 
 
 def display(path: Path, project: Path) -> str:

@@ -116,7 +116,7 @@ def _child(
 ) -> None:
     code = 1
     try:
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
             if signal.getsignal(signum) is not signal.SIG_IGN:  # ignored stays ignored
                 signal.signal(signum, signal.SIG_DFL)  # end quietly; the parent reports
         _die_with_parent()

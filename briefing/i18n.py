@@ -19,10 +19,12 @@ import contextlib
 import contextvars
 import datetime as dt
 import functools
+import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
@@ -31,7 +33,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_decimal, get_currency_name
 from markupsafe import Markup, escape
 
-from briefing.errors import Problem, relative
+from briefing import files
+from briefing.errors import Problem, TemplateError, relative
 
 
 def locale_folder(lang: str) -> str:
@@ -67,22 +70,28 @@ def load_catalog(dirs: Iterable[Path], lang: str, root: Path) -> Catalog:
     places: dict[str, str] = {}
     for folder in reversed(list(dirs)):  # parents first, so a child overrides
         for path in sorted((folder / "locale" / locale_folder(lang) / "LC_MESSAGES").glob("*.po")):
-            for msgid, msgstr in _read(path, path.stat().st_mtime_ns).items():
+            try:
+                entries = _read(path, files.stamp(path), root)
+            except files.FileRefused as exc:
+                raise TemplateError(f"catalog {exc}") from None
+            for msgid, msgstr in entries.items():
                 messages[msgid] = msgstr
                 places[msgid] = relative(path, root)
     return Catalog(lang, messages, places)
 
 
 @functools.lru_cache(maxsize=32)
-def _read(path: Path, stamp: int) -> dict[str, str]:
+def _read(path: Path, stamp: int, root: Path) -> dict[str, str]:
     """msgid -> translation; a plural entry gives its singular and its plural form (Chinese
-    has one form, so both may be the same)."""
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
+    has one form, so both may be the same). Read like every theme file: a FIFO or a link to
+    /dev/zero named *.po is refused, never opened."""
+    data = files.read_bytes(path, root / "templates", root, files.LIMITS["template"])
+    catalog = read_po(io.BytesIO(data))
     found: dict[str, str] = {}
     for m in catalog:
         if not m.id or m.fuzzy:
             continue
+        _check_placeholders(m, relative(path, root))
         if isinstance(m.id, tuple | list):
             forms = [
                 str(f) for f in (m.string if isinstance(m.string, tuple | list) else [m.string])
@@ -93,6 +102,24 @@ def _read(path: Path, stamp: int) -> dict[str, str]:
         elif m.string:
             found[str(m.id)] = str(m.string)
     return found
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)")
+
+
+def _check_placeholders(message: Any, where: str) -> None:
+    """A translation may use only the msgid's %(name)s placeholders: another name failed
+    the build with a bare KeyError naming no file."""
+    ids = message.id if isinstance(message.id, tuple | list) else [message.id]
+    strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+    allowed = {name for text in ids for name in PLACEHOLDER.findall(str(text))}
+    for text in strings:
+        for name in PLACEHOLDER.findall(str(text or "")):
+            if name not in allowed:
+                raise TemplateError(
+                    f"{where}:{message.lineno}: msgstr uses %({name})s, not in msgid "
+                    f"{str(ids[0])!r}"
+                )
 
 
 @contextlib.contextmanager

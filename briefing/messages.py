@@ -4,12 +4,14 @@ where each is used: what an edition's catalog must cover (and what `make i18n` e
 from __future__ import annotations
 
 import functools
+import io
 from pathlib import Path
 
 from babel.messages.extract import extract
 from jinja2.ext import babel_extract
 
-from briefing.errors import relative
+from briefing import files
+from briefing.errors import TemplateError, relative
 from briefing.theme import Theme
 
 PACKAGE = Path(__file__).resolve().parent
@@ -25,10 +27,11 @@ def used(theme: Theme) -> list[Use]:
     found: list[Use] = []
     for folder in theme.dirs:
         for path in sorted(folder.glob("*.j2")):
-            found += [
-                (msgid, relative(path, theme.root), line)
-                for msgid, line in _template(path, path.stat().st_mtime_ns)
-            ]
+            try:
+                messages = _template(path, files.stamp(path), theme.root)
+            except files.FileRefused as exc:
+                raise TemplateError(f"theme '{theme.name}': {exc}") from None
+            found += [(msgid, relative(path, theme.root), line) for msgid, line in messages]
     for path in sorted(PACKAGE.rglob("*.py")):
         found += [
             (msgid, f"briefing/{path.relative_to(PACKAGE)}", line)
@@ -38,26 +41,29 @@ def used(theme: Theme) -> list[Use]:
 
 
 @functools.lru_cache(maxsize=256)
-def _template(path: Path, stamp: int) -> tuple[tuple[str, int], ...]:
-    with path.open("rb") as handle:
-        return tuple(
-            (m, line)
-            for line, _, message, _ in babel_extract(handle, list(KEYWORDS), [], JINJA_OPTIONS)
-            for m in _ids(message)
+def _template(path: Path, stamp: int, root: Path) -> tuple[tuple[str, int], ...]:
+    """The messages of one template, read like every theme file (a FIFO or a link to
+    /dev/zero named *.j2 is refused, never opened)."""
+    data = files.read_bytes(path, root / "templates", root, files.LIMITS["template"])
+    return tuple(
+        (m, line)
+        for line, _, message, _ in babel_extract(
+            io.BytesIO(data), list(KEYWORDS), [], JINJA_OPTIONS
         )
+        for m in _ids(message)
+    )
 
 
 @functools.lru_cache(maxsize=256)
 def _python(path: Path, stamp: int) -> tuple[tuple[str, int], ...]:
-    text = path.read_bytes()
+    text = files.read_bytes(path, PACKAGE, PACKAGE, files.LIMITS["template"])
     if b"_(" not in text and b"ngettext(" not in text:
         return ()
-    with path.open("rb") as handle:
-        return tuple(
-            (m, line)
-            for line, message, _, _ in extract("python", handle, KEYWORDS)
-            for m in _ids(message)
-        )
+    return tuple(
+        (m, line)
+        for line, message, _, _ in extract("python", io.BytesIO(text), KEYWORDS)
+        for m in _ids(message)
+    )
 
 
 def _ids(message: str | tuple | None) -> list[str]:

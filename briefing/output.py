@@ -36,6 +36,8 @@ _AT_FDCWD = -100
 class OutputError(BriefingError):
     """The outputs could not be written (disk full, read-only, permissions)."""
 
+    published = False  # True once the new set is in place (only making it durable failed)
+
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -68,6 +70,8 @@ def publish(
         _switch(staging, folder)
     except OSError as exc:
         raise OutputError(_explain(exc, folder)) from None
+    else:
+        _sync_published(folder)
     finally:
         with contextlib.suppress(OSError):
             shutil.rmtree(staging)  # the previous set after a switch, or a failed stage
@@ -111,7 +115,20 @@ def _switch(staging: Path, folder: Path) -> None:
         os.rename(folder, old)
         os.rename(staging, folder)
         os.rename(old, staging)
-    _fsync_dir(folder.parent)
+
+
+def _sync_published(folder: Path) -> None:
+    """Make the switch durable. It has happened: a failure here must not be reported as
+    "the previous outputs are unchanged" (they are not)."""
+    try:
+        _fsync_dir(folder.parent)
+    except OSError as exc:
+        error = OutputError(
+            f"the new outputs are published in {folder}, but syncing {folder.parent} failed: "
+            f"{exc.strerror or exc}; a power cut now could lose the switch, so check the disk"
+        )
+        error.published = True
+        raise error from None
 
 
 def _exchange(a: Path, b: Path) -> bool:

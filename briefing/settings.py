@@ -8,6 +8,7 @@ inline comments of ``.env.example`` are comments, not values.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,6 +16,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from briefing.errors import UsageError
+
+SENDER = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 ENV_PREFIX = "BRIEFING_"
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
@@ -75,6 +78,18 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        """The sender is an ASCII address: 'agence@exämple.com' failed only at send time,
+        with a UnicodeEncodeError."""
+        if value is not None and not SENDER.match(value):
+            raise ValueError(
+                f"'{value}' is not an e-mail address in plain ASCII (name@example.com; an "
+                "internationalised domain in its xn-- form)"
+            )
+        return value
 
     @field_validator("lang", mode="before")
     @classmethod

@@ -94,7 +94,7 @@ def _templates_section(theme: Theme, jobs: list[Job]) -> str:
     lines += ["| template | variables | blocks, in order |", "|---|---|---|"]
     env = templating.environment(theme, "text")
     for _, name, context in jobs:
-        source = theme.find(name).read_text(encoding="utf-8")
+        source = theme.read_text(theme.find(name))
         blocks = [b.name for b in env.parse(source).find_all(nodes.Block)]
         names = ", ".join(f"`{v}`" for v in context)
         lines.append(f"| `{name}` | {names} | {', '.join(blocks) or '—'} |")

@@ -9,6 +9,7 @@ and override only the blocks it changes.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+import markupsafe
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -26,6 +28,43 @@ from briefing.theme import Theme
 from briefing.translate import tidy_spacing
 
 TemplateKind = Literal["html", "yaml", "text"]
+
+MAX_PRODUCT = 10**6  # items a template's `*` may make ("ab" * n, [x] * n), digits of `**`
+_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(\d+)(?:\.(\d+))?")
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with a size cap on what `*`, `**` and `%` can make: one template line such
+    as ``{% set big = "ab" * 1400000000 %}`` took a build to 10.8 GB. Intercepting them also
+    stops Jinja folding such a constant at compile time, where no render budget applies."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _check_size(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+
+def _check_size(operator: str, left: Any, right: Any) -> None:
+    if operator == "*":
+        for sequence, times in ((left, right), (right, left)):
+            if not (isinstance(sequence, str | list | tuple) and isinstance(times, int)):
+                continue
+            if len(sequence) * times > MAX_PRODUCT:
+                raise jinja2.sandbox.SecurityError(
+                    f"'*' would make {len(sequence) * times:,} items, over the "
+                    f"{MAX_PRODUCT:,} a template may make"
+                )
+    elif operator == "**" and isinstance(left, int) and isinstance(right, int):
+        digits = right * math.log10(abs(left)) if abs(left) > 1 else 0
+        if digits > MAX_PRODUCT:
+            raise jinja2.sandbox.SecurityError(f"'**' would make a number of {digits:,.0f} digits")
+    elif operator == "%" and isinstance(left, str):
+        widths = (int(n) for m in _FORMAT_WIDTH.finditer(left) for n in m.groups() if n)
+        if any(width > MAX_PRODUCT for width in widths):
+            raise jinja2.sandbox.SecurityError(
+                f"a '%' format width over {MAX_PRODUCT:,} characters"
+            )
 
 
 def environment(
@@ -58,7 +97,7 @@ def _new_environment(
     written as a quoted JSON scalar, so a client called ``"Foo: Bar"`` cannot break or inject
     slide fields. ``text`` (the plain-text e-mail) is written as is.
     """
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         loader=_ContainedLoader(theme),
         autoescape=kind == "html",
         undefined=undefined,
@@ -70,9 +109,12 @@ def _new_environment(
     )
     # `_("…")` and `{% trans %}` look the language up when they run: one environment per theme
     # serves every edition.
+    # In HTML a catalog's text is text, never markup: Jinja marks a translation safe under
+    # autoescape, so a translator's `<img src=…>` reached the client's e-mail as a live tag.
+    text = markupsafe.escape if kind == "html" else str
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda message: i18n.current().gettext(message),
-        lambda singular, plural, n: i18n.current().ngettext(singular, plural, n),
+        lambda message: text(i18n.current().gettext(message)),
+        lambda singular, plural, n: text(i18n.current().ngettext(singular, plural, n)),
         newstyle=True,
     )
     env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)  # filled by `fill`
@@ -146,7 +188,7 @@ class _ContainedLoader(jinja2.BaseLoader):
             if "not found in theme" in str(exc):
                 raise jinja2.TemplateNotFound(template) from None
             raise
-        text = path.read_text(encoding="utf-8")
+        text = self.theme.read_text(path)
         stamp = _stamp(path)
 
         def uptodate() -> bool:  # the same file still wins along the chain, unchanged

@@ -119,6 +119,21 @@ class Theme:
         except files.FileRefused as exc:
             raise TemplateError(f"theme '{self.name}': {exc}") from None
 
+    def read(self, path: Path, kind: str = "template") -> bytes:
+        """The bytes of a file of the theme chain (a template, catalog or stylesheet): inside
+        templates/, a regular file, within the limit of its ``kind``; never blocks."""
+        try:
+            return files.read_bytes(path, self.root / "templates", self.root, files.LIMITS[kind])
+        except files.FileRefused as exc:
+            raise TemplateError(f"theme '{self.name}': {exc}") from None
+
+    def read_text(self, path: Path, kind: str = "template") -> str:
+        """``read``, as UTF-8 text."""
+        try:
+            return files.read_text(path, self.root / "templates", self.root, files.LIMITS[kind])
+        except files.FileRefused as exc:
+            raise TemplateError(f"theme '{self.name}': {exc}") from None
+
     @property
     def deck_cjk(self) -> str:
         """The East Asian face the deck names: ``deck_fonts.cjk``, else the PDF's."""

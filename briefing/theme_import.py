@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from briefing import files, images
 from briefing.errors import UsageError, relative
 from briefing.model import SLUG_PATTERN
 from briefing.render.pptx_parts import TOKEN_SLOT
@@ -28,6 +32,7 @@ TEMPLATE_TYPES = (
     "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml",
     "application/vnd.ms-powerpoint.template.macroEnabled.main+xml",
 )
+MB = files.MB
 CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted OOXML file is a compound document
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
@@ -96,12 +101,14 @@ def import_template(root: Path, source: Path, name: str, parent: str, master: in
     _number_placeholders(presentation, report)
     layouts = _layouts(presentation)
     mapping = discover(layouts, report)
-    tokens = _tokens(presentation)
+    tokens = _tokens(presentation, report)
     tokens["deck"] = _text_sizes(presentation, mapping, report)
     _check_fonts(tokens["fonts"], report)
     _two_line_titles(presentation, mapping, tokens, inherited, report)
+    _check_pictures(presentation)
+    master_pptx = _saved(presentation)
     folder.mkdir(parents=True)
-    presentation.save(str(folder / "master.pptx"))
+    (folder / "master.pptx").write_bytes(master_pptx)
     (folder / "theme.yaml").write_text(_theme_yaml(name, parent, tokens, mapping, source), "utf-8")
     path = folder / "import-report.txt"
     text = [f"Imported {source.name} as theme '{name}' (extends {parent}).", "", *report.lines]
@@ -111,14 +118,20 @@ def import_template(root: Path, source: Path, name: str, parent: str, master: in
     return path
 
 
+MAX_SOURCE = 200 * MB  # the template file as the client sends it
+MAX_MEMBER = 50 * MB  # one part, uncompressed
+MAX_TOTAL = 300 * MB  # every part, uncompressed
+MAX_RATIO = 100  # uncompressed / compressed, for a part over 1 MB (a zip bomb is ~1000:1)
+MAX_MEMBERS = 5000
+
+
 def _open(source: Path) -> Any:
-    """The template as a python-pptx presentation; .potx and macro files as presentations."""
+    """The template as a python-pptx presentation; .potx and macro files as presentations.
+    The zip's declared sizes are checked before anything is decompressed (zipfile never
+    inflates a member past its declared size): a 2 MB file cannot become gigabytes."""
     from pptx import Presentation
 
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror}") from None
+    data = _read_source(source)
     if data.startswith(CFB):
         raise UsageError(
             f"{source.name} is encrypted (or an old binary .ppt/.pot): save it from PowerPoint "
@@ -126,19 +139,81 @@ def _open(source: Path) -> Any:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_members(archive, source)
             types = archive.read("[Content_Types].xml").decode("utf-8")
             for old in TEMPLATE_TYPES:
                 types = types.replace(old, MAIN)
             out = io.BytesIO()
             with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
                 for item in archive.infolist():
-                    member = archive.read(item.filename)
+                    member = _member(archive, item, source)
                     if item.filename == "[Content_Types].xml":
                         member = types.encode("utf-8")
                     copy.writestr(item, member)
         return Presentation(io.BytesIO(out.getvalue()))
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise UsageError(f"{source.name} is not a readable PowerPoint file ({exc})") from None
+
+
+def _saved(presentation: Any) -> bytes:
+    """master.pptx as it will be written, within the limit every build applies to it."""
+    buffer = io.BytesIO()
+    presentation.save(buffer)
+    limit = files.LIMITS["asset"]
+    if buffer.tell() > limit:
+        raise UsageError(
+            f"the template's master comes to {buffer.tell() / MB:.1f} MB without its example "
+            f"slides, over the {limit // MB} MB a theme's master.pptx may be: make its pictures "
+            "smaller, then import again"
+        )
+    return buffer.getvalue()
+
+
+def _read_source(source: Path) -> bytes:
+    try:
+        info = os.stat(source)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"cannot read {source}: not a regular file")
+        if info.st_size > MAX_SOURCE:
+            raise UsageError(
+                f"{source.name} is {info.st_size / MB:.0f} MB, over the {MAX_SOURCE // MB} MB a "
+                "template may be: remove the example slides' pictures and videos, then import"
+            )
+        return source.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror}") from None
+
+
+def _check_members(archive: zipfile.ZipFile, source: Path) -> None:
+    items = archive.infolist()
+    refuse = f"{source.name} is refused (a zip bomb?): "
+    if len(items) > MAX_MEMBERS:
+        raise UsageError(f"{refuse}{len(items)} parts, over {MAX_MEMBERS}")
+    for item in items:
+        if item.file_size > MAX_MEMBER:
+            raise UsageError(
+                f"{refuse}{item.filename} unpacks to {item.file_size / MB:,.0f} MB, over the "
+                f"{MAX_MEMBER // MB} MB a part may be"
+            )
+        if item.file_size > MB and item.file_size > MAX_RATIO * max(item.compress_size, 1):
+            raise UsageError(
+                f"{refuse}{item.filename} unpacks {item.file_size // max(item.compress_size, 1)}"
+                f" times its packed size (over {MAX_RATIO}:1)"
+            )
+    total = sum(item.file_size for item in items)
+    if total > MAX_TOTAL:
+        raise UsageError(
+            f"{refuse}its parts unpack to {total / MB:,.0f} MB, over {MAX_TOTAL // MB} MB"
+        )
+
+
+def _member(archive: zipfile.ZipFile, item: zipfile.ZipInfo, source: Path) -> bytes:
+    try:
+        return archive.read(item.filename)
+    except (zlib.error, EOFError, NotImplementedError, zipfile.BadZipFile) as exc:
+        raise UsageError(
+            f"{source.name} is not a readable PowerPoint file (damaged part {item.filename}: {exc})"
+        ) from None
 
 
 def _keep_one_master(presentation: Any, master: int | None, source: Path) -> None:
@@ -152,7 +227,7 @@ def _keep_one_master(presentation: Any, master: int | None, source: Path) -> Non
             f"{source.name} has {len(masters)} slide masters; choose one with --master N ({listed})"
         )
     chosen = (master or 1) - 1
-    if not 0 <= chosen < len(masters):
+    if (master is not None and master < 1) or not 0 <= chosen < len(masters):
         raise UsageError(f"--master {master}: {source.name} has {len(masters)} master(s)")
     id_list = presentation.slide_masters._sldMasterIdLst
     for i, entry in enumerate(list(id_list)):
@@ -171,37 +246,104 @@ def _drop_slides(presentation: Any, report: Report) -> None:
         report.lines.append(f"Removed {count} example slide(s).")
 
 
-VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
-R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-R_LINK = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}link"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+R_ID, R_LINK = f"{R}id", f"{R}link"
+
+
+FORBIDDEN = {  # relationship types (their last segment) a theme never carries
+    "vbaProject": "macros (vbaProject)",
+    "oleObject": "an embedded OLE object",
+    "package": "an embedded OLE object",
+    "control": "an ActiveX control",
+    "activeXControlBinary": "an ActiveX control",
+    "attachedTemplate": "a link to another template",
+}
+WEB = ("http://", "https://", "mailto:")
+LINKS = {f"{A}hlinkClick", f"{A}hlinkHover", f"{A}snd", f"{P}sndTgt"}
+SHAPES = {f"{P}pic", f"{P}graphicFrame", f"{P}sp", f"{P}cxnSp", f"{P}grpSp", f"{P}bg"}
 
 
 def _strip(presentation: Any, report: Report) -> None:
-    """What a theme must not carry: macros, embedded OLE objects, pictures linked from outside
-    the file, and hyperlinks to files; each is listed in the report."""
-    for rel in list(presentation.part.rels.values()):
-        if rel.reltype == VBA:
-            presentation.part.drop_rel(rel.rId)
-            report.lines.append("Stripped: macros (vbaProject)")
+    """What a theme must not carry, in every part the kept master reaches (layouts, theme,
+    notes and handout masters): macros, OLE objects and ActiveX controls (whether a shape
+    draws them or not), pictures linked from outside the file, and links or actions to
+    anything but a web or mail address (file:, UNC shares, programs); each is reported."""
+    for part in [presentation.part, *presentation.part.package.iter_parts()]:
+        if not hasattr(part, "_element"):
+            continue  # a picture or other binary part: no relationships of its own to follow
+        for rel in list(part.rels.values()):
+            kind = rel.reltype.rsplit("/", 1)[-1]
+            target = rel.target_ref
+            if kind in FORBIDDEN:
+                what = FORBIDDEN[kind]
+            elif rel.is_external and (kind == "image" or not target.lower().startswith(WEB)):
+                what = f"a {'picture linked from' if kind == 'image' else 'link to'} {target}"
+            else:
+                continue
+            for node in _references(part, rel.rId):
+                _remove_reference(node, rel.rId)
+            part.drop_rel(rel.rId)
+            report.lines.append(f"Stripped: {what} on the {_where(presentation, part)}")
+
+
+def _references(part: Any, rid: str) -> list[Any]:
+    return [
+        node
+        for node in part._element.iter()
+        if any(key.startswith(R) and value == rid for key, value in node.attrib.items())
+    ]
+
+
+def _remove_reference(node: Any, rid: str) -> None:
+    """Take out what uses ``rid``: a link or action itself, else the shape (or background)
+    that holds it, else the attribute."""
+    if node.getparent() is None:
+        return  # already removed with an ancestor
+    if node.tag in LINKS:
+        node.getparent().remove(node)
+        return
+    holder = next((a for a in node.iterancestors() if a.tag in SHAPES), None)
+    if holder is not None and holder.getparent() is not None:
+        holder.getparent().remove(holder)
+        return
+    for key in [k for k, v in node.attrib.items() if k.startswith(R) and v == rid]:
+        del node.attrib[key]
+
+
+def _where(presentation: Any, part: Any) -> str:
     master = presentation.slide_masters[0]
-    for part in [master.part, *(layout.part for layout in master.slide_layouts)]:
-        where = f"{'master' if part is master.part else 'layout'} '{_part_name(part)}'"
-        for frame in list(part._element.iter(f"{P}graphicFrame")):
-            if frame.find(f".//{P}oleObj") is not None:
-                _remove(part, frame)
-                report.lines.append(f"Stripped: an embedded OLE object on the {where}")
-        for blip in list(part._element.iter(f"{A}blip")):
-            if blip.get(R_LINK):
-                picture = next(a for a in blip.iterancestors() if a.tag == f"{P}pic")
-                target = part.rels[blip.get(R_LINK)].target_ref
-                _remove(part, picture)
-                report.lines.append(f"Stripped: a picture linked from {target} on the {where}")
-        for link in list(part._element.iter(f"{A}hlinkClick")):
-            rel = part.rels.get(link.get(R_ID)) if link.get(R_ID) else None
-            if rel is not None and rel.is_external and rel.target_ref.lower().startswith("file:"):
-                link.getparent().remove(link)
-                part.drop_rel(rel.rId)
-                report.lines.append(f"Stripped: a link to {rel.target_ref} on the {where}")
+    if part is master.part:
+        return f"master '{_part_name(part)}'"
+    if part in {layout.part for layout in master.slide_layouts}:
+        return f"layout '{_part_name(part)}'"
+    return "file" if part is presentation.part else f"part {part.partname}"
+
+
+def _check_pictures(presentation: Any) -> None:
+    """Every picture the theme keeps ships in every deck: the logo rules apply (a
+    900-megapixel picture made each deck take minutes to open)."""
+    from PIL import Image
+
+    for part in presentation.part.package.iter_parts():
+        if not part.content_type.startswith("image/"):
+            continue
+        guard, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # judged below, by size
+        try:
+            with Image.open(io.BytesIO(part.blob)) as image:  # reads the header only
+                width, height = image.size
+        except Image.UnidentifiedImageError:
+            width = height = 0  # a format Pillow does not read (EMF, WMF): left to PowerPoint
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{part.partname} cannot be read as a picture ({exc})") from None
+        finally:
+            Image.MAX_IMAGE_PIXELS = guard
+        if width * height > images.MAX_PIXELS:
+            raise UsageError(
+                f"the template's picture {part.partname} is {width} x {height} pixels "
+                f"({width * height / 1e6:.0f} megapixels), over the "
+                f"{images.MAX_PIXELS // 10**6}-megapixel limit: scale it down in PowerPoint, "
+                "then import again"
+            )
 
 
 def _remove(part: Any, element: Any) -> None:
@@ -326,13 +468,23 @@ def _plain(name: str) -> str:
     return re.sub(r"^\d+_", "", name).strip().casefold()
 
 
-def _tokens(presentation: Any) -> dict[str, Any]:
-    theme_part = presentation.slide_masters[0].part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-    )
+HEX = re.compile(r"[0-9A-F]{6}")
+
+
+def _tokens(presentation: Any, report: Report) -> dict[str, Any]:
+    try:
+        theme_part = presentation.slide_masters[0].part.part_related_by(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+        )
+    except KeyError:
+        raise UsageError(
+            "the template's master has no theme part (its colours and fonts): save it again "
+            "from PowerPoint, then import"
+        ) from None
     root = etree.fromstring(theme_part.blob)
     scheme = {}
-    for slot in root.find(f".//{A}clrScheme"):
+    colour_scheme = root.find(f".//{A}clrScheme")
+    for slot in colour_scheme if colour_scheme is not None else []:
         colour = slot.find(f"{A}srgbClr")
         system = slot.find(f"{A}sysClr")
         value = (
@@ -340,8 +492,13 @@ def _tokens(presentation: Any) -> dict[str, Any]:
             if colour is not None
             else (system.get("lastClr") if system is not None else None)
         )
-        if value:
+        if value and HEX.fullmatch(value.upper()):
             scheme[etree.QName(slot).localname] = f"#{value.upper()}"
+        elif value:  # written into theme.yaml, so only what it accepts: six hex digits
+            report.warnings.append(
+                f"colour {etree.QName(slot).localname}: '{value}' is not six hex digits; "
+                "the parent theme's colour is used"
+            )
     fonts = {}
     for group, key, script in (
         ("majorFont", "heading", "latin"),

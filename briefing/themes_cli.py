@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from briefing import templating
+from briefing import files, templating
 from briefing import theme as themes
 from briefing.errors import BriefingError, DataError, Problem, UsageError, relative
 from briefing.model import SLUG_PATTERN
@@ -86,10 +86,30 @@ def check_theme(root: Path, name: str, client: str | None = None) -> list[str]:
     else the first that uses the theme, else the first) and the master; raise with every
     problem at once."""
     theme = themes.resolve(name, root)  # tokens and logos; raises DataError
+    problems = _files(theme)
+    if problems:  # a FIFO or a link out would hang or mislead the checks below
+        raise DataError(problems, what=f"theme '{name}'")
     problems = _fonts(theme) + _templates(theme, client) + _master(theme)
     if problems:
         raise DataError(problems, what=f"theme '{name}'")
     return [relative(d, root) for d in theme.dirs]
+
+
+THEME_FILES = ("*.j2", "*.css", "*.yaml", "locale/*/LC_MESSAGES/*.po")
+
+
+def _files(theme: themes.Theme) -> list[Problem]:
+    """Every template, stylesheet and catalog of the chain is a readable regular file inside
+    templates/, within the size limit (what a build reads them through)."""
+    problems, templates = [], theme.root / "templates"
+    for folder in theme.dirs:
+        for pattern in THEME_FILES:
+            for path in sorted(folder.glob(pattern)):
+                try:
+                    files.read_bytes(path, templates, theme.root, files.LIMITS["template"])
+                except files.FileRefused as exc:
+                    problems.append(Problem(exc.shown, exc.reason))
+    return problems
 
 
 def _fonts(theme: themes.Theme) -> list[Problem]:
@@ -107,7 +127,7 @@ def _fonts(theme: themes.Theme) -> list[Problem]:
 def _declaring(theme: themes.Theme, line: str) -> str:
     """The most specific theme.yaml of the chain with a line starting with ``line`` (a regex)."""
     for folder in theme.dirs:
-        text = (folder / "theme.yaml").read_text(encoding="utf-8")
+        text = theme.read_text(folder / "theme.yaml")
         if re.search(rf"^{line}", text, re.MULTILINE):
             return relative(folder / "theme.yaml", theme.root)
     return relative(theme.dirs[0] / "theme.yaml", theme.root)
@@ -137,7 +157,7 @@ def _master(theme: themes.Theme) -> list[Problem]:
     """Every slide role of the theme must map to a layout that master.pptx has."""
     from pptx import Presentation
 
-    master = theme.find("master.pptx")
+    master = theme.find("master.pptx", "asset")
     layouts = {lay.name for lay in Presentation(str(master)).slide_layouts}
     problems = []
     for role, layout in sorted(theme.tokens.get("layouts", {}).items()):

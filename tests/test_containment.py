@@ -4,8 +4,11 @@ refused with an error that names the file, and every problem is reported at once
 from __future__ import annotations
 
 import os
+import re
+import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,106 @@ def test_article_problems_name_the_article_and_line(small: Path) -> None:
     where = f"data/articles/wechat-offline-to-online.md:{end + 3}"
     assert f"{where}: image 'assets/images/qr-missing.png': no such file" in err
     assert f"data/articles/wechat-offline-to-online.md:{end + 4}:9: contains the control " in err
+
+
+def briefing(root: Path, *args: str, timeout: float = 60) -> tuple[int, str, float]:
+    """The CLI in a separate process (a hang is a failure, not a stuck suite; a runaway read
+    meets a 3 GB memory cap, not the machine's): rc, stderr, seconds taken."""
+    started = time.monotonic()
+    cap = 3 * 2**30
+    result = subprocess.run(
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap)),
+        args=[sys.executable, "-m", "briefing", *args],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return result.returncode, result.stderr, time.monotonic() - started
+
+
+PO = "templates/default/locale/zh_CN/LC_MESSAGES/zz.po"
+
+
+@pytest.mark.parametrize(
+    ("name", "client", "lang"),
+    [("templates/default/zz.j2", CLIENT, "en"), (PO, "nordlys-travel", "zh-CN")],
+    ids=["j2", "po"],
+)
+def test_a_fifo_template_or_catalog_is_refused_at_once(
+    small: Path, name: str, client: str, lang: str
+) -> None:
+    os.mkfifo(small / name)
+    code, err, took = briefing(small, "build", client, "--lang", lang, "--force", timeout=30)
+    assert code == 1, err
+    assert f"{name}: is a named pipe (FIFO), not a regular file" in err
+    assert took < 15  # refused before anything renders (it hung for good before)
+    assert not (small / "out" / client).exists()
+    code, err, _ = briefing(small, "theme", "check", "default", timeout=30)
+    assert code == 1
+    assert f"{name}: is a named pipe (FIFO), not a regular file" in err
+
+
+@pytest.mark.parametrize("name", ["templates/default/zz.j2", PO], ids=["j2", "po"])
+def test_a_template_or_catalog_linked_to_a_device_is_refused(small: Path, name: str) -> None:
+    (small / name).symlink_to("/dev/zero")
+    client, lang = ("nordlys-travel", "zh-CN") if name == PO else (CLIENT, "en")
+    code, err, _ = briefing(small, "build", client, "--lang", lang, timeout=60)
+    assert code == 1, err
+    assert f"{name}: is a link to /dev/zero, outside templates/" in err  # not a MemoryError
+
+
+def test_a_template_swapped_for_a_fifo_after_the_check_is_not_opened(small: Path) -> None:
+    """The guarded read checks the opened file too, so a swap between check and open cannot
+    hang it (O_NONBLOCK) nor feed it a device."""
+    from briefing import files
+
+    fifo = small / "templates/default/late.j2"
+    os.mkfifo(fifo)
+    real = files.contained
+
+    def checked_then_swapped(path: Path, *args: object) -> Path:
+        return fifo if path == fifo else real(path, *args)  # type: ignore[arg-type]
+
+    files.contained = checked_then_swapped  # type: ignore[assignment]
+    try:
+        with pytest.raises(files.FileRefused, match="is a named pipe"):
+            files.read_bytes(fifo, small / "templates", small, files.LIMITS["template"])
+    finally:
+        files.contained = real  # type: ignore[assignment]
+
+
+# Modules that may open files themselves, and why; every other module of briefing/ reads
+# through briefing.files (or a Theme's read), which checks containment, type and size.
+DIRECT_READERS = {
+    "files.py": "the guarded reader itself",
+    "output.py": "writes and re-reads its own staged outputs under out/",
+    "deliver.py": "reads the published outputs it checked against the manifest",
+    "ledger.py": "state/: the send ledger it owns",
+    "history.py": "state/: the edition history it owns",
+    "manifest.py": "hashes theme files and logos it contained first; the outputs it lists",
+    "uptodate.py": "hashes with O_NONBLOCK | O_NOFOLLOW; the manifest it wrote",
+    "parsecache.py": "the package's own source for the cache key; .cache/ it writes",
+    "forked.py": "/proc and the pipe to its child",
+    "cli.py": "the report theme import just wrote",
+    "dataimport.py": "the CSV the user names and the platform files it rewrites",
+    "theme_import.py": "the template file the user names (size-checked there)",
+    "images.py": "image paths already contained at load",
+    "preview/app.py": "the preview's own page",
+    "preview/supervisor.py": "/proc",
+    "preview/office_helper.py": "its own private temp folder",
+}
+DIRECT = re.compile(r"(?<![\w.])open\(|(?<!files)(?<!theme)\.(read_text|read_bytes|open)\(")
+
+
+def test_every_other_module_reads_through_the_guarded_reader() -> None:
+    package = REPO / "briefing"
+    offenders = [
+        f"{path.relative_to(package)}:{number}: {line.strip()}"
+        for path in sorted(package.rglob("*.py"))
+        if path.relative_to(package).as_posix() not in DIRECT_READERS
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if DIRECT.search(line) and not line.lstrip().startswith("#")
+    ]
+    assert offenders == []

@@ -168,6 +168,21 @@ def test_a_missing_data_translation_fails_with_its_place(tmp_path: Path) -> None
     assert any("tagline" in w and "English used" in w for w in prepared.warnings)
 
 
+def test_a_build_with_missing_translations_prints_each_fallback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The README promises a warning for each; a single build printed none."""
+    from briefing.build import build
+
+    root = project_with(tmp_path)
+    sibling = root / "data/platforms/wechat.zh-CN.yaml"
+    sibling.write_text(re.sub(r"(?m)^tagline: .*\n", "", sibling.read_text("utf-8")), "utf-8")
+    with caplog.at_level("WARNING", logger="briefing"):
+        build(settings_for(root, lang=ZH, allow_missing_translations=True), CLIENT)
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("wechat.yaml" in w and "tagline" in w and "English used" in w for w in warned)
+
+
 def test_translation_mistakes_are_named_at_the_siblings_line(tmp_path: Path) -> None:
     root = project_with(tmp_path)
     sibling = root / "data/platforms/qq.zh-CN.yaml"
@@ -460,3 +475,24 @@ def test_the_chinese_edition_names_currencies_not_codes(zh_built: Path) -> None:
     for text in (pdf, deck):
         codes = {m.group(0) for m in CODES.finditer(text)}
         assert not {c for c in codes if c not in cited}, codes
+
+
+def test_a_failed_second_edition_says_the_first_was_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The en edition was published, then the zh-CN one failed, and the tool said "nothing
+    was written"."""
+    from briefing.cli import main
+
+    root = project_with(tmp_path)
+    sibling = root / f"data/clients/{CLIENT}.zh-CN.yaml"
+    sibling.write_text(sibling.read_text("utf-8") + "title: [未闭合\n", "utf-8")
+    monkeypatch.chdir(root)
+    assert main(["build", CLIENT]) == 1
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == (
+        "Aborted: the zh-CN edition was not written (its previous outputs are unchanged); "
+        "the en edition before it was published"
+    )
+    assert "nothing was written" not in err
+    assert (root / f"out/{CLIENT}/{CLIENT}-briefing.pdf").exists()

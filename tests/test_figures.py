@@ -261,3 +261,133 @@ def test_no_source_is_a_flagged_scraper_or_mirror() -> None:
         assert any(f.url and f.quote for f in platform.facts) or any(
             m.url for m in platform.metrics
         ), pid
+
+
+def _platforms(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (root / "data/platforms").iterdir()}
+
+
+ROW = "alpha,Engagement rate,{value},%,2026-09-30,Alpha Q3 2026 results,https://example.com/a,reported\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "flag", "stored"),
+    [("3,5", False, None), ("3,5", True, 3.5), ("1,234", False, 1234), ("1.234,5", True, 1234.5)],
+    ids=["ambiguous", "decimal-comma", "thousands", "european"],
+)
+def test_numbers_are_read_strictly_or_by_an_explicit_decimal_comma(
+    figures: Path, capsys: pytest.CaptureFixture[str], value: str, flag: bool, stored: float | None
+) -> None:
+    """'3,5' was stored as 35: a silent 10x error in a client's deliverables."""
+    sheet = write(figures / "rate.csv", HEADER + ROW.format(value=f'"{value}"'))
+    before = _platforms(figures)
+    code = main(["data", "import", str(sheet), *(["--decimal-comma"] if flag else [])])
+    if stored is None:
+        assert code == 1
+        err = capsys.readouterr().err
+        assert "rate.csv:2: value: '3,5' is ambiguous: a comma here separates thousands" in err
+        assert "--decimal-comma" in err
+        assert _platforms(figures) == before
+        return
+    assert code == 0
+    kb, problems = validate(load_project(figures))
+    assert problems == []
+    rate = next(m for m in kb.platforms["alpha"].metrics if m.name == "Engagement rate")
+    assert rate.value == stored
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        (
+            ROW.format(value=1) + ROW.format(value=2),
+            "dup.csv:3: metric: same platform, metric and as_of as line 2",
+        ),
+        (
+            ROW.format(value=1).replace("Engagement rate", "MAU!")
+            + ROW.format(value=2).replace("Engagement rate", "MAU?"),
+            "dup.csv:3: metric: 'MAU?' gets the id 'mau-2026-09', as 'MAU!' on line 2 does",
+        ),
+        (
+            ROW.format(value=1).replace("2026-09-30", "2099-12-31"),
+            "dup.csv:2: as_of: 2099-12-31 is after today (2026-11-25)",
+        ),
+    ],
+    ids=["same-figure-twice", "colliding-ids", "future-date"],
+)
+def test_duplicates_colliding_ids_and_future_dates_are_refused(
+    figures: Path, capsys: pytest.CaptureFixture[str], rows: str, said: str
+) -> None:
+    sheet = write(figures / "dup.csv", HEADER + rows)
+    before = _platforms(figures)
+    assert main(["data", "import", str(sheet)]) == 1
+    assert said in capsys.readouterr().err
+    assert _platforms(figures) == before
+
+
+def test_an_import_never_writes_a_file_the_loader_refuses(
+    figures: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 20,000-row sheet wrote a 3.5 MB file, after which every command failed."""
+    alpha = figures / "data/platforms/alpha.yaml"
+    text = alpha.read_text("utf-8")
+    room = 2**20 - 100 - len(text.encode())  # 100 bytes under the limit: one more row is over
+    alpha.write_text(text + "# padding\n" * (room // 10), "utf-8")
+    assert main(["check"]) == 0  # still within the 1 MB limit
+    capsys.readouterr()
+    before = _platforms(figures)
+    sheet = write(figures / "one.csv", HEADER + ROW.format(value=1))
+    assert main(["data", "import", str(sheet)]) == 1
+    err = capsys.readouterr().err
+    assert "data/platforms/alpha.yaml: would be 1.0 MB, over the 1 MB the loader reads" in err
+    assert _platforms(figures) == before
+    assert main(["check"]) == 0
+    big = write(figures / "big.csv", HEADER + ROW.format(value=1) * 10_001)
+    assert main(["data", "import", str(big)]) == 1
+    assert "big.csv: more than 10,000 rows; split the sheet" in capsys.readouterr().err
+
+
+def test_a_new_figure_keeps_the_chinese_edition_buildable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each new figure broke the zh-CN edition ('no zh-CN translation'), without a word."""
+    from .conftest import copy_project
+
+    root = copy_project(tmp_path / "project", ["nordlys-travel"])
+    monkeypatch.chdir(root)
+    source = "Tencent results for Q3 2026,https://www.tencent.com/q3-2026,reported\n"
+    sheet = write(
+        root / "q3.csv",
+        HEADER
+        + f'wechat,MAU (Weixin and WeChat combined),"1,420,000,000",accounts,2026-09-30,{source}'
+        + f"wechat,Channels DAU,450000000,users,2026-09-30,{source}",
+    )
+    assert main(["data", "import", str(sheet)]) == 0
+    out = capsys.readouterr().out
+    sibling = "data/platforms/wechat.zh-CN.yaml"
+    assert (
+        f"Translation: {sibling}: mau-weixin-wechat-combined-2026-09: the zh-CN name and unit of "
+        "mau-weixin-wechat-combined-2025" in out
+    )
+    assert (
+        f"Translation: {sibling}: channels-dau-2026-09: 'Channels DAU' (users) written in "
+        "English: translate it there" in out
+    )
+    text = (root / sibling).read_text("utf-8")
+    assert (
+        "- id: mau-weixin-wechat-combined-2026-09\n    name: MAU\uff08微信及 WeChat 合并\uff09"
+        in text
+    )
+    assert "- id: channels-dau-2026-09  # untranslated: write it in zh-CN" in text
+    assert main(["check"]) == 0
+
+
+def test_a_pipe_as_the_sheet_is_named_not_read(
+    figures: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A FIFO was reported as "no such file"; read, it would block."""
+    import os
+
+    os.mkfifo(figures / "pipe.csv")
+    assert main(["data", "import", str(figures / "pipe.csv")]) == 1
+    assert "pipe.csv: is not a regular file (a pipe, device or folder)" in capsys.readouterr().err

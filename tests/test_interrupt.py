@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -210,7 +211,34 @@ def test_a_dead_worker_fails_its_clients_and_the_summary_still_comes(
     by_client = {o.client_id: o for o in outcomes}
     assert by_client[SAMPLE_CLIENTS[1]].status == "failed"
     assert "worker process died" in by_client[SAMPLE_CLIENTS[1]].errors[0]
+    assert by_client[SAMPLE_CLIENTS[0]].status == "built"
     assert len(outcomes) == 3
+
+
+def _die_once_on_the_second_client(settings: object, job: tuple[str, str]) -> object:
+    """A worker killed once (by hand, or the OOM killer while another process peaked)."""
+    marker = Path(os.environ["BRIEFING_TEST_MARKER"])
+    if job[0] == SAMPLE_CLIENTS[1] and not marker.exists():
+        marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _REAL_BUILD_ONE(settings, job)  # type: ignore[arg-type]
+
+
+def test_one_killed_worker_costs_no_other_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One killed worker marked 7 of 9 editions failed: every job not finished broke with it.
+    They are built again in a fresh pool."""
+    clients = SAMPLE_CLIENTS[:4]
+    root = copy_project(tmp_path / "project", clients)
+    monkeypatch.setenv("BRIEFING_TEST_MARKER", str(tmp_path / "killed-once"))
+    monkeypatch.setattr(batch, "_build_one", _die_once_on_the_second_client)
+    outcomes = build_all(settings_for(root), clients, jobs=2, console=Console(quiet=True))
+    assert (tmp_path / "killed-once").exists()
+    assert [(o.client_id.split(" ")[0], o.status) for o in outcomes if " " not in o.client_id] == [
+        (client, "built") for client in clients
+    ]
+    _assert_every_output_folder_is_one_build(root)
 
 
 def test_an_unexpected_error_in_one_client_is_its_line_in_the_summary(
@@ -273,3 +301,128 @@ def test_workers_leave_ctrl_c_to_the_parent(tmp_path: Path) -> None:
     _, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+def _published(root: Path) -> dict[str, bytes]:
+    """Every published manifest under out/ (one per build set), by folder."""
+    out = root / "out"
+    return {
+        f.name: (f / "manifest.json").read_bytes()
+        for f in (out.iterdir() if out.exists() else [])
+        if (f / "manifest.json").exists() and not f.name.startswith(".")
+    }
+
+
+def _wait_for_workers(pid: int, workers: int = 2) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(_batch_workers(pid)) < workers:
+        time.sleep(0.01)
+    assert len(_batch_workers(pid)) >= workers
+    time.sleep(1.0)  # importing done, rendering under way
+
+
+def _batch_workers(pid: int) -> list[int]:
+    """The pool workers of the batch ``pid`` is (the CLI) or runs (make)."""
+    with contextlib.suppress(psutil.NoSuchProcess):
+        cli = psutil.Process(pid)
+        for process in [cli, *cli.children(recursive=True)]:  # make -> (sh ->) briefing
+            if "--all" in _command(process):
+                return _children(process.pid)
+    return []
+
+
+def _nothing_published_after(root: Path, before: dict[str, bytes], pgid: int) -> None:
+    time.sleep(3)  # what an orphaned worker would have published meanwhile (it did: B-03)
+    left = _left_in_group(pgid)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)  # fail this test only, not the next ones too
+    assert left == []  # no worker and no render left, orphan or not
+    assert _published(root) == before
+    _assert_every_output_folder_is_one_build(root)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_or_sighup_stops_a_batch_like_ctrl_c(tmp_path: Path, signum: int) -> None:
+    root = copy_project(tmp_path / "project", SAMPLE_CLIENTS[:4])
+    process = _start(root, "build", "--all", "-j", "2", "--force")
+    _wait_for_workers(process.pid)
+    os.kill(process.pid, signum)  # the CLI alone, as `timeout`, systemd or a CI runner does
+    before = _published(root)
+    _, err = process.communicate(timeout=60)
+    name = signal.Signals(signum).name
+    assert process.returncode == 128 + signum, err
+    assert err.strip().splitlines()[-1] == (
+        f"Stopped by {name}: nothing half-done was published or sent"
+    )
+    assert "Traceback" not in err
+    _nothing_published_after(root, before, process.pid)
+
+
+def _make_project(root: Path) -> Path:
+    """A project that `make` can drive: this checkout's Makefile, and the running venv (the
+    code comes from PYTHONPATH: this checkout)."""
+    for name in ("Makefile", "pyproject.toml", "scripts/system-deps"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, root / name)
+    venv = Path(sys.prefix)
+    (root / ".venv").symlink_to(venv)
+    stamp = (venv / ".installed").stat().st_mtime
+    for name in ("pyproject.toml", "scripts/system-deps"):  # older than the venv's stamp
+        os.utime(root / name, (stamp - 60, stamp - 60))
+    return root
+
+
+def test_sigterm_to_make_all_stops_the_batch_and_publishes_nothing_after(tmp_path: Path) -> None:
+    root = _make_project(copy_project(tmp_path / "project", SAMPLE_CLIENTS[:4]))
+    make = subprocess.Popen(
+        ["make", "all", "FORCE=1", "JOBS=2"],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_like_a_terminal,
+    )
+    _wait_for_workers(make.pid)
+    os.kill(make.pid, signal.SIGTERM)  # make alone, as a CI runner or supervisor does
+    before = _published(root)
+    _, err = make.communicate(timeout=60)
+    assert make.returncode != 0
+    _nothing_published_after(root, before, make.pid)
+    assert "Traceback" not in err
+
+
+def test_workers_end_when_the_batch_is_killed(tmp_path: Path) -> None:
+    """SIGKILL (or the OOM killer) leaves no handler to run: the workers die with it."""
+    root = copy_project(tmp_path / "project", SAMPLE_CLIENTS[:4])
+    process = _start(root, "build", "--all", "-j", "2", "--force")
+    _wait_for_workers(process.pid)
+    os.kill(process.pid, signal.SIGKILL)
+    before = _published(root)
+    process.wait(timeout=60)  # not its pipes: an orphaned worker would hold them open
+    for pipe in (process.stdout, process.stderr):
+        pipe.close()  # type: ignore[union-attr]
+    _nothing_published_after(root, before, process.pid)
+
+
+def test_make_does_not_run_shell_code_in_a_variable(tmp_path: Path) -> None:
+    """Make expands a command-line value when it exports it; `$(value ...)` keeps it text."""
+    root = _make_project(copy_project(tmp_path / "project", [CLIENT]))
+    marker = tmp_path / "pwned"
+    for args, refusal in (
+        ([f"CLIENT=$(shell touch {marker}){CLIENT}"], "is not a client id"),
+        ([f"CLIENT={CLIENT}", f"ARGS=--dry-run $(shell touch {marker})"], "unrecognized"),
+    ):
+        target = "email" if len(args) == 2 else "briefing"
+        result = subprocess.run(
+            ["make", target, *args],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode != 0
+        assert refusal in result.stderr  # the CLI ran, and refused the text as given
+        assert not marker.exists(), args

@@ -191,6 +191,33 @@ def test_disk_full_while_staging_is_a_clear_error_and_changes_nothing(
     assert sorted(p.name for p in (published / "out").iterdir()) == [CLIENT]
 
 
+def test_a_sync_failure_after_the_switch_says_the_new_set_is_published(
+    published: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An EIO syncing out/ after the switch printed "the previous outputs are unchanged",
+    though the new set was published."""
+    from briefing.cli import main
+
+    real_sync = output._fsync_dir
+
+    def failing_after_switch(path: Path) -> None:
+        if path == published / "out":
+            raise OSError(5, "Input/output error")
+        real_sync(path)
+
+    folder = published / "out" / CLIENT
+    before = (folder / "manifest.json").read_bytes()
+    monkeypatch.setattr(output, "_fsync_dir", failing_after_switch)
+    monkeypatch.chdir(published)
+    rename_client(published, "Maison Aurèle Lyon")
+    assert main(["build", CLIENT]) == 1
+    err = capsys.readouterr().err
+    assert "the new outputs are published in" in err and "Input/output error" in err
+    assert "unchanged" not in err
+    assert check_outputs(folder, read(folder)).ok  # one complete set: the new one
+    assert (folder / "manifest.json").read_bytes() != before
+
+
 def _build_when_lock_reached(root: str, reached: Any) -> None:
     real_lock = state.client_lock
 

@@ -148,7 +148,7 @@ def render_deck(briefing: Briefing, theme: Theme) -> RenderedDeck:
     context = template_context(briefing, theme)
     charts = context["charts"]
     plan = plan_deck(briefing, theme, context)
-    master = theme.find("master.pptx")
+    master = theme.find("master.pptx", "asset")
     presentation = Presentation(str(master))
     check_master(presentation, plan, relative(master, theme.root))
     parts.apply_theme_tokens(presentation, theme.tokens)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefing import files
 from briefing.errors import SystemDependencyError
 
 FONT_DIRS = tuple(
@@ -80,6 +81,10 @@ def font_file(family: str, bold: bool = False) -> tuple[str, int]:
             f"font '{family}' resolves to {resolved}, outside the system's font folders and "
             "assets/fonts/; install it there"
         )
+    try:  # a regular file of a sane size: a FIFO would hang FreeType, a device fill memory
+        files.contained(resolved, resolved.parent, Path("/"), files.LIMITS["font"])
+    except files.FileRefused as exc:
+        raise SystemDependencyError(f"font '{family}': {exc}") from None
     return str(resolved), int(index)
 
 

@@ -117,7 +117,7 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPd
             weasyprint.CSS(string=theme.css_variables(), url_fetcher=fetcher, font_config=fonts),
             *(
                 weasyprint.CSS(
-                    string=path.read_text(encoding="utf-8"),
+                    string=theme.read_text(path),
                     base_url=path.as_uri(),
                     url_fetcher=fetcher,
                     font_config=fonts,
@@ -135,6 +135,13 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPd
         document.write_pdf(buffer, **options)
     except weasyprint.urls.FatalURLFetchingError as exc:
         raise RenderError(f"PDF: {exc.__cause__ or exc}") from None
+    except (ZeroDivisionError, OverflowError) as exc:  # e.g. `font-size: 1e9px`
+        sheets = ", ".join(relative(path, theme.root) for path in css_paths)
+        raise RenderError(
+            f"PDF: a size in the styles is out of range ({type(exc).__name__}: {exc}); look "
+            f"for a huge font-size, width, margin or line-height in {sheets} or a template's "
+            "style attribute"
+        ) from None
     finally:
         logger.removeHandler(collector)
     if collector.messages:
