@@ -74,8 +74,16 @@ class Brief:
         return paths
 
 
+class _Dumper(yaml.SafeDumper):
+    """Plain YAML: a value used twice (a date) is written twice, never as an anchor, which
+    the project's loader refuses."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _dump(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
 
 
 def supported_routes(industry: Industry) -> list[Route]:
@@ -257,7 +265,7 @@ class Generator:
                     )
                 item["presence"] = presence
                 zh["presence"] = [
-                    {"platform": p["platform"], "activity": ACTIVITIES_ZH[ACTIVITIES.index(a)]}
+                    {"id": p["platform"], "activity": ACTIVITIES_ZH[ACTIVITIES.index(a)]}
                     for p, a in ((p, p["activity"]) for p in presence)
                 ]
             competitors.append(item)

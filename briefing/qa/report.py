@@ -43,6 +43,10 @@ def render(run: Run) -> str:
     for name, (ok, ran) in rates(run).items():
         shown = f"{ok / ran:.0%}" if ran else "-"
         lines.append(f"{name:18} {f'{ok}/{ran}':>8} {shown:>6}" + ("" if ran else "  (not run)"))
+    refused = [r for r in results if r.status == "refused"]
+    if refused:
+        lines += ["", "refused by `briefing check` (seed:index cell: first line):"]
+        lines += [f"  {r.seed}:{r.index}  {r.cell}: {r.message[:160]}" for r in refused]
     failures = [(name, r) for r in results for name, p in r.checks.items() if p]
     if failures:
         lines += ["", "failures (seed:index cell: first problem; rebuild command):"]

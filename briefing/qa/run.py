@@ -112,7 +112,7 @@ def run_brief(
         if checked.returncode != 0:
             result.status = "refused"
             result.checks["builds"] = _refusal_problems(checked)
-            result.message = _last(checked.stderr)
+            result.message = _first(checked.stderr)
         else:
             built = cli(root, date, "build", brief.client_id, "--force")
             problems = [] if built.returncode == 0 else [_last(built.stderr)]
@@ -139,6 +139,11 @@ def _refusal_problems(checked: subprocess.CompletedProcess[str]) -> list[str]:
         if CRASH.search(line) or not (LOCATED.match(line) or line.startswith("Aborted:"))
     ]
     return bad or ([] if lines else ["refused without a message"])
+
+
+def _first(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else ""
 
 
 def _last(text: str) -> str:
