@@ -53,6 +53,7 @@ class Outputs:
     @property
     def list_names(self) -> list[str]:
         names = [p.name for p in self.platforms.values()] + self.client.all_cities
+        names += [p.name.split(" (")[0] for p in self.platforms.values()]  # "Trip.com (Ctrip)"
         return sorted(set(names), key=len, reverse=True)
 
 

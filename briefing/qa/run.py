@@ -115,8 +115,8 @@ def run_brief(
             result.message = _first(checked.stderr)
         else:
             built = cli(root, date, "build", brief.client_id, "--force")
-            problems = [] if built.returncode == 0 else [_last(built.stderr)]
-            problems += [line for line in built.stderr.splitlines() if CRASH.search(line)]
+            problems = [line for line in built.stderr.splitlines() if CRASH.search(line)]
+            problems += [] if built.returncode == 0 else [_last(built.stderr)]
             result.checks["builds"] = list(dict.fromkeys(problems))
             if built.returncode != 0:
                 result.status, result.message = "failed", _last(built.stderr)

@@ -336,7 +336,19 @@ def balanced(items: list[Any], heights: list[float], room: float) -> list[list[A
 
     greedy = fill(len(items))
     even = fill(-(-len(items) // len(greedy)))
-    return even if len(even) == len(greedy) else greedy
+    pages = even if len(even) == len(greedy) else greedy
+    return _no_lone_last(pages, heights, room)
+
+
+def _no_lone_last(pages: list[list[Any]], heights: list[float], room: float) -> list[list[Any]]:
+    """A last page with one item takes the previous page's last one, when both fit and that
+    page keeps two or more: a continued table never ends on a slide with a single row.
+    Pages hold the items in order, so those two are the last two items."""
+    if len(pages) < 2 or len(pages[-1]) != 1 or len(pages[-2]) < 3:
+        return pages
+    if heights[-2] + heights[-1] > room:
+        return pages
+    return [*pages[:-2], pages[-2][:-1], [pages[-2][-1], *pages[-1]]]
 
 
 def spread(items: list[Any], heights: list[float], room: float, count: int) -> list[list[Any]]:
