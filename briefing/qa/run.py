@@ -94,7 +94,10 @@ def copy_project(source: Path, target: Path) -> Path:
 
 def cli(root: Path, date: dt.date, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("BRIEFING_")}
-    env.update(SOURCE_DATE_EPOCH=str(epoch(date)), BRIEFING_ROOT=str(root))
+    # Correctness, not speed: on a loaded machine a render may pass the default 120 s budget.
+    env.update(
+        SOURCE_DATE_EPOCH=str(epoch(date)), BRIEFING_ROOT=str(root), BRIEFING_RENDER_TIMEOUT="900"
+    )
     command = [sys.executable, "-m", "briefing", *args]
     return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
 
@@ -116,7 +119,9 @@ def run_brief(
         else:
             built = cli(root, date, "build", brief.client_id, "--force")
             problems = [line for line in built.stderr.splitlines() if CRASH.search(line)]
-            problems += [] if built.returncode == 0 else [_last(built.stderr)]
+            if built.returncode != 0:  # the error lines, not the progress or the warnings
+                problems += [line for line in built.stderr.splitlines() if _error(line)][:3]
+                problems.append(_last(built.stderr))
             result.checks["builds"] = list(dict.fromkeys(problems))
             if built.returncode != 0:
                 result.status, result.message = "failed", _last(built.stderr)
@@ -139,6 +144,14 @@ def _refusal_problems(checked: subprocess.CompletedProcess[str]) -> list[str]:
         if CRASH.search(line) or not (LOCATED.match(line) or line.startswith("Aborted:"))
     ]
     return bad or ([] if lines else ["refused without a message"])
+
+
+def _error(line: str) -> bool:
+    return (
+        bool(line.strip())
+        and not line.startswith(("Step ", "Aborted"))
+        and "older than" not in line
+    )
 
 
 def _first(text: str) -> str:
