@@ -18,7 +18,7 @@ UNO_VENV  := .venv-uno
 UNO_STAMP := $(UNO_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup briefing email all check-data data-status test lint check bench clean schemas i18n status approve mutation-check tailoring deck-fill accessibility preview
+.PHONY: help setup briefing email all check-data data-status test lint check bench clean schemas i18n status approve mutation-check tailoring deck-fill accessibility preview qa-briefs
 
 help:  ## list the targets
 	@echo "make briefing CLIENT=<id> [THEME=<name>] [EDITION=zh-CN] [FORCE=1]  build out/<id>/ (each edition)"
@@ -35,6 +35,7 @@ help:  ## list the targets
 	@echo "make tailoring                            how much sample briefings read alike (targets 0.25 / 0.50)"
 	@echo "make deck-fill [ARGS=--all]               per deck: least-filled slide and overflow, via LibreOffice"
 	@echo "make accessibility                        every sample PDF through avalpdf (the independent checker)"
+	@echo "make qa-briefs [N=60] [SEED=1] [JOBS=1]   build N generated briefs; pass rate of every invariant"
 	@echo "make mutation-check                       prove the safety tests fail without their guards"
 	@echo "make i18n                                 extract template text, update the zh_CN catalog"
 	@echo "make clean                                remove out/ and caches (never state/)"
@@ -109,6 +110,11 @@ accessibility: $(STAMP)  ## every sample PDF through avalpdf; fails on any issue
 deck-fill: $(STAMP)  ## fill and overflow of every built deck, on LibreOffice's rendering
 	@set -- out/*/*-deck.pptx; if [ ! -e "$$1" ]; then echo "no decks in out/: run make all first"; exit 2; fi; \
 		$(BIN)/python scripts/deck-fill $$ARGS "$$@"
+
+# ONLY=i rebuilds brief i of the run into out/qa/<id>/ (the command each failure prints).
+qa-briefs: $(STAMP)  ## generated briefs in temp roots: make qa-briefs [N=60] [SEED=1] [ONLY=i] [DATE=YYYY-MM-DD] [JOBS=n]
+	@$(BIN)/python -m briefing.qa -n "$${N:-60}" --seed "$${SEED:-1}" $${DATE:+--date "$$DATE"} \
+		$${JOBS:+-j "$$JOBS"} $${ONLY:+--only "$$ONLY" --out out/qa}
 
 mutation-check: $(STAMP)  ## remove each safety guard in a temp copy; its test must go red
 	@$(BIN)/python scripts/mutation-check

@@ -322,22 +322,30 @@ def same_size_in_groups(slides: list[SlidePlan]) -> list[SlidePlan]:
 
 
 def balanced(items: list[Any], heights: list[float], room: float) -> list[list[Any]]:
-    """Split items into as few pages as fit, then even out the pages (no lonely last row)."""
-
-    def fill(cap: int) -> list[list[Any]]:
-        pages: list[list[Any]] = [[]]
+    """Split items, in order, into as few pages as fit, and of those splits the one whose
+    smallest page holds the most items (earlier pages fuller on a tie): no lonely last row
+    while any split avoids it. An item taller than ``room`` gets a page of its own."""
+    count = len(items)
+    best: list[tuple[int, int] | None] = [(0, -count - 1)] + [None] * count  # (pages, -least)
+    cut = [0] * (count + 1)
+    for end in range(1, count + 1):
         used = 0.0
-        for item, needed in zip(items, heights, strict=True):
-            if pages[-1] and (used + needed > room or len(pages[-1]) >= cap):
-                pages.append([])
-                used = 0.0
-            pages[-1].append(item)
-            used += needed
-        return pages
-
-    greedy = fill(len(items))
-    even = fill(-(-len(items) // len(greedy)))
-    return even if len(even) == len(greedy) else greedy
+        for start in range(end - 1, -1, -1):
+            used += heights[start]
+            if used > room and start < end - 1:
+                break
+            if best[start] is None:
+                continue
+            pages, least = best[start]  # type: ignore[misc]
+            key = (pages + 1, max(least, -(end - start)))
+            if best[end] is None or key < best[end]:  # type: ignore[operator]
+                best[end], cut[end] = key, start
+    split: list[list[Any]] = []
+    end = count
+    while end > 0:
+        split.insert(0, items[cut[end] : end])
+        end = cut[end]
+    return split or [[]]
 
 
 def spread(items: list[Any], heights: list[float], room: float, count: int) -> list[list[Any]]:

@@ -103,40 +103,17 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPd
     The default variant, PDF/UA-1, makes a tagged PDF (structure for screen readers).
     """
     weasyprint = _weasyprint()
-    from weasyprint.text.fonts import FontConfiguration
-
-    check_system(theme)
-    fetcher = project_fetcher(theme.root)
-    fonts = FontConfiguration()  # so @font-face in report.css can use assets/fonts/
-    css_paths = theme.stylesheets()  # parent first: a child's rules win
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        stylesheets = [
-            weasyprint.CSS(string=theme.css_variables(), url_fetcher=fetcher, font_config=fonts),
-            *(
-                weasyprint.CSS(
-                    string=theme.read_text(path),
-                    base_url=path.as_uri(),
-                    url_fetcher=fetcher,
-                    font_config=fonts,
-                )
-                for path in css_paths
-            ),
-        ]
-        options = {"pdf_variant": variant} if variant != "none" else {"pdf_tags": True}
-        options.update(stylesheets=stylesheets, optimize_images=True)
-        document = weasyprint.HTML(
-            string=html, base_url=theme.root.as_uri() + "/", url_fetcher=fetcher
-        ).render(font_config=fonts, **options)
-        _check_page_sizes(document, css_paths[-1], theme)
+        document, options = layout(html, theme, variant)
         buffer = io.BytesIO()
         document.write_pdf(buffer, **options)
     except weasyprint.urls.FatalURLFetchingError as exc:
         raise RenderError(f"PDF: {exc.__cause__ or exc}") from None
     except (ZeroDivisionError, OverflowError) as exc:  # e.g. `font-size: 1e9px`
-        sheets = ", ".join(relative(path, theme.root) for path in css_paths)
+        sheets = ", ".join(relative(path, theme.root) for path in theme.stylesheets())
         raise RenderError(
             f"PDF: a size in the styles is out of range ({type(exc).__name__}: {exc}); look "
             f"for a huge font-size, width, margin or line-height in {sheets} or a template's "
@@ -149,6 +126,37 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPd
             "PDF: WeasyPrint reported problems:\n  " + "\n  ".join(collector.messages)
         )
     return RenderedPdf(buffer.getvalue(), len(document.pages))
+
+
+def layout(html: str, theme: Theme, variant: str = "pdf/ua-1") -> tuple[Any, dict[str, Any]]:
+    """The laid-out WeasyPrint document (pages and their boxes) and the options to write it
+    with; `briefing.qa` inspects the same layout the PDF is written from."""
+    weasyprint = _weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    check_system(theme)
+    fetcher = project_fetcher(theme.root)
+    fonts = FontConfiguration()  # so @font-face in report.css can use assets/fonts/
+    css_paths = theme.stylesheets()  # parent first: a child's rules win
+    stylesheets = [
+        weasyprint.CSS(string=theme.css_variables(), url_fetcher=fetcher, font_config=fonts),
+        *(
+            weasyprint.CSS(
+                string=theme.read_text(path),
+                base_url=path.as_uri(),
+                url_fetcher=fetcher,
+                font_config=fonts,
+            )
+            for path in css_paths
+        ),
+    ]
+    options: dict[str, Any] = {"pdf_variant": variant} if variant != "none" else {"pdf_tags": True}
+    options.update(stylesheets=stylesheets, optimize_images=True)
+    document = weasyprint.HTML(
+        string=html, base_url=theme.root.as_uri() + "/", url_fetcher=fetcher
+    ).render(font_config=fonts, **options)
+    _check_page_sizes(document, css_paths[-1], theme)
+    return document, options
 
 
 MAX_PAGE_MM = 1200  # a little over A0's long side: anything larger is a typo in @page
