@@ -69,8 +69,8 @@ def shared_folder(
     first worker that asks makes it under a lock and the others wait for it and reuse it. A
     run without workers keeps it in its own temp folder (never reused by a later run)."""
     base = factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # the run's folder, shared by its workers
+    if base.name == f"popen-{os.environ.get('PYTEST_XDIST_WORKER')}":  # xdist's worker gw<n>
+        base = base.parent  # the run's folder, shared by its workers (not a pytest it starts)
     folder = base / "shared" / name
     folder.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{folder}.lock"):
