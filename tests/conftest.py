@@ -101,7 +101,7 @@ def copy_built(source: Path, target: Path) -> Path:
     return Path(shutil.copytree(source, target, symlinks=True))
 
 
-def built_once(factory: pytest.TempPathFactory, clients: list[str], client: str) -> Path:
+def shared_build(factory: pytest.TempPathFactory, clients: list[str], client: str) -> Path:
     """The shared project of ``clients`` with ``client`` built (every file as a fresh build
     leaves it): copy it with ``copy_built`` to edit it."""
     from briefing.build import build
@@ -113,7 +113,7 @@ def built_once(factory: pytest.TempPathFactory, clients: list[str], client: str)
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project copy with maison-aurele already built (shared by read-only tests)."""
-    shared = built_once(tmp_path_factory, SAMPLE_CLIENTS, "maison-aurele")
+    shared = shared_build(tmp_path_factory, SAMPLE_CLIENTS, "maison-aurele")
     return copy_built(shared, tmp_path_factory.mktemp("built") / "project")
 
 

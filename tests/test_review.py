@@ -15,7 +15,7 @@ from briefing.deliver import email
 from briefing.errors import DeliveryError
 from briefing.settings import Settings
 
-from .conftest import SOURCE_DATE_EPOCH, built_once, copy_built, settings_for
+from .conftest import SOURCE_DATE_EPOCH, copy_built, settings_for, shared_build
 from .test_editions import pdf_text
 from .test_email import plain
 
@@ -26,7 +26,7 @@ NEXT_DAY = int(SOURCE_DATE_EPOCH) + 86400
 @pytest.fixture
 def project(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
     """The client built (once per run), in this test's own copy."""
-    root = copy_built(built_once(tmp_path_factory, [CLIENT], CLIENT), tmp_path / "project")
+    root = copy_built(shared_build(tmp_path_factory, [CLIENT], CLIENT), tmp_path / "project")
     return root
 
 
