@@ -29,7 +29,7 @@ help:  ## list the targets
 	@echo "make check-data                           validate data/ without building"
 	@echo "make data-status [ARGS=--strict]          per platform: newest figure, its age, dated ones"
 	@echo "make preview CLIENT=<id> [THEME=<name>] [EDITION=zh-CN]  live preview of every output in the browser"
-	@echo "make test                                 run the test suite"
+	@echo "make test [TEST_JOBS=n]                   run the test suite (a worker per core)"
 	@echo "make check                                lint + tests"
 	@echo "make bench                                print build benchmarks"
 	@echo "make tailoring                            how much sample briefings read alike (targets 0.25 / 0.50)"
@@ -73,9 +73,12 @@ check-data: $(STAMP)
 data-status: $(STAMP)  ## how current the figures are (ARGS=--strict to fail on dated ones)
 	@exec $(BIN)/briefing data status $$ARGS
 
+# One test worker per core (TEST_JOBS=0: no workers); LibreOffice's tests share one worker
+# (their xdist_group), the rest are spread as workers free up.
+TEST_JOBS ?= auto
 test: $(STAMP)
 	@$(MAKE) -s $(UNO_STAMP) || echo "(no LibreOffice helper for the preview: its deck tests are skipped)"
-	@$(BIN)/python -m pytest -q
+	@$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadgroup --durations=15
 
 $(UNO_STAMP):
 	@scripts/system-deps libreoffice-impress python3-uno

@@ -95,51 +95,86 @@ class SlideCheck:
 
 def check_deck(pptx: Path, workdir: Path) -> list[SlideCheck]:
     """Convert ``pptx`` with LibreOffice and check every visible slide against its page."""
+    return check_decks([pptx], workdir)[pptx]
+
+
+def check_decks(decks: list[Path], workdir: Path) -> dict[Path, list[SlideCheck]]:
+    """Each deck's checks, converting them together (LibreOffice starts once per batch)."""
+    pdfs = to_pdfs(decks, workdir)
+    return {deck: check_converted(deck, pdfs[deck]) for deck in decks}
+
+
+def check_converted(pptx: Path, pdf: Path) -> list[SlideCheck]:
+    """Every visible slide of ``pptx`` against its page in ``pdf``, LibreOffice's rendering."""
     try:
         presentation = Presentation(str(pptx))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as exc:
         raise RuntimeError(f"not a PowerPoint deck ({exc})") from exc
     size = (presentation.slide_width / EMU_PER_PT, presentation.slide_height / EMU_PER_PT)
-    pages = read_lines(to_pdf(pptx, workdir), size)
+    pages = read_lines(pdf, size)
     slides = [(n, s) for n, s in enumerate(presentation.slides, 1) if s._element.get("show") != "0"]
     if len(pages) != len(slides):  # hidden slides are not exported, so compare visible ones
         raise RuntimeError(f"LibreOffice drew {len(pages)} pages for {len(slides)} visible slides")
     return [check_slide(n, s, lines, size) for (n, s), lines in zip(slides, pages, strict=True)]
 
 
-def _run(command: list[str], what: str) -> None:
+def _run(command: list[str], what: str, timeout: float = CONVERT_TIMEOUT) -> None:
     if shutil.which(command[0]) is None:
         raise RuntimeError(f"{command[0]} not found: install {what}")
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        raise RuntimeError(f"{command[0]} took over {CONVERT_TIMEOUT} s") from exc
+        raise RuntimeError(f"{command[0]} took over {timeout:.0f} s") from exc
     if result.returncode != 0:
         detail = (result.stderr.strip() or result.stdout.strip()).splitlines()
         raise RuntimeError(f"{command[0]} failed: {detail[-1] if detail else result.returncode}")
 
 
 def to_pdf(pptx: Path, workdir: Path) -> Path:
-    """The deck as LibreOffice renders it. A private profile under ``workdir``: concurrent
-    runs (and a desktop LibreOffice) never share a profile, which would hand the job over."""
+    """The deck as LibreOffice renders it."""
+    return to_pdfs([pptx], workdir)[pptx]
+
+
+def to_pdfs(decks: list[Path], workdir: Path) -> dict[Path, Path]:
+    """Each deck as LibreOffice renders it: one soffice run converts a batch of decks with
+    distinct names (a PDF is named by its deck's stem; a further batch writes to a subfolder).
+    A private profile under ``workdir``: concurrent runs (and a desktop LibreOffice) never
+    share a profile, which would hand the job over."""
     workdir.mkdir(parents=True, exist_ok=True)
     profile = (workdir / "lo-profile").resolve()
-    command = [
-        "soffice",
-        "--headless",
-        f"-env:UserInstallation={profile.as_uri()}",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(workdir),
-        str(pptx),
-    ]
-    pdf = workdir / f"{pptx.stem}.pdf"
-    pdf.unlink(missing_ok=True)  # soffice exits 0 even when it cannot load the deck
-    _run(command, "LibreOffice (soffice)")
-    if not pdf.is_file():
-        raise RuntimeError("LibreOffice wrote no PDF (is the deck readable?)")
-    return pdf
+    pdfs: dict[Path, Path] = {}
+    for number, batch in enumerate(_distinct_stems(decks)):
+        outdir = workdir / f"batch-{number + 1}" if number else workdir
+        for deck in batch:
+            pdfs[deck] = outdir / f"{deck.stem}.pdf"
+            pdfs[deck].unlink(missing_ok=True)  # soffice exits 0 even when it cannot load one
+        command = [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            *map(str, batch),
+        ]
+        _run(command, "LibreOffice (soffice)", CONVERT_TIMEOUT * len(batch))
+        for deck in batch:
+            if not pdfs[deck].is_file():
+                raise RuntimeError(f"LibreOffice wrote no PDF of {deck} (is the deck readable?)")
+    return pdfs
+
+
+def _distinct_stems(decks: list[Path]) -> list[list[Path]]:
+    """The decks in batches in which no two share a file name's stem (out/<id>/ and a pitch's
+    out/<id>.<theme>/ hold decks of the same name)."""
+    batches: list[list[Path]] = []
+    for deck in decks:
+        batch = next((b for b in batches if all(d.stem != deck.stem for d in b)), None)
+        if batch is None:
+            batches.append(batch := [])
+        batch.append(deck)
+    return batches
 
 
 def read_lines(pdf: Path, slide_size: tuple[float, float]) -> list[list[Line]]:

@@ -13,9 +13,11 @@ import datetime as dt
 import os
 import shutil
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from briefing.settings import Settings
 
@@ -58,27 +60,90 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+def shared_folder(
+    factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]
+) -> Path:
+    """A folder ``make(folder)`` fills once per test run, to read or to copy, never to edit.
+
+    With pytest-xdist each worker has its own temp folder; their parent is the run's, so the
+    first worker that asks makes it under a lock and the others wait for it and reuse it. A
+    run without workers keeps it in its own temp folder (never reused by a later run)."""
+    base = factory.getbasetemp()
+    if base.name == f"popen-{os.environ.get('PYTEST_XDIST_WORKER')}":  # xdist's worker gw<n>
+        base = base.parent  # the run's folder, shared by its workers (not a pytest it starts)
+    folder = base / "shared" / name
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{folder}.lock"):
+        done = folder.with_name(f"{name}.done")
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a failed attempt's leftovers
+            with pytest.MonkeyPatch.context() as monkeypatch:  # whichever test asks first
+                _reproducible_environment(monkeypatch)
+                make(folder)
+            done.touch()
+    return folder
+
+
+def shared_root(
+    factory: pytest.TempPathFactory,
+    name: str,
+    clients: list[str],
+    make: Callable[[Path], object],
+) -> Path:
+    """A copy of the project with ``clients`` that ``make(root)`` prepares (builds) once per
+    test run (see ``shared_folder``), to read or to copy with ``copy_built``, never to edit."""
+    folder = shared_folder(factory, name, lambda f: make(copy_project(f / "project", clients)))
+    return folder / "project"
+
+
+def copy_built(source: Path, target: Path) -> Path:
+    """This test's own copy of a shared root (data, templates, assets, out/, state/)."""
+    return Path(shutil.copytree(source, target, symlinks=True))
+
+
+def shared_build(factory: pytest.TempPathFactory, clients: list[str], client: str) -> Path:
+    """The shared project of ``clients`` with ``client`` built (every file as a fresh build
+    leaves it): copy it with ``copy_built`` to edit it."""
+    from briefing.build import build
+
+    name = f"{'all' if clients == SAMPLE_CLIENTS else '+'.join(clients)}.built-{client}"
+    return shared_root(factory, name, clients, lambda root: build(settings_for(root), client))
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project copy with maison-aurele already built (shared by read-only tests)."""
-    from briefing.build import build
-
-    root = copy_project(tmp_path_factory.mktemp("built") / "project")
-    build(settings_for(root), "maison-aurele")
-    return root
+    shared = shared_build(tmp_path_factory, SAMPLE_CLIENTS, "maison-aurele")
+    return copy_built(shared, tmp_path_factory.mktemp("built") / "project")
 
 
-@pytest.fixture(scope="session")
-def all_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project copy with every sample client built (two workers)."""
+def _build_all(root: Path) -> None:
     from rich.console import Console
 
     from briefing.batch import build_all
 
-    root = copy_project(tmp_path_factory.mktemp("all") / "project")
     outcomes = build_all(settings_for(root), SAMPLE_CLIENTS, jobs=2, console=Console(quiet=True))
     assert {o.status for o in outcomes} == {"built"}, [o.errors for o in outcomes]
-    return root
+
+
+@pytest.fixture(scope="session")
+def all_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project copy with every sample client built (two workers); read-only."""
+    return shared_root(tmp_path_factory, "all-built", SAMPLE_CLIENTS, _build_all)
+
+
+@pytest.fixture(scope="session")
+def sample_decks_as_pdf(
+    all_built: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Every sample client's deck as LibreOffice renders it (one soffice run for all)."""
+    from briefing.deckcheck import to_pdfs
+
+    decks = {c: all_built / f"out/{c}/{c}-deck.pptx" for c in SAMPLE_CLIENTS}
+    folder = shared_folder(
+        tmp_path_factory, "decks-as-pdf", lambda f: to_pdfs([*decks.values()], f)
+    )
+    return {c: folder / f"{deck.stem}.pdf" for c, deck in decks.items()}
 
 
 def settings_for(root: Path, **overrides: object) -> Settings:
@@ -96,6 +161,10 @@ def write(path: Path, text: str) -> Path:
 @pytest.fixture(autouse=True)
 def _reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test sees the same day and none of the developer's BRIEFING_* settings."""
+    _reproducible_environment(monkeypatch)
+
+
+def _reproducible_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     for name in os.environ:
         if name.upper().startswith("BRIEFING_"):

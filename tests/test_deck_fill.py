@@ -11,25 +11,28 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.util import Emu, Pt
 
-from briefing.deckcheck import SlideCheck, check_deck
+from briefing.deckcheck import SlideCheck, check_converted, check_deck
 
 from .conftest import REPO, SAMPLE_CLIENTS
 
 MASTER = REPO / "templates/default/master.pptx"
 MIN_FILL = 0.35
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
+    ),
+    pytest.mark.xdist_group("libreoffice"),
+]
 
 
 def test_every_sample_deck_is_full_enough_and_nothing_overflows(
-    all_built: Path, tmp_path: Path
+    all_built: Path, sample_decks_as_pdf: dict[str, Path]
 ) -> None:
     failures = []
     for client in SAMPLE_CLIENTS:
         deck = all_built / f"out/{client}/{client}-deck.pptx"
-        for check in check_deck(deck, tmp_path / client):
+        for check in check_converted(deck, sample_decks_as_pdf[client]):
             where = f"{client} slide {check.number} '{check.title}'"
             failures += [f"{where}: {entry}" for entry in check.overflow]
             if check.fill is not None and check.fill < MIN_FILL:

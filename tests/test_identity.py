@@ -19,16 +19,16 @@ from briefing.build import build, prepare
 from briefing.deliver import compose, read_outputs
 from briefing.render import Rendered, Template
 
-from .conftest import SOURCE_DATE_EPOCH, copy_project, settings_for
+from .conftest import SOURCE_DATE_EPOCH, copy_built, copy_project, settings_for, shared_build
 
 CLIENT = "maison-aurele"
 NEXT_DAY = int(SOURCE_DATE_EPOCH) + 86400
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = copy_project(tmp_path / "project", [CLIENT])
-    build(settings_for(root), CLIENT)
+def project(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+    """The client built (once per run), in this test's own copy."""
+    root = copy_built(shared_build(tmp_path_factory, [CLIENT], CLIENT), tmp_path / "project")
     approve(root / "state", root / "out" / CLIENT, CLIENT, "en", "Lin Wei")
     return root
 

@@ -21,7 +21,7 @@ from briefing.build import build
 from briefing.errors import RenderError
 from briefing.manifest import check_outputs, read
 
-from .conftest import REPO, SAMPLE_CLIENTS, copy_project, settings_for
+from .conftest import REPO, SAMPLE_CLIENTS, copy_built, copy_project, settings_for, shared_build
 
 CLIENT = "maison-aurele"
 
@@ -163,9 +163,10 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(
     _assert_every_output_folder_is_one_build(root)
 
 
-def test_ctrl_c_stops_a_single_build(tmp_path: Path) -> None:
-    root = copy_project(tmp_path / "project", [CLIENT])
-    build(settings_for(root), CLIENT)
+def test_ctrl_c_stops_a_single_build(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    root = copy_built(shared_build(tmp_path_factory, [CLIENT], CLIENT), tmp_path / "project")
     before = (root / "out" / CLIENT / "manifest.json").read_bytes()
     process = _start(root, "build", CLIENT, "--force")
     _, err = _interrupt_when_rendering(process, 1)  # the render child

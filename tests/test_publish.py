@@ -20,7 +20,7 @@ from briefing.build import build
 from briefing.errors import TemplateError
 from briefing.manifest import check_outputs, read
 
-from .conftest import REPO, copy_project, settings_for
+from .conftest import REPO, copy_built, copy_project, settings_for, shared_build
 
 CLIENT = "maison-aurele"
 FORK = multiprocessing.get_context("fork")
@@ -49,8 +49,8 @@ def rename_client(root: Path, new_name: str) -> None:
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Build A of the client, and the rendered files of a different build B."""
-    root = copy_project(tmp_path_factory.mktemp("publish") / "project", [CLIENT])
-    build(settings_for(root), CLIENT)
+    built_a = shared_build(tmp_path_factory, [CLIENT], CLIENT)
+    root = copy_built(built_a, tmp_path_factory.mktemp("publish") / "project")
     set_a = contents(root / "out" / CLIENT)
     scratch = copy_project(tmp_path_factory.mktemp("publish-b") / "project", [CLIENT])
     rename_client(scratch, "Maison Aurèle Paris")

@@ -15,7 +15,7 @@ from briefing.deliver import email
 from briefing.errors import DeliveryError
 from briefing.settings import Settings
 
-from .conftest import SOURCE_DATE_EPOCH, copy_project, settings_for
+from .conftest import SOURCE_DATE_EPOCH, copy_built, settings_for, shared_build
 from .test_editions import pdf_text
 from .test_email import plain
 
@@ -24,9 +24,9 @@ NEXT_DAY = int(SOURCE_DATE_EPOCH) + 86400
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = copy_project(tmp_path / "project", [CLIENT])
-    build(settings_for(root), CLIENT)
+def project(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+    """The client built (once per run), in this test's own copy."""
+    root = copy_built(shared_build(tmp_path_factory, [CLIENT], CLIENT), tmp_path / "project")
     return root
 
 
