@@ -353,7 +353,10 @@ def _theme(args: argparse.Namespace, settings: Settings) -> int:
         print(f"wrote {report.parent.relative_to(settings.root)}/; check it with `briefing theme "
               f"check {args.name}`")  # fmt: skip
         return 0
-    folders = themes_cli.check_theme(settings.root, args.name, args.client)
+    from briefing import forked
+
+    budget = forked.Budget(settings.render_timeout, settings.render_memory_mb)
+    folders = themes_cli.check_theme(settings.root, args.name, args.client, budget)
     print(f"theme '{args.name}' is valid (chain: {' -> '.join(folders)})")
     return 0
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from briefing import files, templating
+from briefing import files, forked, templating
 from briefing import theme as themes
 from briefing.errors import BriefingError, DataError, Problem, UsageError, relative
 from briefing.model import SLUG_PATTERN
@@ -81,15 +81,18 @@ def new_theme(root: Path, name: str, parent: str = "default") -> Path:
     return path
 
 
-def check_theme(root: Path, name: str, client: str | None = None) -> list[str]:
+def check_theme(
+    root: Path, name: str, client: str | None = None, budget: forked.Budget | None = None
+) -> list[str]:
     """Validate tokens, files, fonts, templates (rendered against a sample client: ``client``,
-    else the first that uses the theme, else the first) and the master; raise with every
-    problem at once."""
+    else the first that uses the theme, else the first, in a child under ``budget``, as a
+    build renders them) and the master; raise with every problem at once."""
     theme = themes.resolve(name, root)  # tokens and logos; raises DataError
     problems = _files(theme)
     if problems:  # a FIFO or a link out would hang or mislead the checks below
         raise DataError(problems, what=f"theme '{name}'")
-    problems = _fonts(theme) + _templates(theme, client) + _master(theme)
+    rendered = forked.run("theme check", budget or forked.Budget(), _templates, theme, client)
+    problems = _fonts(theme) + rendered + _master(theme)
     if problems:
         raise DataError(problems, what=f"theme '{name}'")
     return [relative(d, root) for d in theme.dirs]

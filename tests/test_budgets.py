@@ -73,6 +73,24 @@ def test_a_template_line_cannot_make_gigabytes(small: Path, line: str, said: str
     assert f"templates/default/report.html.j2:{len(lines) + 1}: SecurityError: " in err
 
 
+def test_theme_check_renders_under_the_render_budget(small: Path) -> None:
+    """`theme check` renders every template as a build does: a loop that would run for hours
+    is stopped at BRIEFING_RENDER_TIMEOUT, with one line (it ran unbudgeted in the parent)."""
+    template = small / "templates/default/email.txt.j2"
+    loop = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    template.write_text(template.read_text("utf-8") + loop + "\n", "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "briefing", "theme", "check", "default"],
+        cwd=small,
+        env={**os.environ, "PYTHONPATH": str(REPO), "BRIEFING_RENDER_TIMEOUT": "5"},
+        capture_output=True,
+        text=True,
+        timeout=100,  # without the budget it runs for hours: TimeoutExpired, red
+    )
+    assert result.returncode == 1, result.stderr
+    assert "theme check" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_ordinary_arithmetic_and_formats_still_work() -> None:
     from briefing import templating
 
