@@ -160,8 +160,8 @@ def _ngettext(
 
 
 def _filled(context: jinja2.runtime.Context, text: str, variables: dict[str, Any]) -> str:
-    if context.eval_ctx.autoescape:
-        return Markup(fill(text, variables, escape))
+    if context.eval_ctx.autoescape:  # the catalog's text is text too, never markup
+        return Markup(fill(str(escape(text)), variables, escape))
     return fill(text, variables)
 
 

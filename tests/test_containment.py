@@ -198,6 +198,8 @@ DIRECT_READERS = {
     "preview/app.py": "the preview's own page",
     "preview/supervisor.py": "/proc",
     "preview/office_helper.py": "its own private temp folder",
+    "qa/invariants.py": "QA: the catalogs' .pot files, read to find English in an edition",
+    "qa/run.py": "QA: the briefs it generated and the outputs their builds just wrote",
 }
 DIRECT = re.compile(r"(?<![\w.])open\(|(?<!files)(?<!theme)\.(read_text|read_bytes|open)\(")
 

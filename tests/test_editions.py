@@ -482,11 +482,19 @@ def test_a_failed_second_edition_says_the_first_was_published(
 ) -> None:
     """The en edition was published, then the zh-CN one failed, and the tool said "nothing
     was written"."""
+    from briefing import build as build_module
     from briefing.cli import main
+    from briefing.errors import RenderError
 
     root = project_with(tmp_path)
-    sibling = root / f"data/clients/{CLIENT}.zh-CN.yaml"
-    sibling.write_text(sibling.read_text("utf-8") + "title: [未闭合\n", "utf-8")
+    real_build = build_module.build
+
+    def zh_render_fails(settings, client_id, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if settings.lang == ZH:  # its data is fine (checked first); its render fails
+            raise RenderError("PDF: the renderer ran out of memory")
+        return real_build(settings, client_id, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "build", zh_render_fails)
     monkeypatch.chdir(root)
     assert main(["build", CLIENT]) == 1
     err = capsys.readouterr().err
