@@ -278,7 +278,9 @@ def _archive(
             meta,
         )
     except OSError as exc:
-        LOGGER.warning("sent, but not archived in state/%s/history/: %s", briefing.client_id, exc)
+        LOGGER.warning(
+            "sent, but not archived in state/%s/history/: %s", briefing.client_id, _reason(exc)
+        )
 
 
 def check_settings(settings: Settings) -> None:

@@ -305,3 +305,22 @@ def test_disk_full_when_recording_a_failure_still_says_nothing_was_sent(
         said,
     ), said
     assert "OSError" not in said and statuses(project) == ["pending"]
+
+
+def test_disk_full_for_both_ledger_and_history_still_says_sent_in_words(
+    email: Any, project: Path, fault_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing import history
+
+    def full(*args: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    server: FaultServer = fault_server({})
+    _disk_full_at("sent", monkeypatch)
+    monkeypatch.setattr(history, "archive", full)
+    code, said = email(server.port)
+    assert code == 1 and len(server.messages) == 1, said
+    assert _matches(
+        f"sent, but not archived in state/{CLIENT}/history/: no space left on device", said
+    ), said
+    assert _matches(f"{SENT} .*Do not use --resend", said) and "[Errno" not in said, said
