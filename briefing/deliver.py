@@ -30,7 +30,7 @@ from briefing import (
     state,
     templating,
 )
-from briefing.errors import DeliveryError, TemplateError, UsageError, relative
+from briefing.errors import DeliveryError, SentUnrecorded, TemplateError, UsageError, relative
 from briefing.log import LOGGER
 from briefing.model import Briefing, Contact
 from briefing.render.context import email_context
@@ -244,7 +244,11 @@ def email(
                 approval.require(settings.state_dir, client_id, record, prepared.lang)
 
         ledger_file = ledger.path(settings.state_dir, client_id)
-        reply = send(outgoing, settings, ledger_file, resend=resend, check=check_approval)
+        try:
+            reply = send(outgoing, settings, ledger_file, resend=resend, check=check_approval)
+        except SentUnrecorded:
+            _archive(settings, prepared, outgoing, record)  # it was sent: keep it for history
+            raise
         _archive(settings, prepared, outgoing, record)
         return f"Sent via {settings.smtp_host}: {reply}"
 
@@ -274,7 +278,9 @@ def _archive(
             meta,
         )
     except OSError as exc:
-        LOGGER.warning("sent, but not archived in state/%s/history/: %s", briefing.client_id, exc)
+        LOGGER.warning(
+            "sent, but not archived in state/%s/history/: %s", briefing.client_id, _reason(exc)
+        )
 
 
 def check_settings(settings: Settings) -> None:
@@ -308,32 +314,60 @@ def send(
     if previous and previous["status"] in ledger.ACTIVE and not resend:
         raise DeliveryError(_repeat_message(previous, outgoing))
     check()
-    _record(ledger_file, outgoing, "pending")
+    where = relative(ledger_file, settings.root)
+    try:
+        _record(ledger_file, outgoing, "pending")
+    except OSError as exc:  # a full or read-only state/: nothing may go out unrecorded
+        raise DeliveryError(f"cannot write {where}: {_reason(exc)}; nothing was sent") from None
     try:
         reply = smtp.transmit(outgoing.data, outgoing.sender, recipients(outgoing), settings)
     except smtp.Unknown as exc:
-        _record(ledger_file, outgoing, "unknown", str(exc))
+        unrecorded = _outcome(ledger_file, outgoing, "unknown", str(exc))
         raise DeliveryError(
             f"the whole message went to {settings.smtp_host}, but no readable answer came back "
             f"({exc}): it may or may not have been delivered, so it is not sent "
             f"again by itself. Ask the recipient (or check the server's log for Message-ID "
-            f"{outgoing.message_id}); to send it again anyway, use --resend."
+            f"{outgoing.message_id}); to send it again anyway, use --resend.{unrecorded}"
         ) from None
     except DeliveryError as exc:
-        _record(ledger_file, outgoing, "failed", str(exc))
+        unrecorded = _outcome(ledger_file, outgoing, "failed", str(exc))
+        if unrecorded:
+            raise DeliveryError(f"{exc}{unrecorded}") from None
         raise
     except Exception as exc:  # before the terminator: smtp.transmit turns any later one Unknown
-        _record(ledger_file, outgoing, "failed", f"{type(exc).__name__}: {exc}")
+        _outcome(ledger_file, outgoing, "failed", f"{type(exc).__name__}: {exc}")
         raise
     try:
         _record(ledger_file, outgoing, "sent", reply)
     except OSError as exc:
-        raise DeliveryError(
-            f"Sent via {settings.smtp_host}: {reply}, but {ledger_file} could not be updated "
-            f"({exc.strerror or exc}): it still says 'pending'. Do not use --resend: the "
-            "message was delivered."
+        raise SentUnrecorded(
+            f"Sent via {settings.smtp_host}: {reply} (Message-ID {outgoing.message_id}), but "
+            f"{where} could not be updated ({_reason(exc)}): it still says 'pending'. Do not "
+            "use --resend: the message was delivered.",
+            reply,
         ) from None
     return reply
+
+
+def _outcome(ledger_file: Path, outgoing: Outgoing, status: str, reply: str) -> str:
+    """Record how a send ended; "" or, when the ledger cannot be written, a sentence saying so
+    (the error the user must see is the send's own, not the disk's)."""
+    try:
+        _record(ledger_file, outgoing, status, reply)
+    except OSError as exc:
+        LOGGER.debug("recording %r in %s failed", status, ledger_file, exc_info=True)
+        after = "nothing was sent, so --resend is safe" if status == "failed" else "see above"
+        return (
+            f" ({ledger_file.name} could not record this ({_reason(exc)}): it still says "
+            f"'pending', and the next send asks for --resend; {after})"
+        )
+    return ""
+
+
+def _reason(exc: OSError) -> str:
+    """'no space left on device', not '[Errno 28] No space left on device'."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return reason[:1].lower() + reason[1:]
 
 
 def recipients(outgoing: Outgoing) -> dict[str, str]:

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from briefing import build, translate
-from briefing.errors import BriefingError, DeliveryError
+from briefing.errors import BriefingError, DeliveryError, SentUnrecorded
 from briefing.settings import Settings
 
 
@@ -29,7 +29,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 raise
             flag = "" if lang == "en" else f" --lang {lang}"
             failed.append(f"{lang} edition (briefing email {args.client}{flag}): {exc}")
-            print(f"Not sent ({lang}): {exc}", file=sys.stderr)
+            said = "Sent, but not recorded" if isinstance(exc, SentUnrecorded) else "Not sent"
+            print(f"{said} ({lang}): {exc}", file=sys.stderr)
     if failed:
         raise DeliveryError("\n".join(failed))
     return 0

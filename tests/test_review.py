@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -222,3 +223,31 @@ def test_a_new_goal_target_is_what_changed(project: Path, smtp) -> None:
     assert _has_changes_page(project) == (True, True)
     assert any("50,000 by 2027-04-30 -> 80,000 saves" in line
                for line in status.diff(settings_for(project), CLIENT))  # fmt: skip
+
+
+def _archive_sent(state: Path, date: str, key: str, time: str) -> None:
+    meta = {"date": date, "lang": "en", "key": key, "inputs_key": key, "time": time}
+    history.archive(state, CLIENT, {}, "{}", meta)
+
+
+def test_what_changed_follows_the_order_of_sending_not_the_printed_dates(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """S-07: A dated 2026-11-25 is sent, then B dated 2026-11-20 (a clock set back): B is the
+    last briefing the client got, so the next "what changed" compares with B, and sending B
+    says that its date is before A's."""
+    state = tmp_path / "state"
+    _archive_sent(state, "2026-11-25", "a" * 12, "2026-11-25T09:00:00+00:00")
+    with caplog.at_level("WARNING"):
+        _archive_sent(state, "2026-11-20", "b" * 12, "2026-11-26T09:00:00+00:00")
+    assert "is dated 2026-11-20, before the one of 2026-11-25 sent earlier" in caplog.text
+    sent = history.sent(state, CLIENT, "en")
+    assert [s.folder.name for s in sent] == ["2026-11-25-aaaaaaaaaa", "2026-11-20-bbbbbbbbbb"]
+    assert history.previous(state, CLIENT, "en", "c" * 12).inputs_key == "b" * 12
+    assert history.previous(state, CLIENT, "en", "b" * 12).inputs_key == "a" * 12
+    since = history.previous(state, CLIENT, "en", "c" * 12, dt.date(2026, 11, 22))
+    assert since.inputs_key == "b" * 12  # the only one dated by then
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        _archive_sent(state, "2026-11-27", "d" * 12, "2026-11-27T09:00:00+00:00")
+    assert "before the one" not in caplog.text  # dates moving forward: nothing to say

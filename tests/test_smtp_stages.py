@@ -5,7 +5,9 @@ ledger, the exit code and the message; then the rerun, which must send nothing m
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -14,7 +16,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from briefing import deliver, smtp
+from briefing import deliver, ledger, smtp
 from briefing.cli import main
 from briefing.errors import DeliveryError
 from briefing.settings import Settings
@@ -234,3 +236,91 @@ def test_a_missing_ca_file_is_named_before_connecting(tmp_path: Path) -> None:
     )
     with pytest.raises(DeliveryError, match=r"BRIEFING_SMTP_CAFILE: cannot use /nonexistent/ca"):
         smtp.transmit(b"x\r\n", "a@example.com", {"b@example.com": "To"}, config)
+
+
+def _disk_full_at(status: str, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """The ledger's disk fills up just when ``status`` is recorded (ENOSPC, as a full state/);
+    returns what frees the space again."""
+    real = ledger.record
+
+    def record(path: Path, entry: dict[str, Any]) -> None:
+        if entry["status"] == status:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(path, entry)
+
+    monkeypatch.setattr(ledger, "record", record)
+    return lambda: monkeypatch.setattr(ledger, "record", real)
+
+
+def test_disk_full_after_the_250_says_it_was_sent_with_the_reply_and_not_to_resend(
+    email: Any, project: Path, fault_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server: FaultServer = fault_server({})
+    free_space = _disk_full_at("sent", monkeypatch)
+    code, said = email(server.port)
+    print("PEEK", said, file=__import__("sys").__stderr__)
+    assert code == 1 and len(server.messages) == 1, said
+    assert _matches(
+        f"{SENT} \\(Message-ID <[0-9a-f]+@example.com>\\), but state/{CLIENT}/sent.jsonl could "
+        r"not be updated \(no space left on device\).*Do not use --resend: the message was "
+        "delivered",
+        said,
+    ), said
+    assert "OSError" not in said and "Not sent" not in said and "nothing was sent" not in said
+    assert statuses(project) == ["pending"]
+    assert len(list((project / "state" / CLIENT / "history").iterdir())) == 1  # archived
+    free_space()
+    code, said = email(server.port)  # the rerun is refused: it may have been delivered
+    assert code == 1 and len(server.messages) == 1 and "ended as 'pending'" in said, said
+
+
+def test_disk_full_before_sending_names_the_ledger_and_sends_nothing(
+    email: Any, project: Path, fault_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server: FaultServer = fault_server({})
+    free_space = _disk_full_at("pending", monkeypatch)
+    code, said = email(server.port)
+    assert (code, len(server.messages), server.connections) == (1, 0, 0), said
+    assert _matches(
+        f"error: cannot write state/{CLIENT}/sent.jsonl: no space left on device; nothing was sent",
+        said,
+    ), said
+    assert "OSError" not in said and statuses(project) == []
+    free_space()
+    code, said = email(server.port)  # space again: it goes, once
+    assert code == 0 and len(server.messages) == 1, said
+
+
+def test_disk_full_when_recording_a_failure_still_says_nothing_was_sent(
+    email: Any, project: Path, fault_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server: FaultServer = fault_server({"MAIL": "550 5.7.1 sender rejected"})
+    _disk_full_at("failed", monkeypatch)
+    code, said = email(server.port)
+    assert code == 1 and len(server.messages) == 0, said
+    assert _matches(
+        r"refused the message at MAIL FROM: 550 5\.7\.1 sender rejected; nothing was sent "
+        r"\(sent\.jsonl could not record this \(no space left on device\): it still says "
+        "'pending'.*--resend is safe",
+        said,
+    ), said
+    assert "OSError" not in said and statuses(project) == ["pending"]
+
+
+def test_disk_full_for_both_ledger_and_history_still_says_sent_in_words(
+    email: Any, project: Path, fault_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing import history
+
+    def full(*args: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    server: FaultServer = fault_server({})
+    _disk_full_at("sent", monkeypatch)
+    monkeypatch.setattr(history, "archive", full)
+    code, said = email(server.port)
+    assert code == 1 and len(server.messages) == 1, said
+    assert _matches(
+        f"sent, but not archived in state/{CLIENT}/history/: no space left on device", said
+    ), said
+    assert _matches(f"{SENT} .*Do not use --resend", said) and "[Errno" not in said, said

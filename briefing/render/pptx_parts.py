@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import xlsxwriter
 from lxml import etree
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
@@ -159,6 +164,28 @@ def _frame_box(placeholder: Any) -> tuple[int, int, int, int]:
 Frame = tuple[int, int, int, int]  # left, top, width, height in EMU
 
 
+class _TextWorkbookWriter(CategoryWorkbookWriter):
+    """python-pptx's writer of the chart's embedded workbook ("Edit Data" in PowerPoint), with
+    xlsxwriter told that text is text: by default its ``write()`` turns a label starting with
+    "=" into a live formula and one that looks like a web address into a hyperlink."""
+
+    @contextlib.contextmanager
+    def _open_worksheet(self, xlsx_file: IO[bytes]) -> Iterator[tuple[Any, Any]]:
+        options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        workbook = xlsxwriter.Workbook(xlsx_file, options)
+        worksheet = workbook.add_worksheet()
+        yield workbook, worksheet
+        workbook.close()
+
+
+class TextChartData(CategoryChartData):
+    """Category chart data whose labels and series names stay text in the embedded workbook."""
+
+    @functools.cached_property
+    def _workbook_writer(self) -> CategoryWorkbookWriter:
+        return _TextWorkbookWriter(self)
+
+
 def add_chart(
     slide: Any, box: Frame, spec: ChartSpec, fonts: Fonts, size: float, colour: str
 ) -> None:
@@ -167,7 +194,7 @@ def add_chart(
     bar labelled with its period."""
     rows = _chart_rows(spec)
     styles = list(dict.fromkeys((bar.style, bar.dated) for bar in rows if bar is not None))
-    data = CategoryChartData(number_format="#,##0.0" if spec.maximum is None else "0")
+    data = TextChartData(number_format="#,##0.0" if spec.maximum is None else "0")
     data.categories = [bar.label if bar else " " * (i + 1) for i, bar in enumerate(rows)]
     scale, scaled = _display_scale(spec)
     for style, dated in styles:
