@@ -162,6 +162,8 @@ def _type_name(annotation: Any) -> str:
         return "None"
     if annotation is Any:
         return "object"
+    if isinstance(annotation, typing.ForwardRef):  # a model not rebuilt yet in this process
+        return annotation.__forward_arg__.replace(" | ", " or ")
     return getattr(annotation, "__name__", str(annotation)).replace("|", "or")
 
 

@@ -101,7 +101,13 @@ def test_a_render_past_the_memory_budget_is_stopped(project: Path) -> None:
 
     async def test(previewer: Previewer) -> None:
         await previewer.rebuild()
-        template.write_text("{% set big = client.name * 90000000 %}{{ big|length }}" + good)
+        # many strings, each under the sandbox's 1 M item cap, together past the budget
+        hoard = (
+            "{% set ns = namespace(keep=[]) %}{% for i in range(3000) %}"
+            "{% set ns.keep = ns.keep + [(client.name ~ i) * 40000] %}{% endfor %}"
+            "{{ ns.keep | length }}"
+        )
+        template.write_text(hoard + good)
         await previewer.rebuild(["pdf"])
         assert len(previewer.snapshot.errors) == 1
         assert previewer.snapshot.errors[0].startswith(

@@ -101,10 +101,11 @@ def cells(industries: dict[str, Industry]) -> list[Cell]:
     """Every industry x segment x route the playbooks support (segment and route optional)."""
     found = []
     for iid, industry in sorted(industries.items()):
-        segments: list[str | None] = [s.id for s in industry.segments] or [None]
+        segments = industry.segments or [None]
         for segment in segments:
-            for route in supported_routes(industry) or [None]:
-                found.append(Cell(iid, segment, route))
+            narrowed = getattr(segment, "routes", None)  # a segment may narrow the routes
+            for route in narrowed or supported_routes(industry) or [None]:
+                found.append(Cell(iid, segment.id if segment else None, route))
     return found
 
 

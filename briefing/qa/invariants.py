@@ -88,11 +88,10 @@ def segment_route(out: Outputs) -> list[str]:
             tactic, source = own[step["tactic"]]
             if source and source != client.segment:
                 problems.append(f"tactic {tactic.id} of segment {source}")
-            if client.segment and tactic.segments and not _suits(tactic.segments, client.segment):
-                problems.append(f"tactic {tactic.id} is for segments {tactic.segments}")
             route = client.route_to_market
-            if route and tactic.routes and not _suits(tactic.routes, route):
-                problems.append(f"tactic {tactic.id} is for routes {tactic.routes}")
+            if not tactic.suits(client.segment, route):  # the playbook's own declaration
+                scope = getattr(tactic, "segments", "all")
+                problems.append(f"tactic {tactic.id} is for {scope} / {tactic.routes}")
     english = next((e for e in out.editions if e.lang == "en"), None)
     if english is not None:
         text = _flat(" ".join(english.pdf_text + english.deck_text))
@@ -120,15 +119,11 @@ def tactics_declared(out: Outputs) -> list[str]:
             if entry is None or entry[1]:
                 continue  # a segment's own tactic is declared by where it sits
             tactic = entry[0]
-            if out.industry.segments and not tactic.segments:
+            if out.industry.segments and not getattr(tactic, "segments", None):
                 problems.append(f"tactic {tactic.id} declares no segments")
             if not tactic.routes:
                 problems.append(f"tactic {tactic.id} declares no routes")
     return sorted(set(problems))
-
-
-def _suits(declared: list[str], value: str) -> bool:
-    return value in declared or "all" in declared
 
 
 def _tactics(industry: Industry) -> dict[str, tuple[Any, str | None]]:
