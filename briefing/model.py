@@ -205,7 +205,17 @@ def _within(scope: list[str] | str, value: str | None) -> bool:
     return scope == ALL or (value is not None and value in scope)
 
 
-class Role(Strict):
+class Scoped:
+    """A playbook item (role, tactic, risk) that declares whom it suits: one rule for all.
+    Items inside a segment declare routes only; industry-level ones add ``segments``."""
+
+    def suits(self, segment: str | None, route: str | None) -> bool:
+        """Whether this item fits a client of ``segment`` selling through ``route``."""
+        scope = getattr(self, "segments", ALL)
+        return _within(scope, segment) and _within(self.routes, route)  # type: ignore[attr-defined]
+
+
+class Role(Scoped, Strict):
     """What one platform does for this industry at each stage of the funnel (blank: nothing)."""
 
     awareness: Line | None = Field(
@@ -230,10 +240,6 @@ class Role(Strict):
     def stage(self, stage: str) -> str | None:
         return getattr(self, stage)
 
-    def suits(self, segment: str | None, route: str | None) -> bool:
-        """Whether this item fits a client of ``segment`` selling through ``route``."""
-        return _within(self.routes, route)
-
 
 class IndustryRole(Role):
     """A role at the industry level: it declares the segments and routes it suits."""
@@ -243,11 +249,8 @@ class IndustryRole(Role):
     )
     routes: Routes = Field(description="The routes to market this role suits, or 'all'")
 
-    def suits(self, segment: str | None, route: str | None) -> bool:
-        return _within(self.segments, segment) and _within(self.routes, route)
 
-
-class Tactic(Strict):
+class Tactic(Scoped, Strict):
     """One thing to do on one platform, for one stage of the funnel (in a segment: for it)."""
 
     id: Slug = Field(description="A unique id in the playbook, e.g. douyin-creator-first-drives")
@@ -278,18 +281,11 @@ class Tactic(Strict):
         [], description="One-off set-up inputs it needs (ids in data/assumptions.yaml)"
     )
 
-    def suits(self, segment: str | None, route: str | None) -> bool:
-        """Whether this tactic fits a client of ``segment`` selling through ``route``."""
-        return _within(self.routes, route)
-
 
 class IndustryTactic(Tactic):
     """A tactic at the industry level: it declares the segments it suits as well."""
 
     segments: Segments = Field(description="The industry's segments it suits (ids), or 'all'")
-
-    def suits(self, segment: str | None, route: str | None) -> bool:
-        return _within(self.segments, segment) and _within(self.routes, route)
 
 
 class Benchmark(Strict):
@@ -333,7 +329,7 @@ class Kpi(Strict):
     value: Slug | None = Field(None, description="Money KPIs: the input for the value of one order")
 
 
-class Risk(Strict):
+class Risk(Scoped, Strict):
     """Something that can go wrong for a client of this industry (in a segment: of it)."""
 
     id: Slug = Field(description="A unique id in the playbook")
@@ -343,18 +339,11 @@ class Risk(Strict):
     owner: Owner = Field(description="Who owns the mitigation: agency or client")
     routes: Routes = Field(description="The routes to market it concerns, or 'all'")
 
-    def suits(self, segment: str | None, route: str | None) -> bool:
-        """Whether this risk concerns a client of ``segment`` selling through ``route``."""
-        return _within(self.routes, route)
-
 
 class IndustryRisk(Risk):
     """A risk at the industry level: it declares the segments it concerns as well."""
 
     segments: Segments = Field(description="The industry's segments it concerns (ids), or 'all'")
-
-    def suits(self, segment: str | None, route: str | None) -> bool:
-        return _within(self.segments, segment) and _within(self.routes, route)
 
 
 class Segment(Strict):
