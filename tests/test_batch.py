@@ -18,18 +18,21 @@ from briefing.cli import main
 from briefing.load import load_project
 from briefing.validate import validate
 
-from .conftest import TODAY, copy_project, settings_for
+from .conftest import TODAY, settings_for, shared_root
 
 CLIENTS = ["hartley-finch", "maison-aurele", "northwind-robotics"]
 
 
-@pytest.fixture(scope="module")
-def batch_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project with three clients, all built once (never edited: tests copy it)."""
-    root = copy_project(tmp_path_factory.mktemp("batch") / "project", CLIENTS)
+def _build_three(root: Path) -> None:
     outcomes = build_all(settings_for(root), CLIENTS, jobs=2, console=Console(quiet=True))
     assert [o.status for o in outcomes] == ["built"] * 3
-    return root
+
+
+@pytest.fixture(scope="module")
+def batch_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with three clients, built once per test run for every worker (never edited:
+    tests copy it)."""
+    return shared_root(tmp_path_factory, "batch", CLIENTS, _build_three)
 
 
 @pytest.fixture

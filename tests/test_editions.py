@@ -20,7 +20,7 @@ from briefing.deliver import email as send_email
 from briefing.errors import DataError
 from briefing.render.fit import Fonts, line_count
 
-from .conftest import REPO, SAMPLE, copy_project, settings_for
+from .conftest import REPO, SAMPLE, copy_project, settings_for, shared_root
 from .test_email import plain
 
 CLIENT = "nordlys-travel"
@@ -29,13 +29,17 @@ A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 LOCALE = REPO / "templates/default/locale/zh_CN/LC_MESSAGES"
 
 
-@pytest.fixture(scope="module")
-def zh_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """nordlys-travel built in both its editions (English first, then Chinese)."""
-    root = copy_project(tmp_path_factory.mktemp("zh") / "project", [CLIENT, "maison-aurele"])
+def _build_both_editions(root: Path) -> None:
     build(settings_for(root, lang="en"), CLIENT)
     build(settings_for(root, lang=ZH), CLIENT)
-    return root
+
+
+@pytest.fixture(scope="module")
+def zh_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """nordlys-travel built in both its editions (English first, then Chinese), once per test
+    run for every worker: read it, or copy it to edit."""
+    return shared_root(tmp_path_factory, "zh-editions", [CLIENT, "maison-aurele"],
+                       _build_both_editions)  # fmt: skip
 
 
 def pdf_text(path: Path) -> str:
@@ -339,10 +343,12 @@ def test_every_edition_gives_the_same_advice(tmp_path: Path) -> None:
         assert advice["en", client] == advice[ZH, client], client
 
 
-def test_a_translation_change_is_no_change_to_the_english_edition(zh_built: Path) -> None:
+def test_a_translation_change_is_no_change_to_the_english_edition(
+    zh_built: Path, tmp_path: Path
+) -> None:
     import shutil
 
-    root = zh_built.parent / "changed"
+    root = tmp_path / "changed"
     shutil.copytree(zh_built, root)
     sibling = root / "data/platforms/wechat.zh-CN.yaml"
     sibling.write_text(sibling.read_text("utf-8").replace("即时通讯", "即时通信", 1), "utf-8")

@@ -21,6 +21,10 @@ from briefing.templating import fill
 
 from .conftest import copy_project, settings_for
 
+# One worker runs this module (its module fixture builds and e-mails a client):
+# a module fixture is made once per worker that runs a test of it.
+pytestmark = pytest.mark.xdist_group("grammar")
+
 CLIENT = "hartley-finch"  # FMCG; three cities; Taobao and Tmall; a KPI named after Xiaohongshu
 
 

@@ -10,6 +10,10 @@ import pytest
 
 from .preview_server import CLIENT, TOKEN, app_in_thread, state, until, view
 
+# One worker runs this module (its module fixture starts a preview and waits for its first build):
+# a module fixture is made once per worker that runs a test of it.
+pytestmark = pytest.mark.xdist_group("preview-guard")
+
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -18,6 +18,10 @@ from briefing.qa.report import MAX_REFUSED, refused_share
 
 from .conftest import TODAY, copy_project
 
+# One worker runs this module (its module fixture builds twelve generated briefs):
+# a module fixture is made once per worker that runs a test of it.
+pytestmark = pytest.mark.xdist_group("qa-briefs")
+
 SEED = 27
 COUNT = 12
 # Known failures on main (issue 27), by invariant: the briefs (seed:index) they fail on.
