@@ -30,7 +30,7 @@ def parser() -> argparse.ArgumentParser:
         prog="briefing",
         description=cli_text.PROGRAM.description,
         epilog=cli_text.epilog(cli_text.PROGRAM.examples),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=cli_text.Formatter,
     )
     main.add_argument("--version", action="version", version=f"briefing {__version__}")
     main.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -74,7 +74,7 @@ def _command(commands: Any, name: str, key: str | None = None) -> argparse.Argum
         help=text.summary,
         description=text.description,
         epilog=cli_text.epilog(text.examples),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=cli_text.Formatter,
     )
     return made
 

@@ -38,19 +38,21 @@ def test_the_walk_finds_the_nested_commands() -> None:
 
 @pytest.mark.parametrize("command", EVERY)
 def test_every_help_says_what_it_does_and_shows_an_example(
-    command: str, capsys: pytest.CaptureFixture[str]
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # the terminal an account manager opens
     path, parser = next((p, c) for p, c in commands(cli.parser()) if " ".join(p) == command)
     assert parser.description and parser.epilog, command
     assert main([*path, "--help"]) == 0
     shown = capsys.readouterr().out
-    assert parser.description.splitlines()[0] in shown
+    assert " ".join(parser.description.split()) in " ".join(shown.split())  # all of it
     assert "example" in shown and f"briefing {command}".rstrip() in shown
     assert "exit codes:" in shown and "3  not ready" in shown
     assert "``" not in shown and ":func:" not in shown and '"""' not in shown  # no docstrings
     lacking = [a.dest for a in parser._actions if not a.option_strings and not a.help]
     assert not lacking, f"briefing {command}: positionals without help: {lacking}"
     assert shown.count("\n") < 60, "a help a person reads at once"
+    assert max(len(line) for line in shown.splitlines()) <= 80, shown
 
 
 def test_the_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
