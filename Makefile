@@ -97,6 +97,7 @@ lint: $(STAMP)
 		scripts/freeze-test-data
 	@$(BIN)/ruff format --check briefing tests bench scripts/mutation-check scripts/tailoring scripts/accessibility \
 		scripts/deck-fill scripts/freeze-test-data
+	@$(BIN)/mypy
 
 check: lint test
 
@@ -123,7 +124,7 @@ mutation-check: $(STAMP)  ## remove each safety guard in a temp copy; its test m
 	@$(BIN)/python scripts/mutation-check
 
 clean:  ## remove generated files; state/ (send ledger, locks) is kept on purpose
-	rm -rf out .cache .pytest_cache .ruff_cache
+	rm -rf out .cache .pytest_cache .ruff_cache .mypy_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 LOCALE := templates/default/locale

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing import identity, ledger, manifest, state
-from briefing.errors import DeliveryError, UsageError
+from briefing.errors import NotReady, NotReadyToSend, UsageError
 
 APPROVALS = "approvals.jsonl"
 
@@ -43,13 +43,13 @@ def approve(
     """Record that the current build of ``lang`` is approved. Call under the client's lock."""
     edition = manifest.edition(manifest.read(folder), lang)
     if edition is None:
-        raise UsageError(
+        raise NotReady(
             f"nothing to approve: no {lang} build in {folder.name}/; build it first "
             f"(briefing build {client_id} --lang {lang})"
         )
     verdict = manifest.check_outputs(folder, edition)
     if not verdict.ok:
-        raise UsageError(f"cannot approve: {verdict.reason}; build again, then approve")
+        raise NotReady(f"cannot approve: {verdict.reason}; build again, then approve")
     if not by.strip():
         raise UsageError("--by: name who approves (default: the USER of this machine)")
     entry = {
@@ -105,7 +105,7 @@ def require(state_dir: Path, client_id: str, edition: dict[str, Any], lang: str)
         else "nobody has approved it"
     )
     flag = "" if lang == "en" else f" --lang {lang}"
-    raise DeliveryError(
+    raise NotReadyToSend(
         f"refusing to send the {lang} edition of {client_id}: {why}. The account manager "
         f"reviews out/{client_id}/ and runs `briefing approve {client_id}{flag} --by NAME`; "
         "then send again (BRIEFING_REQUIRE_APPROVAL=0 turns this check off)"

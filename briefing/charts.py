@@ -289,7 +289,8 @@ def svg(chart: ChartSpec, colour: str, text_colour: str, muted: str, font: str) 
     label_room = 10 + max(_width(chart.value_text(b), 4.8, 9) for b in chart.bars)  # 9 pt digits
     bar_w = 430 - label_room
     end = chart.maximum or max(b.value for b in chart.bars) or 1
-    rows, y = [], top
+    rows: list[str] = []
+    y: float = top  # grows by whole rows, then by the legend's fractional height
     for i, bar in enumerate(chart.bars):
         if i and bar.group != chart.bars[i - 1].group:  # a new group is not a continuation
             rows.append(

@@ -12,8 +12,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing import __version__
-from briefing.errors import BriefingError, DataError, Stopped, UsageError
+from briefing import __version__, cli_text
+from briefing.errors import BriefingError, DataError, NotReady, Stopped, UsageError
 from briefing.log import LOGGER, configure
 
 if TYPE_CHECKING:
@@ -26,14 +26,61 @@ PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="briefing", description=__doc__)
+    main = argparse.ArgumentParser(
+        prog="briefing",
+        description=cli_text.PROGRAM.description,
+        epilog=cli_text.epilog(cli_text.PROGRAM.examples),
+        formatter_class=cli_text.Formatter,
+    )
     main.add_argument("--version", action="version", version=f"briefing {__version__}")
     main.add_argument("--debug", action="store_true", help="show tracebacks")
     main.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
-    commands = main.add_subparsers(dest="command", required=True)
+    commands = _commands(main, "command")
+    _build_parser(_command(commands, "build"))
+    _email_parser(_command(commands, "email"))
+    industry = _commands(_command(commands, "industry"), "industry_command")
+    new_industry = _command(industry, "new", "industry new")
+    new_industry.add_argument("name", help="the industry's id: lowercase letters, digits, '-'")
+    _theme_parsers(_command(commands, "theme"))
+    _data_parsers(_command(commands, "data"))
+    _review_parsers(commands)
+    check_data = _command(commands, "check")
+    check_data.add_argument(
+        "--lang", help="also check the translations of this edition (e.g. zh-CN)"
+    )
+    _command(commands, "schemas")
+    _command(commands, "list")
+    return main
 
-    b = commands.add_parser("build", help="build out/<client>/ (PDF briefing and PPTX deck)")
-    b.add_argument("client", nargs="?", help="client id: the file name of data/clients/<id>.yaml")
+
+CLIENT_HELP = "the client's id, as `briefing list` shows it (data/clients/<id>.yaml)"
+
+
+def _commands(parent: argparse.ArgumentParser, dest: str) -> Any:
+    return parent.add_subparsers(
+        title="commands",
+        dest=dest,
+        required=True,
+        metavar="COMMAND",
+        help=f"each has its own help: {parent.prog} COMMAND --help",
+    )
+
+
+def _command(commands: Any, name: str, key: str | None = None) -> argparse.ArgumentParser:
+    """A sub-command with its summary, description and examples from cli_text."""
+    text = cli_text.COMMANDS[key or name]
+    made: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=text.summary,
+        description=text.description,
+        epilog=cli_text.epilog(text.examples),
+        formatter_class=cli_text.Formatter,
+    )
+    return made
+
+
+def _build_parser(b: argparse.ArgumentParser) -> None:
+    b.add_argument("client", nargs="?", help=CLIENT_HELP + "; or --all")
     b.add_argument("--all", action="store_true", help="build every client (in parallel)")
     b.add_argument("-j", "--jobs", type=int, help="worker processes for --all (default: cores)")
     b.add_argument("--force", action="store_true", help="rebuild even when up to date")
@@ -52,8 +99,9 @@ def parser() -> argparse.ArgumentParser:
         help="PDF flavour (default: pdf/ua-1, a tagged, accessible PDF)",
     )
 
-    e = commands.add_parser("email", help="e-mail the built PDF and deck to the client")
-    e.add_argument("client")
+
+def _email_parser(e: argparse.ArgumentParser) -> None:
+    e.add_argument("client", help=CLIENT_HELP)
     e.add_argument(
         "--dry-run",
         action="store_true",
@@ -68,58 +116,33 @@ def parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--max-mb", type=float, help="size budget of the encoded message (20)")
 
-    ind = commands.add_parser("industry", help="start a new industry playbook (data/industries/)")
-    industry_commands = ind.add_subparsers(dest="industry_command", required=True)
-    new_industry = industry_commands.add_parser(
-        "new",
-        help="scaffold data/industries/<name>.yaml: every field explained (docs/industries.md), "
-        "a fit line for every active platform, one tactic per funnel stage to fill in",
-    )
-    new_industry.add_argument("name", help="the industry's id: lowercase letters, digits, '-'")
 
-    t = commands.add_parser("theme", help="create or check a theme (templates/<name>/)")
-    theme_commands = t.add_subparsers(dest="theme_command", required=True)
-    new = theme_commands.add_parser(
-        "new",
-        help="scaffold templates/<name>/: theme.yaml, an empty report.css and a report.html.j2 "
-        "that extends the parent (none changes anything until edited)",
-    )
-    new.add_argument("name")
+def _theme_parsers(t: argparse.ArgumentParser) -> None:
+    theme_commands = _commands(t, "theme_command")
+    new = _command(theme_commands, "new", "theme new")
+    new.add_argument("name", help="the new theme's folder name under templates/ (e.g. pitch-blue)")
     new.add_argument("--extends", default="default", help="parent theme (default: default)")
-    imp_theme = theme_commands.add_parser(
-        "import",
-        help="make a theme from the client's PowerPoint template (.pptx or .potx): its master "
-        "and layouts, colours, a role-to-layout mapping and templates/<name>/import-report.txt",
-    )
+    imp_theme = _command(theme_commands, "import", "theme import")
     imp_theme.add_argument("file", type=Path, help="the template, .pptx or .potx")
     imp_theme.add_argument("name", help="the new theme's folder name under templates/")
     imp_theme.add_argument("--extends", default="default", help="parent theme (default: default)")
     imp_theme.add_argument(
         "--master", type=int, help="which slide master to use, from 1, when there are several"
     )
-    check = theme_commands.add_parser(
-        "check",
-        help="validate a theme without building: tokens, logos, fonts, the master, and every "
-        "template rendered against a sample client (undefined names, unknown filters, syntax)",
-    )
-    check.add_argument("name")
+    check = _command(theme_commands, "check", "theme check")
+    check.add_argument("name", help="the theme's folder name under templates/")
     check.add_argument(
         "--client", help="render the templates for this client (default: one using the theme)"
     )
 
-    d = commands.add_parser("data", help="the figures: how current they are, spreadsheet import")
-    data_commands = d.add_subparsers(dest="data_command", required=True)
-    status = data_commands.add_parser(
-        "status", help="per platform: newest figure and its age, dated figures, missing URLs"
-    )
+
+def _data_parsers(d: argparse.ArgumentParser) -> None:
+    data_commands = _commands(d, "data_command")
+    status = _command(data_commands, "status", "data status")
     status.add_argument(
         "--strict", action="store_true", help="exit 1 when any figure is past the freshness limit"
     )
-    imp = data_commands.add_parser(
-        "import",
-        help="add or replace figures from a CSV file (columns: platform, metric, value, unit, "
-        "as_of, source, url, confidence)",
-    )
+    imp = _command(data_commands, "import", "data import")
     imp.add_argument("file", help="a CSV file, e.g. exported from a spreadsheet")
     imp.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
     imp.add_argument(
@@ -128,12 +151,10 @@ def parser() -> argparse.ArgumentParser:
         help="read 3,5 as three and a half and 1.234.567 as a number (default: 1,234,567.5)",
     )
 
-    preview = commands.add_parser(
-        "preview",
-        help="show the client's PDF pages and deck slides in the browser, rebuilt on every "
-        "save in data/, templates/ or assets/ (writes nothing to out/ or state/)",
-    )
-    preview.add_argument("client")
+
+def _review_parsers(commands: Any) -> None:
+    preview = _command(commands, "preview")
+    preview.add_argument("client", help=CLIENT_HELP)
     preview.add_argument("--theme", help="preview in this theme instead of the client's")
     _edition_flags(preview)
     preview.add_argument("--port", type=int, default=8800, help="port to listen on (8800)")
@@ -143,34 +164,16 @@ def parser() -> argparse.ArgumentParser:
         help="address to listen on (127.0.0.1: this machine only; anything else is reachable "
         "by others, with a warning)",
     )
-
-    approve = commands.add_parser(
-        "approve", help="record that the client's current build is reviewed and may be sent"
-    )
-    approve.add_argument("client")
+    approve = _command(commands, "approve")
+    approve.add_argument("client", help=CLIENT_HELP)
     approve.add_argument("--by", help="who approves (default: $USER)")
     approve.add_argument("--note", default="", help="a note kept with the approval")
     approve.add_argument("--lang", help="the edition to approve (default: each of the client's)")
-    diff = commands.add_parser(
-        "diff", help="what changed since the client's last sent briefing (platforms, figures…)"
-    )
-    diff.add_argument("client")
+    diff = _command(commands, "diff")
+    diff.add_argument("client", help=CLIENT_HELP)
     diff.add_argument("--since", type=_date, help="compare with the briefing sent by this date")
     diff.add_argument("--lang", help="the edition (default: en)")
-    commands.add_parser(
-        "status", help="per client: built, up to date, dated figures, approved, last sent"
-    )
-    check_data = commands.add_parser("check", help="validate data/ and report every problem")
-    check_data.add_argument(
-        "--lang", help="also check the translations of this edition (e.g. zh-CN)"
-    )
-    commands.add_parser(
-        "schemas",
-        help="write schemas/*.schema.json (for YAML editors) and docs/templates.md (the "
-        "template reference)",
-    )
-    commands.add_parser("list", help="list the clients")
-    return main
+    _command(commands, "status")
 
 
 def _date(text: str) -> dt.date:
@@ -246,10 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(_published_note(exc) or exc.summary(), file=sys.stderr)
-        return 1
-    except UsageError as exc:
+        return exc.exit_code
+    except (UsageError, NotReady) as exc:  # nothing was tried: no "Aborted" note
         LOGGER.error("%s", exc)
-        return 2
+        return exc.exit_code
     except Stopped as exc:
         name = signal.Signals(exc.signum).name
         print(f"Stopped by {name}: nothing half-done was published or sent", file=sys.stderr)
@@ -266,6 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if isinstance(exc, InternalError):
                 print(exc.detail, file=sys.stderr)
             raise
+        code = exc.exit_code if isinstance(exc, BriefingError) else 1
         if isinstance(exc, BriefingError):
             LOGGER.error("%s", exc)
         else:  # a bug or a fault of the machine: say what, and how to see more
@@ -274,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("Aborted: the previous outputs are unchanged", file=sys.stderr)
         elif note := _published_note(exc):
             print(note, file=sys.stderr)
-        return 1
+        return code
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -71,7 +71,8 @@ def read_rows(
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise DataError([Problem(shown, f"missing column(s): {', '.join(missing)}", 1)])
-    rows, problems = [], []
+    rows: list[Row] = []
+    problems: list[Problem] = []
     seen: dict[tuple[str, str], tuple[int, str]] = {}  # (platform, id) -> line, name
     for record in reader:
         line = reader.line_num

@@ -110,7 +110,10 @@ def check_converted(pptx: Path, pdf: Path) -> list[SlideCheck]:
         presentation = Presentation(str(pptx))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as exc:
         raise RuntimeError(f"not a PowerPoint deck ({exc})") from exc
-    size = (presentation.slide_width / EMU_PER_PT, presentation.slide_height / EMU_PER_PT)
+    width, height = presentation.slide_width, presentation.slide_height
+    if width is None or height is None:  # optional in the file; every deck we make sets it
+        raise RuntimeError("not a deck this can check: it declares no slide size")
+    size = (width / EMU_PER_PT, height / EMU_PER_PT)
     pages = read_lines(pdf, size)
     slides = [(n, s) for n, s in enumerate(presentation.slides, 1) if s._element.get("show") != "0"]
     if len(pages) != len(slides):  # hidden slides are not exported, so compare visible ones
@@ -271,8 +274,8 @@ def check_slide(
     """Overflow and fill of one slide, given the lines LibreOffice drew on its page."""
     placed = list(_walk(slide.shapes))
     # Footer placeholders of the layout too: LibreOffice may draw master footer fields.
-    footers = [_xfrm_box(p) for p in slide.slide_layout.placeholders if _kind(p) in FOOTERS]
-    footers = [b for b in footers if b is not None]
+    boxes = [_xfrm_box(p) for p in slide.slide_layout.placeholders if _kind(p) in FOOTERS]
+    footers = [b for b in boxes if b is not None]
     holders = sorted(
         [(p.box, _kind(p.shape)) for p in placed if _holds_text(p.shape)]
         + [(b, PP_PLACEHOLDER.FOOTER) for b in footers],

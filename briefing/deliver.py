@@ -30,7 +30,14 @@ from briefing import (
     state,
     templating,
 )
-from briefing.errors import DeliveryError, SentUnrecorded, TemplateError, UsageError, relative
+from briefing.errors import (
+    DeliveryError,
+    NotReadyToSend,
+    SentUnrecorded,
+    TemplateError,
+    UsageError,
+    relative,
+)
 from briefing.log import LOGGER
 from briefing.model import Briefing, Contact
 from briefing.render.context import email_context
@@ -87,7 +94,7 @@ def read_outputs(
     record = manifest.edition(manifest.read(folder), lang)
     if record is None:
         edition = "" if lang == "en" else f"{lang} "
-        raise DeliveryError(
+        raise NotReadyToSend(
             f"refusing to send: no {edition}build found in out/{folder.name}/. Build first "
             f"(make briefing CLIENT=...{'' if lang == 'en' else ' or --lang ' + lang}) or add "
             "--build."
@@ -100,9 +107,9 @@ def read_outputs(
         try:
             data = (folder / name).read_bytes()
         except FileNotFoundError:
-            raise DeliveryError(f"refusing to send: {name} is missing; build again") from None
+            raise NotReadyToSend(f"refusing to send: {name} is missing; build again") from None
         if output.sha256(data) != digest:
-            raise DeliveryError(
+            raise NotReadyToSend(
                 f"refusing to send: {name} does not match {manifest.MANIFEST}: it was left by a "
                 "failed or interrupted build, or edited by hand. Build again (or add --build)."
             )
@@ -112,7 +119,7 @@ def read_outputs(
         shown = ", ".join(changed[:5]) + (
             f" and {len(changed) - 5} more" if len(changed) > 5 else ""
         )
-        raise DeliveryError(
+        raise NotReadyToSend(
             f"refusing to send: the outputs are stale; changed since the build: "
             f"{shown}. Rebuild first or add --build."
         )
@@ -312,7 +319,7 @@ def send(
         ledger_file, (outgoing.key, outgoing.earlier_key), outgoing.legacy_message_id
     )
     if previous and previous["status"] in ledger.ACTIVE and not resend:
-        raise DeliveryError(_repeat_message(previous, outgoing))
+        raise NotReadyToSend(_repeat_message(previous, outgoing))
     check()
     where = relative(ledger_file, settings.root)
     try:

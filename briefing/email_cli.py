@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from briefing import build, translate
-from briefing.errors import BriefingError, DeliveryError, SentUnrecorded
+from briefing.errors import BriefingError, DeliveryError, NotReady, NotReadyToSend, SentUnrecorded
 from briefing.settings import Settings
 
 
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # Always the client's own theme: pitch builds (out/<id>.<theme>/) are never e-mailed.
     own = settings.model_copy(update={"theme": None})
     langs = build.editions(own, args.client)
-    failed = []
+    failed, not_ready = [], True
     for lang in langs:  # each edition is tried: one refused does not hold back the others
         try:
             _email_edition(args, settings, own.model_copy(update={"lang": lang}), dry_run)
@@ -28,11 +28,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             if len(langs) == 1:
                 raise
             flag = "" if lang == "en" else f" --lang {lang}"
+            not_ready = not_ready and isinstance(exc, NotReady)
             failed.append(f"{lang} edition (briefing email {args.client}{flag}): {exc}")
             said = "Sent, but not recorded" if isinstance(exc, SentUnrecorded) else "Not sent"
             print(f"{said} ({lang}): {exc}", file=sys.stderr)
-    if failed:
-        raise DeliveryError("\n".join(failed))
+    if failed:  # exit 3 only when every refusal was "not ready" (built, approved, sent)
+        raise (NotReadyToSend if not_ready else DeliveryError)("\n".join(failed))
     return 0
 
 

@@ -18,6 +18,9 @@ class Stopped(KeyboardInterrupt):
 class BriefingError(Exception):
     """Any failure caused by input, templates or environment, reported without a traceback."""
 
+    # What `briefing` exits with (the README's table): 1 failed, 2 usage, 3 not ready.
+    exit_code = 1
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -58,6 +61,15 @@ class DataError(BriefingError):
 class UsageError(BriefingError):
     """A bad command-line argument (exit code 2)."""
 
+    exit_code = 2
+
+
+class NotReady(BriefingError):
+    """The command is right, but the client is not ready for it yet: not built (or built from
+    older data), not approved, already sent, nothing sent to compare with (exit code 3)."""
+
+    exit_code = 3
+
 
 class TemplateError(BriefingError):
     """A template that does not compile or render."""
@@ -69,6 +81,10 @@ class RenderError(BriefingError):
 
 class DeliveryError(BriefingError):
     """The message was not (or may not have been) delivered; the text says what to do."""
+
+
+class NotReadyToSend(NotReady, DeliveryError):
+    """A send refused before anything went out: no current build, no approval, a repeat."""
 
 
 class SentUnrecorded(DeliveryError):

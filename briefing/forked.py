@@ -71,7 +71,7 @@ class Job(Generic[T]):
         return value
 
     def _collect(self) -> bytes:
-        chunks = []
+        chunks: list[bytes] = []
         deadline = self._started + self.budget.seconds
         while True:
             remaining = deadline - time.monotonic()

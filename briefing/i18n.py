@@ -232,6 +232,9 @@ def quarter(value: dt.date, *, lang: str | None = None) -> str:
     return format_skeleton("yQQQ", value, locale=babel_locale(lang))
 
 
+LIST_STYLES: dict[str, Literal["standard", "or"]] = {"and": "standard", "or": "or"}  # Babel's
+
+
 def join_and(
     items: Iterable[object],
     conjunction: Literal["and", "or"] = "and",
@@ -263,8 +266,7 @@ def join_and(
         return (
             join_and(plain, lang=lang) + ("," if len(plain) > 1 else "") + " as well as " + joined
         )
-    style = {"and": "standard", "or": "or"}[conjunction]
-    return format_list(names, style=style, locale=babel_locale(lang))
+    return format_list(names, style=LIST_STYLES[conjunction], locale=babel_locale(lang))
 
 
 NUMBER_WORDS = [

@@ -76,7 +76,7 @@ def _type(prop: dict[str, Any]) -> str:
     if kind == "array":
         return f"list of {_type(prop.get('items', {}))}"
     if kind == "object":
-        inner = next(iter(prop.get("patternProperties", {}).values()), {})
+        inner: dict[str, Any] = next(iter(prop.get("patternProperties", {}).values()), {})
         return f"platform id → {_type(inner)}" if inner else "mapping"
     if kind == "string":
         return "id" if prop.get("pattern") == SLUG_PATTERN else "text"

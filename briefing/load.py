@@ -86,12 +86,13 @@ class Project:
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses aliases, anchors and explicit tags."""
 
-    def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise ComposerError(
-                None, None, "YAML aliases (*name) are not allowed", event.start_mark
-            )
+            # The stubs allow libyaml's Mark on an event; the pure-Python SafeLoader makes
+            # yaml.error.Mark, which ComposerError takes.
+            mark = event.start_mark
+            raise ComposerError(None, None, "YAML aliases (*name) are not allowed", mark)  # type: ignore[arg-type]
         if getattr(event, "anchor", None):
             raise ComposerError(
                 None, None, "YAML anchors (&name) are not allowed", event.start_mark
@@ -249,7 +250,7 @@ class _Builder:
                     "this list item runs onto a line that starts with '- ': if that line is a "
                     "new item, indent its '-' exactly like the one above (or quote the text if "
                     "it is one item)",
-                    Mark(self.doc.rel, 0, line, match.end() - 2, None, None),
+                    Mark(self.doc.rel, 0, line, match.end() - 2, None, 0),  # no buffer: no snippet
                 )
 
 

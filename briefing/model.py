@@ -193,7 +193,7 @@ class Fit(Strict):
     rationale: Line = Field(description="Why, in one sentence the client reads")
 
 
-ALL = "all"
+ALL: Literal["all"] = "all"
 # Which of the industry's segments, or routes to market, an item of a playbook suits: a
 # list of ids, or "all". Every item declares both, so nothing reaches a client it does not fit.
 Segments = Annotated[list[Slug], Field(min_length=1)] | Literal["all"]

@@ -30,6 +30,7 @@ from briefing.model import (
     Platform,
     Risk,
     Role,
+    Stage,
     Strict,
     Tactic,
     Target,
@@ -323,7 +324,7 @@ def _next_steps(
     return steps
 
 
-def matrix(plan: Plan) -> list[tuple[Placed, dict[str, str | None]]]:
+def matrix(plan: Plan) -> list[tuple[Placed, dict[Stage, str | None]]]:
     """Recommended and considered platforms by funnel stage: the role each plays."""
     rows = []
     for p in plan.placed:

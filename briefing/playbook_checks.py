@@ -30,13 +30,13 @@ def check(kb: KnowledgeBase, docs: dict[str, dict[str, Document]]) -> list[Probl
         problems += _complete(doc, industry)
         problems += _kpi_platforms(doc, industry, set(docs.get("platforms", {})))
     for cid, client in kb.clients.items():
-        industry = kb.industries.get(client.industry)
+        chosen = kb.industries.get(client.industry)
         route = client.route_to_market
-        if industry is None or route is None:
+        if chosen is None or route is None:
             continue
-        routes = _routes(industry, client.segment)
+        routes = _routes(chosen, client.segment)
         if route not in routes:
-            whose = f"segment '{client.segment}' of " if routes != industry.routes else ""
+            whose = f"segment '{client.segment}' of " if routes != chosen.routes else ""
             message = (
                 f"'{route}' is not a route to market of {whose}data/industries/"
                 f"{client.industry}.yaml (expected one of: {', '.join(routes)})"
@@ -99,9 +99,9 @@ def _scopes(doc: Document, industry: Industry) -> list[Problem]:
 
 def _complete(doc: Document, industry: Industry) -> list[Problem]:
     """Each segment x route gets a tactic for every stage the plan needs."""
-    cases = [(s.id, ("segments", i)) for i, s in enumerate(industry.segments)] or [
-        (None, ("tactics",))
-    ]
+    cases: list[tuple[str | None, KeyPath]] = [
+        (s.id, ("segments", i)) for i, s in enumerate(industry.segments)
+    ] or [(None, ("tactics",))]
     problems = []
     for segment_id, loc in cases:
         segment = next((s for s in industry.segments if s.id == segment_id), None)

@@ -32,7 +32,7 @@ def _at(doc: Document, loc: KeyPath, message: str) -> Problem:
 def _items(docs: dict[str, dict[str, Document]], kind: str) -> list[tuple[Document, KeyPath, Any]]:
     """Every item of a reference list, with its document and key path."""
     key = LISTS.get(kind, "moments")
-    found = []
+    found: list[tuple[Document, KeyPath, Any]] = []
     for doc in docs.get(kind, {}).values():
         items = doc.data.get(key) if isinstance(doc.data, dict) else None
         if isinstance(items, list):
@@ -142,7 +142,9 @@ def _named_inputs(docs: dict[str, dict[str, Document]]) -> list[Problem]:
 
 
 def _tactics(playbook: dict) -> list[tuple[KeyPath, dict]]:
-    found = [(("tactics", i), t) for i, t in enumerate(playbook.get("tactics") or [])]
+    found: list[tuple[KeyPath, Any]] = [
+        (("tactics", i), t) for i, t in enumerate(playbook.get("tactics") or [])
+    ]
     for s, segment in enumerate(playbook.get("segments") or []):
         if isinstance(segment, dict):
             tactics = segment.get("tactics") or []

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from briefing import approval, build, state, status, translate
-from briefing.errors import UsageError
+from briefing.errors import NotReady
 from briefing.settings import Settings
 
 
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         prepared = build.prepare(own.model_copy(update={"lang": lang}), args.client)
         if not prepared.up_to_date():  # approve what the data makes now, not an older build
             flag = "" if lang == "en" else f" --lang {lang}"
-            raise UsageError(
+            raise NotReady(
                 f"the {lang} build of {args.client} is not up to date with its data or theme: "
                 f"build it (briefing build {args.client}{flag}), review it, then approve"
             )

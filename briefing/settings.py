@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     def load(cls, root: Path | None = None, **overrides: object) -> Settings:
         """Settings for the project at ``root`` (default: BRIEFING_ROOT, the current folder or
         the repository); ``overrides`` are command-line flags, ignored when None."""
-        flags = {k: v for k, v in overrides.items() if v is not None}
+        flags: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
         try:
             root = (root or _Root().root or _default_root()).resolve()
             return cls(_env_file=root / ".env", root=root, **flags)

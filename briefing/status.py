@@ -10,7 +10,7 @@ from pathlib import Path
 
 from briefing import approval, build, history, i18n, identity, ledger, manifest, translate
 from briefing.changes import Changes
-from briefing.errors import BriefingError, UsageError
+from briefing.errors import BriefingError, NotReady
 from briefing.settings import Settings
 
 
@@ -104,7 +104,7 @@ def diff(settings: Settings, client_id: str, since: dt.date | None = None) -> li
     inputs_key = identity.inputs_digest(prepared.inputs)
     sent = history.sent(settings.state_dir, client_id, prepared.lang)
     if not sent:
-        raise UsageError(
+        raise NotReady(
             f"no {prepared.lang} briefing of {client_id} has been sent yet: nothing to compare"
         )
     earlier = history.previous(settings.state_dir, client_id, prepared.lang, inputs_key, since)

@@ -48,7 +48,7 @@ def briefing_text(briefing: Briefing, html: str) -> Text:
     tree = lxml_html.fromstring(html.encode("utf-8"))
     for element in tree.xpath(SKIPPED):
         element.drop_tree()
-    sections = {}
+    sections: dict[str, list[str]] = {}
     for section in tree.iter("section"):
         name = section.get("id") or section.get("class") or "other"
         if name.startswith("platform-"):
@@ -90,7 +90,8 @@ class Report:
 
 
 def report(texts: list[Text]) -> Report:
-    cross, same = (0.0, ("", "")), (0.0, None)
+    cross: tuple[float, tuple[str, str]] = (0.0, ("", ""))
+    same: tuple[float, tuple[str, str] | None] = (0.0, None)
     per_section: dict[str, list[float]] = {}
     for a, b in permutations(texts, 2):
         value = shared(a.sentences, b.sentences)

@@ -74,7 +74,7 @@ def write(root: Path) -> Path:
     return path
 
 
-Job = tuple[str, str, dict[str, Any]]  # (escaping, template, context)
+Job = tuple[templating.TemplateKind, str, dict[str, Any]]  # (escaping, template, context)
 
 
 def _sample_templates(root: Path, theme: Theme) -> list[Job]:

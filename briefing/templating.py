@@ -13,8 +13,9 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any, Literal
 
 import jinja2
@@ -73,7 +74,9 @@ def environment(
     """The environment for ``kind`` over ``theme``'s chain, kept per process: compiled
     templates are reused, and a template whose file changed is read again (a warm process,
     like the preview, sees every save)."""
-    return _environment(theme.root, theme.dirs, theme.name, kind, undefined)
+    # A class hashes by identity, as lru_cache needs; mypy judges by its instances' __hash__,
+    # which StrictUndefined makes raise.
+    return _environment(theme.root, theme.dirs, theme.name, kind, undefined)  # type: ignore[arg-type]
 
 
 @functools.lru_cache(maxsize=64)
@@ -255,7 +258,7 @@ class _Recorder:
         self.seen: dict[tuple[str, int], str] = {}
 
     def record(self, message: str) -> None:
-        frame = sys._getframe(2)
+        frame: FrameType | None = sys._getframe(2)
         while frame is not None:
             template = frame.f_globals.get("__jinja_template__")
             if template is not None and template.filename:
@@ -277,7 +280,7 @@ def _recording_undefined(recorder: _Recorder) -> type[jinja2.Undefined]:
             self._note()
             return ""
 
-        def __iter__(self):  # type: ignore[no-untyped-def]
+        def __iter__(self) -> Iterator[Any]:
             self._note()
             return iter(())
 

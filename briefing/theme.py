@@ -246,11 +246,11 @@ def _check_file(
             reason = f"'{theme.tokens[field]}' not found (searched {searched} and assets/)"
         problems.append(Problem(doc.rel, reason, line, col, field))
         return
-    reason = images.problem(path, "deck" if field == "deck_logo" else "pdf")
-    if reason and not named:  # the deck falls back on `logo`
-        reason += f", then set deck_logo: {Path(theme.tokens[field]).with_suffix('.png').name}"
-    if reason:
-        problems.append(Problem(doc.rel, f"'{theme.tokens[field]}' {reason}", line, col, field))
+    unusable = images.problem(path, "deck" if field == "deck_logo" else "pdf")
+    if unusable and not named:  # the deck falls back on `logo`
+        unusable += f", then set deck_logo: {Path(theme.tokens[field]).with_suffix('.png').name}"
+    if unusable:
+        problems.append(Problem(doc.rel, f"'{theme.tokens[field]}' {unusable}", line, col, field))
 
 
 def _deck_logo(tokens: dict[str, Any], layers: list[tuple[Document, ThemeFile]]) -> None:

@@ -73,7 +73,8 @@ SPECS: dict[str, dict[str, Any]] = {  # what each kind's sibling may hold; [spec
     "calendar": {"moments": [{"name": TEXT, "note": TEXT}]},
     "fx": {},  # codes, numbers and sources: nothing to translate
 }
-OPTIONAL = {  # text a translation may leave in the source language (names of people and brands)
+# Text a translation may leave in the source language (names of people and brands).
+OPTIONAL: dict[str, set[tuple[str, ...]]] = {
     "clients": {("name",), ("short_name",), ("competitors", "name")},
     "articles": {("author",)},
 }
@@ -135,8 +136,8 @@ def overlay(
                             f"{_base_path(kind, base)}: rename it or remove it")
                 )  # fmt: skip
         for stem, doc in docs.items():
-            sibling = siblings.get(sibling_name(stem, lang))
-            merged, found, gaps = translated(kind, doc, sibling, lang)
+            own = siblings.get(sibling_name(stem, lang))
+            merged, found, gaps = translated(kind, doc, own, lang)
             documents[kind][stem] = merged
             problems += found
             missing += gaps

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,8 @@ def record(
     client_id: str,
     lang: str,
     listing: dict[str, str],
-    theme_dirs: list[Path],
-    editions: list[str],
+    theme_dirs: Sequence[Path],
+    editions: Sequence[str],
     dated_until: dt.date | None,
 ) -> dict[str, Any]:
     """The ``check`` field of an edition built from ``listing`` (data file -> sha256, as read
@@ -99,8 +100,8 @@ class Checker:
         settings = self.settings
         if settings.theme is not None or not _PLAIN_ID.fullmatch(client_id):
             return False  # a pitch in another theme, or an id the full path must refuse
-        edition = _editions(settings, client_id).get(lang)
-        check = edition.get(CHECK) if edition else None
+        edition: dict[str, Any] = _editions(settings, client_id).get(lang) or {}
+        check = edition.get(CHECK)
         if not isinstance(check, dict):
             return False
         options, inputs = edition.get("options") or {}, edition.get("inputs") or {}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from briefing import articles, images, playbook_checks, reference_checks
 from briefing.errors import Problem
@@ -69,7 +71,7 @@ class KnowledgeBase:
         )
 
 
-def suggest(word: str, choices: object) -> str:
+def suggest(word: str, choices: Iterable[object]) -> str:
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -115,7 +117,7 @@ def _untag(loc: tuple) -> tuple:
     )
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "string_pattern_mismatch" and err["ctx"].get("pattern") == SLUG_PATTERN:
         return f"'{err['input']}' is not an id (lowercase letters, digits and '-')"
@@ -198,11 +200,11 @@ def _check_document(kb: KnowledgeBase, kind: str, ident: str, doc: Document) -> 
         item = model.model_validate(doc.data)
     except ValidationError as exc:
         return model_problems(doc, exc, model)
-    if kind == "articles":
+    if isinstance(item, ArticleMeta):  # kind == "articles"
         kb.articles[ident] = Article(slug=ident, meta=item, body=doc.body, path=doc.rel)
         return articles.check_markdown_links(doc, kb.root) + articles.check_body_text(doc)
     getattr(kb, kind)[ident] = item
-    if kind == "platforms":
+    if isinstance(item, Platform):  # kind == "platforms"
         return _check_sourced(doc, item)
     return []
 

@@ -106,7 +106,7 @@ CASES = {  # the fault, the command, its environment, the exit code, its message
         "used more than 64 MB, so it was stopped (BRIEFING_RENDER_MEMORY_MB)",
     ),
     "nothing built to e-mail": (
-        _nothing, ["email", CLIENT, "--dry-run"], {}, 1,
+        _nothing, ["email", CLIENT, "--dry-run"], {}, 3,
         "error: refusing to send: no build found in out/maison-aurele/",
     ),
 }  # fmt: skip

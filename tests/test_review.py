@@ -173,7 +173,7 @@ def test_only_an_up_to_date_build_can_be_approved(project: Path, monkeypatch, ca
 
     change_a_figure(project)
     monkeypatch.chdir(project)
-    assert main(["approve", CLIENT, "--by", "Lin Wei"]) == 2
+    assert main(["approve", CLIENT, "--by", "Lin Wei"]) == 3  # not ready: build it first
     assert "is not up to date with its data or theme" in capsys.readouterr().err
     build(settings_for(project), CLIENT)
     assert main(["approve", CLIENT, "--by", "Lin Wei"]) == 0

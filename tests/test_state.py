@@ -64,12 +64,12 @@ def test_make_clean_and_a_rebuild_the_next_day_are_not_a_reason_to_send_again(
     subprocess.run(["make", "-s", "clean"], cwd=sendable, check=True)
     assert not (sendable / "out").exists()
 
-    assert main(["email", CLIENT, "--build"]) == 1
+    assert main(["email", CLIENT, "--build"]) == 3
     assert "already sent at" in capsys.readouterr().err
     subprocess.run(["make", "-s", "clean"], cwd=sendable, check=True)
     # No earlier build to keep the date from: the rebuild is dated a day later, same briefing.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", NEXT_DAY)
-    assert main(["email", CLIENT, "--build"]) == 1
+    assert main(["email", CLIENT, "--build"]) == 3
     assert "already sent at" in capsys.readouterr().err
     record = json.loads((sendable / f"out/{CLIENT}/manifest.json").read_text("utf-8"))
     assert record["editions"]["en"]["options"]["date"] != "2026-11-25"  # it moved
@@ -87,7 +87,7 @@ def test_a_rebuild_by_a_newer_tool_is_not_a_reason_to_send_again(
     monkeypatch.chdir(sendable)
     assert main(["email", CLIENT]) == 0
     monkeypatch.setattr(manifest, "code_digest", lambda: "a-newer-briefing-tool")
-    assert main(["email", CLIENT, "--build"]) == 1
+    assert main(["email", CLIENT, "--build"]) == 3
     assert "already sent at" in capsys.readouterr().err
     record = json.loads((sendable / f"out/{CLIENT}/manifest.json").read_text("utf-8"))
     assert record["editions"]["en"]["options"]["code"] == "a-newer-briefing-tool"  # it was rebuilt
@@ -118,7 +118,7 @@ def test_a_ledger_in_out_is_moved_to_state_and_still_counts(
     legacy.write_text(json.dumps({**old, "message_id": message.legacy_message_id}) + "\n")
 
     monkeypatch.chdir(sendable)
-    assert main(["email", CLIENT]) == 1
+    assert main(["email", CLIENT]) == 3
     err = capsys.readouterr().err
     assert "moved the send ledger" in err and "already sent at 2026-11-20" in err
     assert not legacy.exists()

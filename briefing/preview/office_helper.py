@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import IO, Any
 
 SOFFICE = "/usr/lib/libreoffice/program/soffice.bin"  # not the launcher: it would fork it
 RESTART = 81  # soffice.bin's "restart me" after it made a new profile
@@ -37,7 +38,13 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _read_frame(stream) -> bytes | None:  # type: ignore[no-untyped-def]
+def _private_and_mortal(parent: int) -> None:
+    """In LibreOffice's process before it starts: its files private, its life tied to ours."""
+    os.umask(0o077)
+    _die_with_parent(parent)
+
+
+def _read_frame(stream: IO[bytes]) -> bytes | None:
     head = stream.read(8)
     if len(head) < 8:
         return None
@@ -46,7 +53,7 @@ def _read_frame(stream) -> bytes | None:  # type: ignore[no-untyped-def]
     return data if len(data) == size else None
 
 
-def _write_frame(stream, data: bytes) -> None:  # type: ignore[no-untyped-def]
+def _write_frame(stream: IO[bytes], data: bytes) -> None:
     stream.write(struct.pack(">Q", len(data)) + data)
     stream.flush()
 
@@ -58,7 +65,7 @@ class Office:
         self.folder = folder
         self.pipe = f"briefing-{os.getpid()}-{secrets.token_hex(16)}"
         self.process: subprocess.Popen[bytes] | None = None
-        self.desktop = None
+        self.desktop: Any = None  # a UNO proxy (com.sun.star.frame.Desktop): untyped
 
     def start(self) -> None:
         profile = "file://" + os.path.join(self.folder, "profile")
@@ -71,7 +78,7 @@ class Office:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, env=env, cwd=self.folder,
-                preexec_fn=lambda: (os.umask(0o077), _die_with_parent(me)),
+                preexec_fn=lambda: _private_and_mortal(me),
             )  # fmt: skip
             try:
                 self.desktop = self._connect()
@@ -81,7 +88,7 @@ class Office:
                     raise
         raise RuntimeError("LibreOffice kept asking for a restart")
 
-    def _connect(self, seconds: float = 90):  # type: ignore[no-untyped-def]
+    def _connect(self, seconds: float = 90) -> Any:
         import uno
         from com.sun.star.connection import NoConnectException
 
@@ -118,7 +125,7 @@ class Office:
         target = os.path.join(self.folder, "deck.pdf")
         with open(source, "wb") as handle:
             handle.write(deck)
-        document = self.desktop.loadComponentFromURL(  # type: ignore[union-attr]
+        document = self.desktop.loadComponentFromURL(
             uno.systemPathToFileUrl(source), "_blank", 0, props(Hidden=True, ReadOnly=True)
         )
         if document is None:
@@ -129,8 +136,8 @@ class Office:
             )
         finally:
             document.close(True)
-        with open(target, "rb") as handle:
-            return handle.read()
+        with open(target, "rb") as result:
+            return result.read()
 
     def stop(self) -> None:
         """Ask LibreOffice to quit (it removes its pipe), kill it if it does not."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from briefing.model import Industry, Kpi, Route
+from briefing.model import ALL, Industry, Kpi, Route, Segment
 
 CITIES = {
     "Shanghai": "上海",
@@ -92,8 +92,9 @@ def supported_routes(industry: Industry) -> list[Route]:
     declared = getattr(industry, "routes", None)
     if declared:
         return list(declared)
-    named = [r for t in industry.tactics for r in t.routes]
-    named += [r for s in industry.segments for t in s.tactics for r in t.routes]
+    tactics = [*industry.tactics, *(t for s in industry.segments for t in s.tactics)]
+    # A tactic for 'all' routes names none (iterating the text would give its letters).
+    named = [r for t in tactics if t.routes != ALL for r in t.routes]
     return sorted(set(named))
 
 
@@ -101,7 +102,7 @@ def cells(industries: dict[str, Industry]) -> list[Cell]:
     """Every industry x segment x route the playbooks support (segment and route optional)."""
     found = []
     for iid, industry in sorted(industries.items()):
-        segments = industry.segments or [None]
+        segments: list[Segment | None] = [*industry.segments] or [None]
         for segment in segments:
             narrowed = getattr(segment, "routes", None)  # a segment may narrow the routes
             for route in narrowed or supported_routes(industry) or [None]:
@@ -163,7 +164,7 @@ class Generator:
         focus = rng.sample(self.active, rng.choice([0, 0, 1, 2]))
         if focus:
             client["focus_platforms"] = focus
-        translation = None
+        translation: dict[str, Any] | None = None
         if zh:
             translation = {"contact": {"title": "首席营销官"}}
             if goals_zh:
@@ -252,7 +253,7 @@ class Generator:
             if rng.random() < 0.5:
                 fits = [p for p, f in industry.fit.items() if f.score >= 3 and p in self.active]
                 platforms = rng.sample(fits, min(len(fits), rng.randint(1, 3)))
-                presence = []
+                presence: list[dict[str, Any]] = []
                 for platform in platforms:
                     pick = rng.randrange(len(ACTIVITIES))
                     presence.append(

@@ -318,7 +318,7 @@ def template_fragments(theme_dirs: list[Path]) -> list[str]:
             with pot.open("rb") as handle:
                 catalog = read_po(handle)
             for message in catalog:
-                ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)  # plurals
                 for text in ids:
                     for part in re.split(r"%\(\w+\)[sd]|%[sd]|<[^>]+>|\{[^}]*\}", text or ""):
                         part = _flat(part).strip(" .,:;()")

@@ -38,6 +38,9 @@ class Template:
     kind: TemplateKind
 
 
+Preview = Literal["pdf", "office", ""]
+
+
 class Renderer(Protocol):
     """An output format. Attributes are read by the stages that loop over the registry."""
 
@@ -48,7 +51,7 @@ class Renderer(Protocol):
     mime: str  # "application/pdf": the e-mail attachment's type
     unit: str  # what ``Rendered.stats`` counts and the batch summary shows: "pages"
     attach: bool  # e-mailed to the client
-    preview: Literal["pdf", "office", ""]  # its bytes are a PDF; LibreOffice converts them; none
+    preview: Preview  # its bytes are a PDF; LibreOffice converts them; none
     templates: tuple[Template, ...]  # the theme templates it renders (theme check, preview)
     theme_files: tuple[str, ...]  # other theme files only it reads (a save rebuilds only it)
 

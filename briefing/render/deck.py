@@ -20,7 +20,7 @@ from briefing.load import Document, parse_yaml
 from briefing.model import Briefing
 from briefing.render import pptx_parts as parts
 from briefing.render import pptx_shapes as shapes
-from briefing.render.base import Rendered, Template
+from briefing.render.base import Preview, Rendered, Template
 from briefing.render.context import template_context
 from briefing.render.deck_fit import BODY_IDX, RIGHT_IDX, TITLE_IDX, Fitter, column_widths
 from briefing.render.deck_model import DeckPlan, SlidePlan
@@ -213,7 +213,8 @@ def _add_slide(
         parts.fill_text(slide.placeholders[BODY_IDX], lines, size, fonts, bullets=not plan.subtitle)
         keep.add(BODY_IDX)
     if plan.right:
-        parts.fill_text(slide.placeholders[RIGHT_IDX], plan.right, plan.right_size, fonts, True)
+        size = plan.right_size or sizes["body"]  # the fitter sets it for every right column
+        parts.fill_text(slide.placeholders[RIGHT_IDX], plan.right, size, fonts, True)
         keep.add(RIGHT_IDX)
     _draw(slide, plan, fitter, chart)
     # The logos go into the layout's picture placeholder; a layout without one (a client's
@@ -305,9 +306,9 @@ class DeckRenderer:
     mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
     unit = "slides"
     attach = True
-    preview = "office"
-    templates = (Template("deck.yaml.j2", "yaml"),)
-    theme_files = ("master.pptx",)
+    preview: Preview = "office"
+    templates: tuple[Template, ...] = (Template("deck.yaml.j2", "yaml"),)
+    theme_files: tuple[str, ...] = ("master.pptx",)
 
     def context(self, briefing: Briefing, theme: Theme) -> dict[str, Any]:
         return template_context(briefing, theme)

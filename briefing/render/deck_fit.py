@@ -69,7 +69,7 @@ class Fitter:
         return path
 
     @property
-    def ladder(self) -> list[float]:
+    def ladder(self) -> list[int]:
         """Every whole size from the body size down to the table size: text takes the largest
         that fits (and slides of one `size_group` the smallest of their choices)."""
         body, table = self.sizes["body"], self.sizes["table"]
@@ -194,6 +194,8 @@ class Fitter:
 
     def split_table(self, slide: SlidePlan) -> list[SlidePlan]:
         table = slide.table
+        if table is None:  # called for table slides only
+            return [slide]
         area = self.area(slide.layout, BODY_IDX)
         widths = column_widths(table, area.width)
         room = area.height * SAFETY
@@ -261,7 +263,9 @@ class Fitter:
         muted, accent = self.colours["muted"], self.colours["primary"]
         small = self.ladder[-1]
         for big in range(int(largest or self.sizes["title"]), small - 1, -1):
-            lines = [(card.big, big, True, muted if card.muted else accent)]
+            lines: list[tuple[str, float, bool, str]] = [
+                (card.big, big, True, muted if card.muted else accent)
+            ]
             lines += [(card.label, min(self.midway, big), False, self.colours["text"])]
             if card.detail:
                 lines.append((card.detail, small, False, muted))

@@ -16,7 +16,7 @@ from briefing import files
 from briefing.errors import DataError, Problem, RenderError, SystemDependencyError, relative
 from briefing.log import LOGGER
 from briefing.render import fit
-from briefing.render.base import Rendered, Template
+from briefing.render.base import Preview, Rendered, Template
 from briefing.render.context import report_context
 from briefing.render.fit import Fonts
 from briefing.render.html import render_html
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from briefing.settings import Settings
 
 
-def _weasyprint():  # imported late: ~0.5 s, and only the PDF step needs it
+def _weasyprint() -> Any:  # imported late: ~0.5 s, and only the PDF step needs it
     import weasyprint
     import weasyprint.urls
 
@@ -47,13 +47,15 @@ def check_system(theme: Theme) -> None:
         fit.font_file(family)  # raises, naming the font and the package to install
 
 
-def project_fetcher(root: Path):
+def project_fetcher(root: Path) -> Any:
     """A URL fetcher that serves regular files under templates/ and assets/, and nothing else."""
     weasyprint = _weasyprint()
     fatal = weasyprint.urls.FatalURLFetchingError
     allowed = ((root / "templates").resolve(), (root / "assets").resolve())
 
-    class ProjectFetcher(weasyprint.urls.URLFetcher):
+    base: Any = weasyprint.urls.URLFetcher  # a name mypy takes as a base (WeasyPrint is untyped)
+
+    class ProjectFetcher(base):
         def fetch(self, url: str, headers: object = None) -> object:
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data" and len(url) < files.LIMITS["asset"]:
@@ -218,9 +220,9 @@ class PdfRenderer:
     mime = "application/pdf"
     unit = "pages"
     attach = True
-    preview = "pdf"
-    templates = (Template("report.html.j2", "html"),)
-    theme_files = ("report.css",)
+    preview: Preview = "pdf"
+    templates: tuple[Template, ...] = (Template("report.html.j2", "html"),)
+    theme_files: tuple[str, ...] = ("report.css",)
 
     def context(self, briefing: Briefing, theme: Theme) -> dict[str, Any]:
         return report_context(briefing, theme)

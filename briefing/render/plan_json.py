@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from briefing.render.base import Rendered, Template
+from briefing.render.base import Preview, Rendered, Template
 
 if TYPE_CHECKING:
+    from briefing.forecast import Forecast
     from briefing.model import Briefing
     from briefing.plan import GoalPlan, Plan
     from briefing.settings import Settings
@@ -146,9 +147,21 @@ def plan_data(briefing: Briefing) -> PlanData:
     )
 
 
+def _forecast(forecast: Forecast | None) -> ForecastData | None:
+    """The forecast's figures, when it has a range (else the goal says why not)."""
+    if forecast is None or forecast.low is None or forecast.high is None:
+        return None
+    return ForecastData(
+        low=forecast.low,
+        high=forecast.high,
+        inputs=forecast.inputs,
+        sourced=forecast.sourced,
+        gap=forecast.gap.model_dump() if forecast.gap else None,
+    )
+
+
 def _goal(goal: GoalPlan) -> GoalData:
     forecast = goal.forecast
-    numbers = forecast is not None and forecast.low is not None and forecast.high is not None
     return GoalData(
         goal=goal.kpi.id if goal.kpi else "",
         kpi=goal.kpi.id if goal.kpi else None,
@@ -157,15 +170,7 @@ def _goal(goal: GoalPlan) -> GoalData:
         target=goal.target.value if goal.target else None,
         by=goal.by,
         baseline=goal.baseline.model_dump() if goal.baseline else None,
-        forecast=ForecastData(
-            low=forecast.low,  # type: ignore[union-attr,arg-type]
-            high=forecast.high,  # type: ignore[union-attr,arg-type]
-            inputs=forecast.inputs,  # type: ignore[union-attr]
-            sourced=forecast.sourced,  # type: ignore[union-attr]
-            gap=forecast.gap.model_dump() if forecast.gap else None,  # type: ignore[union-attr]
-        )
-        if numbers
-        else None,
+        forecast=_forecast(forecast),
         no_forecast=forecast.reason if forecast else None,
         milestones=[m.model_dump() for m in goal.milestones],
         owner=goal.owner,
@@ -191,7 +196,7 @@ class PlanJsonRenderer:
     mime = "application/json"
     unit = "goals"
     attach = False
-    preview = ""
+    preview: Preview = ""
     templates: tuple[Template, ...] = ()
     theme_files: tuple[str, ...] = ()
 

@@ -133,6 +133,8 @@ def add_logo(slide: Any, path: Path, owner: str) -> None:
 def add_client_logo(slide: Any, layout: Any, path: Path) -> None:
     """The client's logo mirrored opposite the agency's: same height band, right-aligned."""
     box = picture_placeholder(layout)
+    if box is None:  # the caller checks; a layout without a picture placeholder gets no logo
+        return
     right = slide.part.package.presentation_part.presentation.slide_width - box.left
     picture = _add_fitted(slide, path, right, box.top, box.width, box.height, "client logo", -1)
     picture.name = "Client logo"
