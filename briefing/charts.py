@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import unicodedata
 from collections import defaultdict
 from xml.sax.saxutils import escape, quoteattr
