@@ -58,7 +58,9 @@ def test_the_pdf_core_ends_at_the_appendix_bookmark(all_built: Path, client: str
         core = appendix - first
         allowed = limit(PDF_CORE, recommended(all_built, client, suffix))
         assert core <= allowed, f"{client} {lang}: core of {core} pages, at most {allowed}"
-        nested = [o.title for o in reader.outline[-1]] if isinstance(reader.outline[-1], list) else []
+        nested = (
+            [o.title for o in reader.outline[-1]] if isinstance(reader.outline[-1], list) else []
+        )
         assert all(title in nested for title in IN_THE_APPENDIX[lang]), (lang, nested)
 
 
@@ -92,18 +94,18 @@ def test_the_cover_band_reaches_both_edges(all_built: Path, client: str) -> None
         capture_output=True,
         check=True,
     ).stdout
-    header, width, height, data = _ppm(ppm)
+    width, height, data = _ppm(ppm)
     band = [y for y in range(height) if _dark(data, width, width // 2, y)]
     assert band, "no band on the cover"
     middle = band[len(band) // 2]
     assert _dark(data, width, 0, middle) and _dark(data, width, width - 1, middle)
 
 
-def _ppm(data: bytes) -> tuple[bytes, int, int, bytes]:
-    """A binary PPM (P6) as its header, size and pixels."""
+def _ppm(data: bytes) -> tuple[int, int, bytes]:
+    """A binary PPM (P6) as its size and pixels."""
     match = re.match(rb"(P6)\s+(\d+)\s+(\d+)\s+\d+\s", data)
     assert match, data[:20]
-    return match[1], int(match[2]), int(match[3]), data[match.end() :]
+    return int(match[2]), int(match[3]), data[match.end() :]
 
 
 def _dark(data: bytes, width: int, x: int, y: int) -> bool:
