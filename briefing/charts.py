@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections import defaultdict
 from xml.sax.saxutils import escape, quoteattr
@@ -58,6 +59,7 @@ class ChartSpec(Strict):
     maximum: float | None = None  # fixed axis end (e.g. 5 for scores)
     alt: str  # describes the chart for screen readers
     legend: list[str] = []  # the STYLES keys drawn (and "dated"), when they need explaining
+    sources: list[tuple[str, dt.date]] = []  # who published the figures, and their periods
 
     def value_text(self, bar: Bar) -> str:
         text = number(bar.value) if self.maximum is None else f"{bar.value:g}"
@@ -156,6 +158,7 @@ def _audience_chart(kind: str, title: str, figures: list[_Figure], stale_months:
         bars=bars,
         alt=alt,
         legend=styles if styles != ["reported"] else [],
+        sources=list(dict.fromkeys((f.metric.source, f.metric.as_of) for f in figures)),
     )
 
 

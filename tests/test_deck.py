@@ -171,8 +171,15 @@ def test_a_slide_exists_for_each_recommended_platform(built: Path, deck_path: Pa
         )
         [slide] = [s for s in platform_slides if pattern.match(s.shapes.title.text)]
         cards = [shape for shape in slide.shapes if shape.name.startswith("Card")]
-        assert 2 <= len(cards) <= 3, r.platform.name  # the KPI cards on the right
-        assert cards[0].text_frame.text.startswith(f"{r.fit.score}/5")
+        assert 2 <= len(cards) <= 3, r.platform.name  # the evidence cards on the right
+        # the first card: the KPI the platform moves, or (moving none) its fit score
+        first = cards[0].text_frame.text
+        assert "the KPI it moves" in first or first.startswith(f"{r.fit.score}/5"), first
+        assert '"' not in " ".join(c.text_frame.text for c in cards)  # no YAML quotes leak
+        # a slide that shows a published figure names its source under the body
+        sources = [shape.text_frame.text for shape in slide.shapes if shape.name == "Source"]
+        if r.platform.current_metrics:
+            assert len(sources) == 1 and sources[0].startswith("Source"), sources
         assert all(
             card.left > slide.placeholders[1].left + slide.placeholders[1].width for card in cards
         )

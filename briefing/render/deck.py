@@ -256,6 +256,10 @@ def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) 
             )
     for i, (card_box, text) in enumerate(fitter.cards(plan) if plan.cards else [], 1):
         shapes.add_card(slide, card_box, text, fitter.fonts, fitter.colour, f"Card {i}")
+    if plan.source:  # below the body, left of the slide number, where the footer would be
+        full = fitter.area(plan.layout, TITLE_IDX)  # the slide's full text width
+        line = shapes.Box(full.left, area.top + area.height + 6, full.width * 0.7, 24)
+        shapes.add_source_line(slide, line, plan.source, fitter.fonts, fitter.colours["muted"])
 
 
 def _set_properties(presentation: Any, briefing: Briefing, theme: Theme) -> None:

@@ -50,6 +50,7 @@ class SlidePlan(Strict):
     chart: Line | None = None  # the id of a chart spec
     table: TablePlan | None = None
     notes: Text | None = None
+    source: Line | None = None  # who published the slide's figures, and when: under the body
     size_group: Line | None = None  # slides naming one group share one body size
     title_size: float | None = None  # set by the fitter: the title's type size
     size: float | None = None  # set by the fitter: the body's type size

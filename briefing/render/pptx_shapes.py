@@ -98,6 +98,27 @@ def add_column(
         run.font.color.rgb = RGBColor.from_string(colours["text"].lstrip("#"))
 
 
+SOURCE_SIZE = 8.0  # pt: the source line under a slide's body
+
+
+def add_source_line(slide: Any, box: Box, text: str, fonts: Fonts, colour: str) -> None:
+    """A small muted line under the body naming who published the slide's figures, and when
+    (a reader who sees a figure sees its source on the same slide)."""
+    shape = slide.shapes.add_textbox(Pt(box.left), Pt(box.top), Pt(box.width), Pt(box.height))
+    shape.name = "Source"
+    frame = shape.text_frame
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
+    paragraph = frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.LEFT
+    run = paragraph.add_run()
+    run.text = text
+    set_run_fonts(run, fonts, SOURCE_SIZE)
+    run.font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
+
+
 def _rectangle(slide: Any, box: Box, fill: str, name: str) -> Any:
     shape = slide.shapes.add_shape(
         MSO_SHAPE.RECTANGLE, Pt(box.left), Pt(box.top), Pt(box.width), Pt(box.height)
