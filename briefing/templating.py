@@ -19,7 +19,6 @@ from types import FrameType
 from typing import Any, Literal
 
 import jinja2
-import markupsafe
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -110,17 +109,14 @@ def _new_environment(
         finalize=filters.yaml_scalar if kind == "yaml" else None,
         extensions=["jinja2.ext.i18n"],
     )
-    # `_("…")` and `{% trans %}` look the language up when they run: one environment per theme
-    # serves every edition.
-    # In HTML a catalog's text is text, never markup: Jinja marks a translation safe under
-    # autoescape, so a translator's `<img src=…>` reached the client's e-mail as a live tag.
-    text = markupsafe.escape if kind == "html" else str
+    # `_("…")`, `ngettext` and `{% trans %}` (newstyle: a block's variables passed by name) all
+    # call the globals below, which look the language up when they run (one environment per
+    # theme serves every edition) and fill by `fill`, escaping a catalog's text in HTML (see
+    # `_filled`). The extension's own callables are installed only for its newstyle switch.
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda message: text(i18n.current().gettext(message)),
-        lambda singular, plural, n: text(i18n.current().ngettext(singular, plural, n)),
-        newstyle=True,
+        _gettext, _ngettext, newstyle=True
     )
-    env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)  # filled by `fill`
+    env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
     env.filters.update(filters.FILTERS)
     if kind == "yaml":  # a block's rendered slides pass the finalizer unquoted
         env.concat = filters.slides_text  # type: ignore[method-assign]
@@ -163,7 +159,9 @@ def _ngettext(
 
 
 def _filled(context: jinja2.runtime.Context, text: str, variables: dict[str, Any]) -> str:
-    if context.eval_ctx.autoescape:  # the catalog's text is text too, never markup
+    # In HTML a catalog's text is text, never markup: Jinja marks a translation safe under
+    # autoescape, so a translator's `<img src=…>` reached the client's e-mail as a live tag.
+    if context.eval_ctx.autoescape:
         return Markup(fill(str(escape(text)), variables, escape))
     return fill(text, variables)
 

@@ -316,6 +316,13 @@ def test_catalog_text_is_text_in_html_never_markup(tmp_path: Path) -> None:
     assert "<img" not in html
     assert "&lt;img src=&#34;https://tracker.example/p.gif&#34;&gt;尊敬的王芳\uff1a" in html
     assert '<img src="https://tracker.example/p.gif">尊敬的王芳\uff1a' in plain  # text stays text
+    # a designer's `{% trans %}` block goes the same way
+    block = '{% trans name="王芳" %}Dear {{ name }},{% endtrans %}'
+    (root / "templates/default/trans.html.j2").write_text(block, "utf-8")
+    with i18n.language(catalog_zh):
+        env = templating.environment(theme, "html")
+        translated = templating.render_template(theme, env, "trans.html.j2", {})
+    assert translated == "&lt;img src=&#34;https://tracker.example/p.gif&#34;&gt;尊敬的王芳\uff1a"
 
 
 def test_a_translation_with_an_unknown_placeholder_names_the_catalog_line(
