@@ -51,7 +51,7 @@ def inputs(
             found[relative(asset, theme.root)] = file_digest(asset)
     if briefing.client.logo:
         found[briefing.client.logo] = file_digest(theme.root / briefing.client.logo)
-    for family in sorted(set(theme.tokens["fonts"].values())):
+    for family in sorted(theme.tokens.fonts.families()):
         for bold in (False, True):
             path = Path(font_file(family, bold)[0])
             stat = path.stat()

@@ -117,8 +117,12 @@ def _files(theme: themes.Theme) -> list[Problem]:
 
 def _fonts(theme: themes.Theme) -> list[Problem]:
     problems = []
-    for section in ("fonts", "deck_fonts"):
-        for key, family in theme.tokens.get(section, {}).items():
+    faces = {
+        "fonts": theme.tokens.fonts.model_dump(),
+        "deck_fonts": theme.tokens.deck_fonts.model_dump(exclude_none=True),
+    }
+    for section, named in faces.items():
+        for key, family in named.items():
             try:
                 font_file(family)  # or its metric twin, for an Office font
             except BriefingError as exc:
@@ -163,7 +167,7 @@ def _master(theme: themes.Theme) -> list[Problem]:
     master = theme.find("master.pptx", "asset")
     layouts = {lay.name for lay in Presentation(str(master)).slide_layouts}
     problems = []
-    for role, layout in sorted(theme.tokens.get("layouts", {}).items()):
+    for role, layout in sorted(theme.tokens.layouts.items()):
         if layout not in layouts:
             problems.append(
                 Problem(

@@ -225,7 +225,7 @@ def test_the_storyline_uses_layouts_by_role(all_built: Path, client: str) -> Non
     from .conftest import settings_for
 
     theme = prepare(settings_for(all_built), client).theme
-    mapping = theme.tokens["layouts"]
+    mapping = theme.tokens.layouts
     deck = Presentation(str(all_built / f"out/{client}/{client}-deck.pptx"))
     used = set()
     for slide in deck.slides:
@@ -240,7 +240,7 @@ def test_the_storyline_uses_layouts_by_role(all_built: Path, client: str) -> Non
 
 def test_titles_use_the_theme_heading_font(deck_path: Path) -> None:
     deck = Presentation(str(deck_path))
-    heading = resolve("default", REPO).tokens["fonts"]["heading"]
+    heading = resolve("default", REPO).tokens.fonts.heading
     for slide in deck.slides:
         if slide.shapes.title is None:
             continue
@@ -315,7 +315,7 @@ def resolve_theme_primary(root: Path, client: str) -> str:
     from .conftest import settings_for
 
     tokens = prepare(settings_for(root), client).theme.tokens
-    return tokens["colours"]["primary"].lstrip("#").upper()
+    return tokens.colours.primary.lstrip("#").upper()
 
 
 def test_a_title_slightly_too_long_shrinks_before_it_fails(fitter: Fitter) -> None:

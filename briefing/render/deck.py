@@ -75,7 +75,7 @@ def _slide_problem(data: Any, problem: Any) -> str:
 
 def resolve_layouts(plan: DeckPlan, theme: Theme) -> DeckPlan:
     """Each slide's role becomes the layout the theme maps it to (inherited along `extends`)."""
-    layouts = theme.tokens.get("layouts", {})
+    layouts = theme.tokens.layouts
     slides = []
     for number, slide in enumerate(plan.slides, 1):
         if slide.role not in layouts:
@@ -121,13 +121,13 @@ def title_slide_problem(theme: Theme, text: str) -> str | None:
 
     presentation = Presentation(str(theme.find("master.pptx", "asset")))
     layouts = {layout.name: layout for layout in presentation.slide_layouts}
-    title_layout = theme.tokens.get("layouts", {}).get("title")
+    title_layout = theme.tokens.layouts.get("title")
     if title_layout not in layouts:
         return None  # the master check reports the missing layout
     fitter = Fitter(layouts, theme)
     if fitter.title_fits(title_layout, text):
         return None
-    size = fitter.sizes["title"]
+    size = fitter.sizes.title
     needed = fitter.title_needs(title_layout, text)
     return (
         f"too long for the title slide of theme '{theme.name}': it needs {needed} lines at "
@@ -205,15 +205,15 @@ def _add_slide(
     keep = {TITLE_IDX} if plan.title else set()
     if plan.title:
         title = slide.placeholders[TITLE_IDX]
-        size = plan.title_size or sizes["title"]
+        size = plan.title_size or sizes.title
         parts.fill_text(title, [str(plan.title)], size, fitter.title_fonts)
     if plan.subtitle or plan.bullets:
         lines = plan.subtitle.split("\n") if plan.subtitle else plan.bullets
-        size = plan.size or sizes["body"]
+        size = plan.size or sizes.body
         parts.fill_text(slide.placeholders[BODY_IDX], lines, size, fonts, bullets=not plan.subtitle)
         keep.add(BODY_IDX)
     if plan.right:
-        size = plan.right_size or sizes["body"]  # the fitter sets it for every right column
+        size = plan.right_size or sizes.body  # the fitter sets it for every right column
         parts.fill_text(slide.placeholders[RIGHT_IDX], plan.right, size, fonts, True)
         keep.add(RIGHT_IDX)
     _draw(slide, plan, fitter, chart)
@@ -233,9 +233,9 @@ def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) 
     """Content drawn as native shapes in the layout's body area: charts, tables, cards, columns."""
     area = fitter.area(plan.layout, BODY_IDX)
     box = (Pt(area.left), Pt(area.top), Pt(area.width), Pt(area.height))
-    size = plan.size or fitter.sizes["table"]
+    size = plan.size or fitter.sizes.table
     if chart is not None:
-        parts.add_chart(slide, box, chart, fitter.fonts, fitter.sizes["table"], fitter.colour)
+        parts.add_chart(slide, box, chart, fitter.fonts, fitter.sizes.table, fitter.colour)
     elif plan.table is not None:
         widths = column_widths(plan.table, area.width)
         heights = fitter.table_heights(plan.table, widths, size)
@@ -261,7 +261,7 @@ def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) 
 def _set_properties(presentation: Any, briefing: Briefing, theme: Theme) -> None:
     props = presentation.core_properties
     props.title = _("China social media briefing: %(client)s") % {"client": briefing.client.name}
-    props.author = theme.tokens["agency"]["name"]
+    props.author = theme.tokens.agency.name
     props.subject = _("%(industry)s on Chinese social platforms") % {
         "industry": briefing.industry.name
     }
@@ -270,7 +270,7 @@ def _set_properties(presentation: Any, briefing: Briefing, theme: Theme) -> None
     stamp = dt.datetime.combine(briefing.date, dt.time())
     props.created = props.modified = props.last_printed = stamp
     props.revision = 1
-    props.last_modified_by = theme.tokens["agency"]["name"]
+    props.last_modified_by = theme.tokens.agency.name
 
 
 def fixed_zip_times(data: bytes, day: dt.date) -> bytes:
