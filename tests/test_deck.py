@@ -324,7 +324,7 @@ def test_a_title_slightly_too_long_shrinks_before_it_fails(fitter: Fitter) -> No
     plan = DeckPlan(slides=[SlidePlan(role="content", layout="Title and Content", title=text)])
     [slide] = fitter.paginate(plan)
     assert slide.title == text and slide.title_size is not None
-    assert fitter.sizes["title"] * 0.75 <= slide.title_size < fitter.sizes["title"]
+    assert fitter.sizes.title * 0.75 <= slide.title_size < fitter.sizes.title
 
 
 def test_an_invalid_slide_plan_names_the_template_and_the_slide(project: Path) -> None:
