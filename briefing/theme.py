@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -13,7 +12,7 @@ from pydantic import Field, StringConstraints, ValidationError
 from briefing import files, images
 from briefing.errors import DataError, Problem, TemplateError, relative
 from briefing.load import Document, load_yaml_file
-from briefing.model import SLUG_PATTERN, Email, Line, Slug, Strict
+from briefing.model import Email, Line, Slug, Strict, not_a_slug
 from briefing.validate import model_problems
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
@@ -266,11 +265,9 @@ def resolve(name: str, root: Path) -> Theme:
 
 def _chain(name: str, root: Path) -> tuple[ThemeFolders, list[tuple[Document, ThemeFile]]]:
     """The theme's folders and its theme.yaml files, most specific first, each validated."""
-    if not re.fullmatch(SLUG_PATTERN, name):
-        raise TemplateError(
-            f"'{name}' is not a theme name: use lowercase letters, digits and '-' "
-            "(a folder in templates/)"
-        )
+    problem = not_a_slug(name, "a theme name", "a folder in templates/")
+    if problem:
+        raise TemplateError(problem)
     dirs: list[Path] = []
     layers: list[tuple[Document, ThemeFile]] = []
     problems: list[Problem] = []

@@ -23,7 +23,7 @@ from lxml import etree
 
 from briefing import files, images
 from briefing.errors import UsageError, relative
-from briefing.model import SLUG_PATTERN
+from briefing.model import not_a_slug
 from briefing.render.pptx_parts import TOKEN_SLOT
 
 if TYPE_CHECKING:
@@ -98,8 +98,9 @@ class Report:
 
 def import_template(root: Path, source: Path, name: str, parent: str, master: int | None) -> Path:
     """Create templates/<name>/ from ``source``; return the report's path."""
-    if not re.fullmatch(SLUG_PATTERN, name):
-        raise UsageError(f"'{name}' is not a theme name (lowercase letters, digits and '-')")
+    problem = not_a_slug(name, "a theme name", "a folder in templates/")
+    if problem:
+        raise UsageError(problem)
     folder = root / "templates" / name
     if folder.exists():
         raise UsageError(f"{relative(folder, root)} already exists; choose another name")
@@ -156,14 +157,14 @@ def _open(source: Path) -> Any:
             types = archive.read("[Content_Types].xml").decode("utf-8")
             for old in TEMPLATE_TYPES:
                 types = types.replace(old, MAIN)
-            out = io.BytesIO()
-            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
-                for item in archive.infolist():
-                    member = _member(archive, item, source)
-                    if item.filename == "[Content_Types].xml":
-                        member = types.encode("utf-8")
-                    copy.writestr(item, member)
-        return Presentation(io.BytesIO(out.getvalue()))
+
+            def as_presentation(item: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, bytes]:
+                if item.filename == "[Content_Types].xml":
+                    return item, types.encode("utf-8")
+                return item, _member(archive, item, source)
+
+            copy = files.rewrite_zip(archive, as_presentation)
+        return Presentation(io.BytesIO(copy))
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise UsageError(f"{source.name} is not a readable PowerPoint file ({exc})") from None
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from briefing import files, forked, templating
 from briefing import theme as themes
 from briefing.errors import BriefingError, DataError, Problem, UsageError, relative
-from briefing.model import SLUG_PATTERN
+from briefing.model import not_a_slug
 from briefing.render.fit import font_file
 
 SCAFFOLD = """\
@@ -64,8 +64,9 @@ HTML_SCAFFOLD = """\
 def new_theme(root: Path, name: str, parent: str = "default") -> Path:
     """Create templates/<name>/ with theme.yaml (every token commented), an empty report.css
     and a report.html.j2 that extends the parent: none changes the output until edited."""
-    if not re.match(SLUG_PATTERN, name):
-        raise UsageError(f"'{name}' is not a theme name (lowercase letters, digits and '-')")
+    problem = not_a_slug(name, "a theme name", "a folder in templates/")
+    if problem:
+        raise UsageError(problem)
     themes.resolve(parent, root)  # the parent must exist and be valid
     folder = root / "templates" / name
     if folder.exists():

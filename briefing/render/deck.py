@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pptx.util import Pt
 from pydantic import ValidationError
 
-from briefing import i18n, templating
+from briefing import files, i18n, templating
 from briefing.charts import ChartSpec
 from briefing.errors import TemplateError, relative
 from briefing.i18n import _
@@ -277,20 +277,20 @@ def fixed_zip_times(data: bytes, day: dt.date) -> bytes:
     """Rewrite the zip (and the chart workbooks inside it) with one timestamp, so that
     identical inputs give identical bytes."""
     stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            member = source.read(info.filename)
-            if info.filename.endswith(".xlsx"):
-                member = fixed_zip_times(member, day)
-            elif info.filename == "docProps/core.xml":
-                member = _W3CDTF.sub(f">{day.isoformat()}T00:00:00Z<".encode(), member)
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, member)
-    return out.getvalue()
+
+    def stamped(info: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, bytes]:
+        member = source.read(info.filename)
+        if info.filename.endswith(".xlsx"):
+            member = fixed_zip_times(member, day)
+        elif info.filename == "docProps/core.xml":
+            member = _W3CDTF.sub(f">{day.isoformat()}T00:00:00Z<".encode(), member)
+        fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+        fixed.compress_type = zipfile.ZIP_DEFLATED
+        fixed.external_attr = info.external_attr
+        return fixed, member
+
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        return files.rewrite_zip(source, stamped)
 
 
 _W3CDTF = re.compile(rb">\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z<")
