@@ -11,20 +11,10 @@ from briefing.model import (
     Briefing,
     RankedPlatform,
     SourceEntry,
+    is_dated,
+    months_before,
 )
 from briefing.validate import KnowledgeBase
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` earlier (clamped to the month's length)."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def assemble(
@@ -43,7 +33,10 @@ def assemble(
     stale_before = months_before(today, stale_months)
     sources = [
         SourceEntry(
-            platform_id=r.id, platform=r.platform.name, metric=m, stale=m.as_of < stale_before
+            platform_id=r.id,
+            platform=r.platform.name,
+            metric=m,
+            stale=is_dated(m.as_of, stale_before),
         )
         for r in recommended
         for m in r.platform.current_metrics

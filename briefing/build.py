@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from briefing import (
 )
 from briefing.errors import BriefingError, DataError, Problem, UsageError
 from briefing.log import LOGGER
-from briefing.model import SLUG_PATTERN, Briefing
+from briefing.model import Briefing, not_a_slug
 from briefing.render import deck
 from briefing.settings import Settings
 
@@ -46,20 +45,16 @@ class BuildResult:
 
 def check_client_id(client_id: str) -> None:
     """Refuse anything but a plain slug before a single file is read."""
-    if not re.fullmatch(SLUG_PATTERN, client_id):
-        raise UsageError(
-            f"'{client_id}' is not a client id: use lowercase letters, digits and "
-            "'-' (the file name of data/clients/<id>.yaml)"
-        )
+    problem = not_a_slug(client_id, "a client id", "the file name of data/clients/<id>.yaml")
+    if problem:
+        raise UsageError(problem)
 
 
 def check_theme_name(name: str) -> None:
     """A theme is a folder name under templates/: never a path."""
-    if not re.fullmatch(SLUG_PATTERN, name):
-        raise UsageError(
-            f"'{name}' is not a theme name: use lowercase letters, digits and '-' "
-            "(a folder in templates/)"
-        )
+    problem = not_a_slug(name, "a theme name", "a folder in templates/")
+    if problem:
+        raise UsageError(problem)
 
 
 @dataclass

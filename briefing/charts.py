@@ -80,7 +80,7 @@ def audience_charts(briefing: Briefing) -> list[ChartSpec]:
             kind = _audience_kind(metric.name)
             if kind:
                 label = f"{ranked.platform.name} {ranked.platform.name_zh}"
-                stale = metric.as_of < briefing.stale_before
+                stale = briefing.dated(metric)
                 by_kind[kind].append(_Figure(label=label, metric=metric, stale=stale))
     charts = []
     for kind, title in (("MAU", "Monthly active users"), ("DAU", "Daily active users")):

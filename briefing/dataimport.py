@@ -28,7 +28,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from briefing import files, load, output, validate
-from briefing.errors import DataError, Problem
+from briefing.errors import DataError, Problem, relative
 from briefing.model import Confidence, metric_id
 
 COLUMNS = ("platform", "metric", "value", "unit", "as_of", "source", "url", "confidence")
@@ -66,7 +66,7 @@ def read_rows(
     path: Path, root: Path, known: set[str], today: dt.date, decimal_comma: bool = False
 ) -> list[Row]:
     """Every row checked; all problems raised together as ``FILE.csv:line: column: problem``."""
-    shown = files.display(path, root)
+    shown = relative(path, root)
     reader = csv.DictReader(io.StringIO(_read_sheet(path, shown)))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -244,7 +244,7 @@ def translations(changes: list[Change], root: Path) -> tuple[dict[Path, Any], li
                 siblings[path] = yaml.load(path.read_text(encoding="utf-8"))
             entry, note = _translation(change, lang, siblings[path], base, root)
             siblings[path].setdefault("metrics", []).append(entry)
-            notes.append(f"{files.display(path, root)}: {note}")
+            notes.append(f"{relative(path, root)}: {note}")
     return siblings, notes
 
 
@@ -276,7 +276,7 @@ def write(
     problems = []
     for pid, document in documents.items():
         path = root / "data/platforms" / f"{pid}.yaml"
-        doc = load.Document(path=path, rel=files.display(path, root))
+        doc = load.Document(path=path, rel=relative(path, root))
         texts[path] = _dump(yaml, document)
         load.parse_yaml(texts[path], doc)
         problems += validate.document_problems(doc, "platforms")
@@ -286,7 +286,7 @@ def write(
         size, limit = len(text.encode("utf-8")), files.LIMITS["data"]
         if size > limit:
             problems.append(
-                Problem(files.display(path, root), f"would be {size / files.MB:.1f} MB, over "
+                Problem(relative(path, root), f"would be {size / files.MB:.1f} MB, over "
                         f"the {limit // files.MB} MB the loader reads; import fewer figures")
             )  # fmt: skip
     if problems:

@@ -143,11 +143,11 @@ def compose(
     html = templating.render_template(
         theme, templating.environment(theme, "html"), "email.html.j2", context
     )
-    sender = settings.mail_from or theme.tokens["agency"].get("email")
+    sender = settings.mail_from or theme.tokens.agency.email
     if not sender:
         raise UsageError("no sender: set BRIEFING_MAIL_FROM or agency.email in theme.yaml")
     message = EmailMessage(policy=SMTP_POLICY)
-    message["From"] = Address(theme.tokens["agency"]["name"], addr_spec=sender)
+    message["From"] = Address(theme.tokens.agency.name, addr_spec=sender)
     message["To"] = _address(client.contact)
     recipients = [client.contact.email]
     if client.account_manager:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,8 +105,12 @@ class SystemDependencyError(BriefingError):
 
 
 def relative(path: Path, root: Path) -> str:
-    """Show ``path`` relative to the project root when it is inside it."""
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
+    """``path`` as the user knows it, the one path-display rule: relative to the project root
+    when inside it, as named (a link shows its own name, not its target); a path that was
+    already resolved (briefing.files returns them so) is matched against the resolved root.
+    Outside the project: the absolute path."""
+    named = Path(os.path.abspath(path))
+    for shown, base in ((named, Path(os.path.abspath(root))), (path.resolve(), root.resolve())):
+        if shown.is_relative_to(base):
+            return str(shown.relative_to(base))
+    return str(named)

@@ -5,15 +5,21 @@ theme logos, fonts) goes through ``contained``, ``read_bytes`` or ``read_text``:
 resolved (so a symlink counts where it points), must stay inside the folder it belongs to,
 must be a regular file (a FIFO would hang the build, /dev/zero would fill memory) and must be
 within a size limit.
+
+``rewrite_zip`` is the one way a zip package (a .pptx, a workbook inside it) is copied with
+some members changed.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, relative
 
 KB, MB = 2**10, 2**20
 LIMITS = {
@@ -35,7 +41,7 @@ class FileRefused(BriefingError):
 
 def contained(path: Path, allowed: Path | tuple[Path, ...], project: Path, limit: int) -> Path:
     """``path`` resolved, if it is a regular file inside ``allowed`` and at most ``limit``."""
-    shown = display(path, project)
+    shown = relative(path, project)
     folders = allowed if isinstance(allowed, tuple) else (allowed,)
     try:
         resolved = path.resolve(strict=True)
@@ -44,7 +50,7 @@ def contained(path: Path, allowed: Path | tuple[Path, ...], project: Path, limit
     except (OSError, RuntimeError) as exc:  # a symlink loop, a permission problem
         raise FileRefused(shown, f"cannot be read ({exc})") from None
     if not any(resolved.is_relative_to(folder.resolve()) for folder in folders):
-        inside = " or ".join(display(folder, project) + "/" for folder in folders)
+        inside = " or ".join(relative(folder, project) + "/" for folder in folders)
         raise FileRefused(
             shown, f"is a link to {resolved}, outside {inside}; only files inside it are read"
         )
@@ -65,10 +71,10 @@ def read_bytes(path: Path, allowed: Path | tuple[Path, ...], project: Path, limi
     with os.fdopen(fd, "rb") as handle:
         mode = os.fstat(handle.fileno()).st_mode
         if not stat.S_ISREG(mode):  # swapped for a FIFO or device after the check
-            raise FileRefused(display(path, project), f"is {_kind(mode)}, not a regular file")
+            raise FileRefused(relative(path, project), f"is {_kind(mode)}, not a regular file")
         data = handle.read(limit + 1)
     if len(data) > limit:  # it grew after the check
-        raise FileRefused(display(path, project), f"is over the {_size(limit)} limit")
+        raise FileRefused(relative(path, project), f"is over the {_size(limit)} limit")
     return data
 
 
@@ -78,7 +84,7 @@ def read_text(path: Path, allowed: Path | tuple[Path, ...], project: Path, limit
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FileRefused(display(path, project), f"not UTF-8 text (byte {exc.start})") from None
+        raise FileRefused(relative(path, project), f"not UTF-8 text (byte {exc.start})") from None
 
 
 def stamp(path: Path) -> int:
@@ -90,13 +96,17 @@ def stamp(path: Path) -> int:
         return -1
 
 
-def display(path: Path, project: Path) -> str:
-    """``path`` as the user knows it: relative to the project, links not followed."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return str(absolute.relative_to(Path(os.path.abspath(project))))
-    except ValueError:
-        return str(absolute)
+def rewrite_zip(
+    archive: zipfile.ZipFile,
+    member: Callable[[zipfile.ZipInfo], tuple[zipfile.ZipInfo, bytes]],
+) -> bytes:
+    """A copy of ``archive`` (deflated) in which each entry is what ``member`` makes of it:
+    its entry (name, time, attributes) and its bytes, read or replaced."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in archive.infolist():
+            copy.writestr(*member(info))
+    return out.getvalue()
 
 
 def _kind(mode: int) -> str:

@@ -10,8 +10,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from briefing.assemble import months_before
-from briefing.model import Metric
+from briefing.model import Metric, is_dated, months_before
 from briefing.validate import KnowledgeBase
 
 
@@ -41,7 +40,7 @@ def platform_status(kb: KnowledgeBase, today: dt.date, stale_months: int) -> lis
                 status=platform.status,
                 newest=newest,
                 age_months=_months_between(newest.as_of, today) if newest else None,
-                dated=[m for m in current if m.as_of < limit],
+                dated=[m for m in current if is_dated(m.as_of, limit)],
                 without_url=[m.name for m in platform.metrics if not m.url],
                 confidence=Counter(m.confidence for m in current),
             )

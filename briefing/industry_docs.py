@@ -3,12 +3,11 @@ descriptions (briefing.model): one source for what every field of a playbook mea
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from briefing.errors import UsageError, relative
-from briefing.model import SLUG_PATTERN, STAGES, Industry
+from briefing.model import SLUG_PATTERN, STAGES, Industry, not_a_slug
 
 DOC = Path("docs/industries.md")
 # The parts of a playbook, in the order the reference explains them: (title, $defs name).
@@ -206,8 +205,9 @@ def _optional(top: dict[str, Any], defs: dict[str, Any]) -> list[str]:
 
 def new_industry(root: Path, name: str, platforms: list[str]) -> Path:
     """Write data/industries/<name>.yaml from the scaffold; never over an existing file."""
-    if not re.match(SLUG_PATTERN, name):
-        raise UsageError(f"'{name}' is not an industry id (lowercase letters, digits and '-')")
+    problem = not_a_slug(name, "an industry id", "the file name of data/industries/<id>.yaml")
+    if problem:
+        raise UsageError(problem)
     path = root / "data/industries" / f"{name}.yaml"
     if path.exists():
         raise UsageError(f"{relative(path, root)} already exists")

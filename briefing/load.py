@@ -15,7 +15,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from briefing import files, parsecache
-from briefing.errors import Problem
+from briefing.errors import Problem, relative
 
 KeyPath = tuple[str | int, ...]
 KINDS = ("clients", "industries", "platforms", "articles", "benchmarks")  # data/<kind>/*
@@ -274,7 +274,7 @@ def load_yaml_file(
     path: Path, root: Path, allowed: Path | None = None, limit: int = files.LIMITS["data"]
 ) -> Document:
     """One YAML file of the project; ``allowed`` is the folder it must stay inside."""
-    doc = Document(path=path, rel=files.display(path, root))
+    doc = Document(path=path, rel=relative(path, root))
     text = read_text(path, doc, allowed or path.parent, root, limit)
     if text is not None:
         parse_yaml(text, doc, root=root)
@@ -283,7 +283,7 @@ def load_yaml_file(
 
 def load_markdown_file(path: Path, root: Path) -> Document:
     """An article: YAML front matter between two ``---`` lines, then markdown."""
-    doc = Document(path=path, rel=files.display(path, root))
+    doc = Document(path=path, rel=relative(path, root))
     text = read_text(path, doc, path.parent, root, files.LIMITS["article"])
     if text is None:
         return doc

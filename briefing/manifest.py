@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from briefing import __version__, files, output
+from briefing import __version__, output
 from briefing.errors import relative
 from briefing.model import Briefing
 from briefing.render.fit import font_file
@@ -45,13 +45,13 @@ def inputs(
                 continue  # another language's catalog (or the .pot files make i18n writes)
             if path.is_symlink() or not path.is_dir():  # every file of the theme, checked
                 checked = theme.contained(path, theme.root / "templates", "asset")
-                found[files.display(path, theme.root)] = file_digest(checked)
+                found[relative(path, theme.root)] = file_digest(checked)
     for asset in {theme.logo, theme.deck_logo}:
         if asset is not None:
             found[relative(asset, theme.root)] = file_digest(asset)
     if briefing.client.logo:
         found[briefing.client.logo] = file_digest(theme.root / briefing.client.logo)
-    for family in sorted(set(theme.tokens["fonts"].values())):
+    for family in sorted(theme.tokens.fonts.families()):
         for bold in (False, True):
             path = Path(font_file(family, bold)[0])
             stat = path.stat()

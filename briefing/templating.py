@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from briefing import filters, i18n
 from briefing.errors import Problem, TemplateError, relative
-from briefing.theme import Theme
+from briefing.theme import ThemeFolders
 from briefing.translate import tidy_spacing
 
 TemplateKind = Literal["html", "yaml", "text"]
@@ -68,7 +68,9 @@ def _check_size(operator: str, left: Any, right: Any) -> None:
 
 
 def environment(
-    theme: Theme, kind: TemplateKind, undefined: type[jinja2.Undefined] = jinja2.StrictUndefined
+    theme: ThemeFolders,
+    kind: TemplateKind,
+    undefined: type[jinja2.Undefined] = jinja2.StrictUndefined,
 ) -> jinja2.Environment:
     """The environment for ``kind`` over ``theme``'s chain, kept per process: compiled
     templates are reused, and a template whose file changed is read again (a warm process,
@@ -86,12 +88,12 @@ def _environment(
     kind: TemplateKind,
     undefined: type[jinja2.Undefined],
 ) -> jinja2.Environment:
-    theme = Theme(name=name, dirs=dirs, tokens={}, root=root)
+    theme = ThemeFolders(name=name, dirs=dirs, root=root)
     return _new_environment(theme, kind, undefined)
 
 
 def _new_environment(
-    theme: Theme, kind: TemplateKind, undefined: type[jinja2.Undefined]
+    theme: ThemeFolders, kind: TemplateKind, undefined: type[jinja2.Undefined]
 ) -> jinja2.Environment:
     """A sandboxed Jinja environment over the theme chain; strict about undefined names.
 
@@ -175,7 +177,7 @@ class _ContainedLoader(jinja2.BaseLoader):
     """Templates along the chain, each a regular file inside templates/ (links not followed
     out of it), within the template size limit."""
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: ThemeFolders) -> None:
         self.theme = theme
 
     def get_source(
@@ -217,7 +219,7 @@ class _ContainedLoader(jinja2.BaseLoader):
 
 
 def render_template(
-    theme: Theme, env: jinja2.Environment, name: str, context: dict[str, Any]
+    theme: ThemeFolders, env: jinja2.Environment, name: str, context: dict[str, Any]
 ) -> str:
     """Render ``name``; any template mistake becomes one ``path:line: message`` error. A
     Chinese edition's text gets the edition's one rule for space beside Latin words."""
@@ -236,7 +238,7 @@ def render_template(
         raise TemplateError(f"{_template_line(exc, theme) or name}: {exc}") from exc
 
 
-def _template_line(exc: BaseException, theme: Theme) -> str | None:
+def _template_line(exc: BaseException, theme: ThemeFolders) -> str | None:
     """The innermost traceback frame inside templates/ names the line (Jinja rewrites frames)."""
     found = None
     tb = exc.__traceback__
@@ -294,7 +296,7 @@ def _recording_undefined(recorder: _Recorder) -> type[jinja2.Undefined]:
 
 
 def check_templates(
-    theme: Theme, jobs: list[tuple[TemplateKind, str, dict[str, Any]]]
+    theme: ThemeFolders, jobs: list[tuple[TemplateKind, str, dict[str, Any]]]
 ) -> list[Problem]:
     """Render each (kind, template, context) once and report, all at once and located,
     syntax errors, unknown filters or tests, and every undefined name used."""

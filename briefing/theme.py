@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -13,7 +12,7 @@ from pydantic import Field, StringConstraints, ValidationError
 from briefing import files, images
 from briefing.errors import DataError, Problem, TemplateError, relative
 from briefing.load import Document, load_yaml_file
-from briefing.model import SLUG_PATTERN, Email, Line, Slug, Strict
+from briefing.model import Email, Line, Slug, Strict, not_a_slug
 from briefing.validate import model_problems
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
@@ -87,13 +86,63 @@ class ThemeFile(Strict):
     scheme: dict[SchemeSlot, Colour] = {}  # an imported template's own scheme (theme import)
 
 
+class BrandColours(Strict):
+    """The merged ``colours``: every one set somewhere along the chain."""
+
+    primary: Colour
+    accent: Colour
+    text: Colour
+    muted: Colour
+    background: Colour
+
+
+class BrandFonts(Strict):
+    """The merged ``fonts``: the faces the PDF embeds and the deck measures with."""
+
+    latin: FontName
+    cjk: FontName
+    heading: FontName
+
+    def families(self) -> set[str]:
+        return {self.latin, self.cjk, self.heading}
+
+
+class BrandDeckSizes(Strict):
+    title: int
+    body: int
+    table: int
+
+
+class BrandAgency(Strict):
+    name: Line
+    email: Email | None = None
+    website: Line | None = None
+
+
+class ThemeTokens(Strict):
+    """The brand tokens of a resolved theme: its theme.yaml files merged along the chain, the
+    most specific winning key by key. Each layer was checked as a ``ThemeFile``; this model
+    says which tokens the chain as a whole must set."""
+
+    name: Line | None = None
+    colours: BrandColours
+    fonts: BrandFonts
+    logo: Line
+    deck_logo: Line  # the logo's raster twin: see _deck_logo
+    agency: BrandAgency
+    deck: BrandDeckSizes
+    deck_fonts: DeckFonts = DeckFonts()
+    layouts: dict[SlideRole, Line] = {}
+    scheme: dict[SchemeSlot, Colour] = {}
+
+
 @dataclass(frozen=True)
-class Theme:
-    """A resolved theme: its folders (most specific first) and merged tokens."""
+class ThemeFolders:
+    """The folders of a theme chain (most specific first) and the files found along them;
+    all a Jinja loader needs."""
 
     name: str
     dirs: tuple[Path, ...]
-    tokens: dict[str, Any]
     root: Path
     css_replaces: tuple[bool, ...] = ()  # per folder in ``dirs``: its theme.yaml says css: replace
 
@@ -134,23 +183,6 @@ class Theme:
         except files.FileRefused as exc:
             raise TemplateError(f"theme '{self.name}': {exc}") from None
 
-    @property
-    def deck_cjk(self) -> str:
-        """The East Asian face the deck names: ``deck_fonts.cjk``, else the PDF's."""
-        return self.tokens.get("deck_fonts", {}).get("cjk") or self.tokens["fonts"]["cjk"]
-
-    @property
-    def logo(self) -> Path:
-        return self.asset(self.tokens["logo"])
-
-    @property
-    def deck_logo(self) -> Path:
-        return self.asset(self.tokens["deck_logo"])
-
-    def context(self) -> dict[str, Any]:
-        """Tokens for templates, with the logo as a path relative to the project root."""
-        return {**self.tokens, "logo": relative(self.logo, self.root), "name": self.name}
-
     def stylesheets(self) -> list[Path]:
         """Every report.css along the chain, parent first: a child's rules add to (and win
         over) its parent's; a theme with ``css: replace`` starts afresh from its own."""
@@ -166,29 +198,76 @@ class Theme:
             self.find("report.css")  # raises, naming the folders searched
         return list(reversed(sheets))
 
+
+@dataclass(frozen=True, kw_only=True)
+class Theme(ThemeFolders):
+    """A resolved theme: its folders and its merged, typed tokens."""
+
+    tokens: ThemeTokens
+
+    @property
+    def deck_cjk(self) -> str:
+        """The East Asian face the deck names: ``deck_fonts.cjk``, else the PDF's."""
+        return self.tokens.deck_fonts.cjk or self.tokens.fonts.cjk
+
+    @property
+    def logo(self) -> Path:
+        return self.asset(self.tokens.logo)
+
+    @property
+    def deck_logo(self) -> Path:
+        return self.asset(self.tokens.deck_logo)
+
+    def context(self) -> dict[str, Any]:
+        """Tokens for templates (as the mapping theme.yaml reads as: a token no theme sets is
+        absent), with the logo as a path relative to the project root."""
+        tokens = self.tokens.model_dump(exclude_none=True)
+        return {**tokens, "logo": relative(self.logo, self.root), "name": self.name}
+
     def css_variables(self) -> str:
         """Brand tokens as CSS custom properties, the single source for report.css."""
-        lines = [f"  --brand-{k}: {v};" for k, v in self.tokens["colours"].items()]
-        fonts = self.tokens["fonts"]
+        colours, fonts = self.tokens.colours.model_dump(), self.tokens.fonts.model_dump()
+        lines = [f"  --brand-{k}: {v};" for k, v in colours.items()]
         lines += [f'  --font-{k}: "{v}";' for k, v in fonts.items()]
         return ":root {\n" + "\n".join(lines) + "\n}\n"
 
 
-REQUIRED = {
-    "colours": ("primary", "accent", "text", "muted", "background"),
-    "fonts": ("latin", "cjk", "heading"),
-    "agency": ("name",),
-    "deck": ("title", "body", "table"),
-}
-
-
 def resolve(name: str, root: Path) -> Theme:
-    """Follow ``extends`` from ``name`` to ``default``; validate and merge every theme.yaml."""
-    if not re.fullmatch(SLUG_PATTERN, name):
-        raise TemplateError(
-            f"'{name}' is not a theme name: use lowercase letters, digits and '-' "
-            "(a folder in templates/)"
-        )
+    """Follow ``extends`` from ``name`` to ``default``; validate each theme.yaml, merge them
+    (the most specific wins, key by key) and validate the result as ``ThemeTokens``."""
+    folders, layers = _chain(name, root)
+    merged = _merge(
+        [f.model_dump(exclude_none=True, exclude={"extends", "css"}) for _, f in reversed(layers)]
+    )
+    _deck_logo(merged, layers)
+    problems: list[Problem] = []
+    tokens: ThemeTokens | None = None
+    try:
+        tokens = ThemeTokens.model_validate(merged)
+    except ValidationError as exc:
+        problems += _chain_problems(exc, layers)
+    for field in ("logo", "deck_logo"):
+        if field not in merged:
+            continue
+        if field == "deck_logo" and problems and merged[field] == merged.get("logo"):
+            continue  # the same file, already reported as the logo
+        _check_file(folders, layers, field, merged[field], problems)
+    if problems or tokens is None:
+        raise DataError(problems, what="themes")
+    return Theme(
+        name=folders.name,
+        dirs=folders.dirs,
+        root=folders.root,
+        css_replaces=folders.css_replaces,
+        tokens=tokens,
+    )
+
+
+def _chain(name: str, root: Path) -> tuple[ThemeFolders, list[tuple[Document, ThemeFile]]]:
+    """The theme's folders and its theme.yaml files, most specific first, each validated."""
+    problem = not_a_slug(name, "a theme name", "a folder in templates/")
+    if problem:
+        raise TemplateError(problem)
     dirs: list[Path] = []
     layers: list[tuple[Document, ThemeFile]] = []
     problems: list[Problem] = []
@@ -208,61 +287,76 @@ def resolve(name: str, root: Path) -> Theme:
         current = parsed.extends or ("default" if current != "default" else None)
     if problems:
         raise DataError(problems, what="themes")
-    tokens = _merge([f.model_dump(exclude_none=True) for _, f in reversed(layers)])
-    _deck_logo(tokens, layers)
-    _check_required(tokens, layers[-1][0], problems)
-    theme = Theme(
-        name=name,
-        dirs=tuple(dirs),
-        tokens=tokens,
-        root=root,
-        css_replaces=tuple(f.css == "replace" for _, f in layers),
-    )
-    for field in ("logo", "deck_logo"):
-        if field not in tokens:
-            continue
-        if field == "deck_logo" and problems and tokens[field] == tokens.get("logo"):
-            continue  # the same file, already reported as the logo
-        _check_file(theme, layers, field, problems)
-    if problems:
-        raise DataError(problems, what="themes")
-    return theme
+    replaces = tuple(f.css == "replace" for _, f in layers)
+    return ThemeFolders(name=name, dirs=tuple(dirs), root=root, css_replaces=replaces), layers
+
+
+def _chain_problems(
+    exc: ValidationError, layers: list[tuple[Document, ThemeFile]]
+) -> list[Problem]:
+    """What the merged tokens lack, located: a token no theme of the chain sets is reported in
+    the root theme's theme.yaml (at its group, e.g. ``colours:``); any other error at the
+    most specific theme.yaml that sets the value."""
+    base = layers[-1][0]
+    errors = exc.errors(include_url=False)
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    problems = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        if loc == ("deck_logo",) and ("logo",) in missing:
+            continue  # the deck's logo defaults to the logo: one problem, not two
+        if err["type"] == "missing":
+            doc, message, at = (
+                base,
+                "required token is missing from the whole theme chain",
+                loc[:-1],
+            )
+        else:
+            doc = next((d for d, _ in layers if loc in d.values), base)
+            message, at = err["msg"], loc
+        line, col = doc.where(at, key=True)
+        field = ".".join(str(part) for part in loc)
+        problems.append(Problem(doc.rel, message, line or 1, col or 1, field))
+    return problems
 
 
 def _check_file(
-    theme: Theme, layers: list[tuple[Document, ThemeFile]], field: str, problems: list[Problem]
+    folders: ThemeFolders,
+    layers: list[tuple[Document, ThemeFile]],
+    field: str,
+    value: str,
+    problems: list[Problem],
 ) -> None:
     """A logo that is missing or unusable is an error at the line that names it."""
-    value = theme.tokens[field]
     named = next(((d, f) for d, f in layers if getattr(f, field) == value), None)
     doc = (named or next((d, f) for d, f in layers if f.logo is not None))[0]
     line, col = doc.where((field if named else "logo",))
-    searched = ", ".join(relative(d, theme.root) for d in theme.dirs)
+    searched = ", ".join(relative(d, folders.root) for d in folders.dirs)
     try:
-        path = theme.asset(theme.tokens[field])
+        path = folders.asset(value)
     except TemplateError as exc:
         reason = str(exc).split(": ", 1)[1]
         if reason.endswith(f"(searched {searched})"):
-            reason = f"'{theme.tokens[field]}' not found (searched {searched} and assets/)"
+            reason = f"'{value}' not found (searched {searched} and assets/)"
         problems.append(Problem(doc.rel, reason, line, col, field))
         return
     unusable = images.problem(path, "deck" if field == "deck_logo" else "pdf")
     if unusable and not named:  # the deck falls back on `logo`
-        unusable += f", then set deck_logo: {Path(theme.tokens[field]).with_suffix('.png').name}"
+        unusable += f", then set deck_logo: {Path(value).with_suffix('.png').name}"
     if unusable:
-        problems.append(Problem(doc.rel, f"'{theme.tokens[field]}' {unusable}", line, col, field))
+        problems.append(Problem(doc.rel, f"'{value}' {unusable}", line, col, field))
 
 
-def _deck_logo(tokens: dict[str, Any], layers: list[tuple[Document, ThemeFile]]) -> None:
+def _deck_logo(merged: dict[str, Any], layers: list[tuple[Document, ThemeFile]]) -> None:
     """The deck's logo belongs with the PDF's: a theme that sets ``logo`` but no ``deck_logo``
     never shows its parent's deck logo (a white-label deck with the agency's mark)."""
     for _, layer in layers:  # most specific first
         if layer.deck_logo is not None:
             return
         if layer.logo is not None:
-            tokens.pop("deck_logo", None)
-            if "logo" in tokens:
-                tokens["deck_logo"] = tokens["logo"]  # checked as a deck image below
+            merged.pop("deck_logo", None)
+            if "logo" in merged:
+                merged["deck_logo"] = merged["logo"]  # checked as a deck image below
             return
 
 
@@ -289,20 +383,3 @@ def _merge(layers: list[dict[str, Any]]) -> dict[str, Any]:
             else:
                 merged[key] = value
     return merged
-
-
-def _check_required(tokens: dict[str, Any], base: Document, problems: list[Problem]) -> None:
-    for group, keys in REQUIRED.items():
-        for key in keys:
-            if key not in tokens.get(group, {}):
-                problems.append(
-                    Problem(
-                        base.rel,
-                        "required token is missing from the whole theme chain",
-                        1,
-                        1,
-                        f"{group}.{key}",
-                    )
-                )
-    if "logo" not in tokens:
-        problems.append(Problem(base.rel, "required token is missing", 1, 1, "logo"))

@@ -17,14 +17,17 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 from briefing import files, images
 from briefing.errors import UsageError, relative
-from briefing.model import SLUG_PATTERN
+from briefing.model import not_a_slug
 from briefing.render.pptx_parts import TOKEN_SLOT
+
+if TYPE_CHECKING:
+    from briefing.theme import ThemeTokens
 
 MAIN = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
 TEMPLATE_TYPES = (
@@ -78,6 +81,16 @@ class Layout:
 
 
 @dataclass
+class Imported:
+    """What the template itself says, for the new theme.yaml: only what it sets (the parent
+    theme supplies the rest), keyed as theme.yaml keys them."""
+
+    scheme: dict[str, str]  # colour-scheme slot -> #RRGGBB
+    fonts: dict[str, str]  # heading, latin, cjk -> face
+    deck: dict[str, int] = field(default_factory=dict)  # title, body -> pt
+
+
+@dataclass
 class Report:
     lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -85,8 +98,9 @@ class Report:
 
 def import_template(root: Path, source: Path, name: str, parent: str, master: int | None) -> Path:
     """Create templates/<name>/ from ``source``; return the report's path."""
-    if not re.fullmatch(SLUG_PATTERN, name):
-        raise UsageError(f"'{name}' is not a theme name (lowercase letters, digits and '-')")
+    problem = not_a_slug(name, "a theme name", "a folder in templates/")
+    if problem:
+        raise UsageError(problem)
     folder = root / "templates" / name
     if folder.exists():
         raise UsageError(f"{relative(folder, root)} already exists; choose another name")
@@ -102,8 +116,8 @@ def import_template(root: Path, source: Path, name: str, parent: str, master: in
     layouts = _layouts(presentation)
     mapping = discover(layouts, report)
     tokens = _tokens(presentation, report)
-    tokens["deck"] = _text_sizes(presentation, mapping, report)
-    _check_fonts(tokens["fonts"], report)
+    tokens.deck = _text_sizes(presentation, mapping, report)
+    _check_fonts(tokens.fonts, report)
     _two_line_titles(presentation, mapping, tokens, inherited, report)
     _check_pictures(presentation)
     master_pptx = _saved(presentation)
@@ -143,14 +157,14 @@ def _open(source: Path) -> Any:
             types = archive.read("[Content_Types].xml").decode("utf-8")
             for old in TEMPLATE_TYPES:
                 types = types.replace(old, MAIN)
-            out = io.BytesIO()
-            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
-                for item in archive.infolist():
-                    member = _member(archive, item, source)
-                    if item.filename == "[Content_Types].xml":
-                        member = types.encode("utf-8")
-                    copy.writestr(item, member)
-        return Presentation(io.BytesIO(out.getvalue()))
+
+            def as_presentation(item: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, bytes]:
+                if item.filename == "[Content_Types].xml":
+                    return item, types.encode("utf-8")
+                return item, _member(archive, item, source)
+
+            copy = files.rewrite_zip(archive, as_presentation)
+        return Presentation(io.BytesIO(copy))
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise UsageError(f"{source.name} is not a readable PowerPoint file ({exc})") from None
 
@@ -471,7 +485,7 @@ def _plain(name: str) -> str:
 HEX = re.compile(r"[0-9A-F]{6}")
 
 
-def _tokens(presentation: Any, report: Report) -> dict[str, Any]:
+def _tokens(presentation: Any, report: Report) -> Imported:
     try:
         theme_part = presentation.slide_masters[0].part.part_related_by(
             "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
@@ -508,7 +522,7 @@ def _tokens(presentation: Any, report: Report) -> dict[str, Any]:
         face = root.find(f".//{A}{group}/{A}{script}")
         if face is not None and face.get("typeface"):
             fonts[key] = face.get("typeface")
-    return {"scheme": scheme, "fonts": fonts}
+    return Imported(scheme=scheme, fonts=fonts)
 
 
 SIZE_LIMITS = {"title": (12, 60), "body": (10, 40)}  # theme.yaml's accepted range (pt)
@@ -541,7 +555,11 @@ def _text_sizes(presentation: Any, mapping: dict[str, str], report: Report) -> d
 
 
 def _two_line_titles(
-    presentation: Any, mapping: dict[str, str], tokens: dict, inherited: dict, report: Report
+    presentation: Any,
+    mapping: dict[str, str],
+    tokens: Imported,
+    inherited: ThemeTokens,
+    report: Report,
 ) -> None:
     """Message titles need two lines: where the content layout's title box holds one line at
     the template's title size, the deck's title size is the largest that holds two."""
@@ -549,19 +567,19 @@ def _two_line_titles(
     from briefing.render.fit import Fonts, line_height
     from briefing.render.pptx_parts import INSET_Y
 
-    size = tokens["deck"].get("title")
+    size = tokens.deck.get("title")
     layout = next(
         x for x in presentation.slide_masters[0].slide_layouts if x.name == mapping["content"]
     )
     title = next((p for p in layout.placeholders if p.placeholder_format.idx == 0), None)
     if not size or title is None or not title.height:
         return
-    fonts = {**inherited["fonts"], **tokens["fonts"]}
+    fonts = {**inherited.fonts.model_dump(), **tokens.fonts}
     faces = Fonts(fonts["heading"], fonts["cjk"])
     room = (title.height / 12700 - 2 * INSET_Y) * SAFETY
     fitting = next((s for s in range(size, 11, -1) if room // line_height(faces, s) >= 2), 12)
     if fitting < size:
-        tokens["deck"]["title"] = fitting
+        tokens.deck["title"] = fitting
         report.lines.append(
             f"text size: title {fitting} pt instead of {size} pt, so a message title has two "
             f"lines in the {room / 0.95:.0f} pt tall title box"
@@ -615,8 +633,8 @@ def _check_fonts(fonts: dict[str, str], report: Report) -> None:
         report.lines.append("fonts: the template names no East Asian font; the parent's is used")
 
 
-def _theme_yaml(name: str, parent: str, tokens: dict, mapping: dict, source: Path) -> str:
-    scheme = tokens["scheme"]
+def _theme_yaml(name: str, parent: str, tokens: Imported, mapping: dict, source: Path) -> str:
+    scheme = tokens.scheme
     colours = {token: scheme.get(slot) for token, slot in TOKEN_SLOT.items()}
     lines = [
         f"# Imported from {source.name} by `briefing theme import`; see import-report.txt.",
@@ -625,21 +643,21 @@ def _theme_yaml(name: str, parent: str, tokens: dict, mapping: dict, source: Pat
         "colours:",
         *(f'  {k}: "{v}"' for k, v in colours.items() if v),
         "fonts:                    # the template's; runs keep these names",
-        *(f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in tokens["fonts"].items()),
+        *(f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in tokens.fonts.items()),
         *(
             [
                 "deck_fonts:               # the deck keeps the template's East Asian face",
-                f"  cjk: {json.dumps(tokens['fonts']['cjk'], ensure_ascii=False)}",
+                f"  cjk: {json.dumps(tokens.fonts['cjk'], ensure_ascii=False)}",
             ]
-            if "cjk" in tokens["fonts"]
+            if "cjk" in tokens.fonts
             else []
         ),
         *(
             ["deck:                     # text sizes (pt) of the template's placeholders"]
-            if tokens["deck"]
+            if tokens.deck
             else []
         ),
-        *(f"  {k}: {v}" for k, v in tokens["deck"].items()),
+        *(f"  {k}: {v}" for k, v in tokens.deck.items()),
         "layouts:                  # slide role -> layout of master.pptx",
         *(
             f"  {role}: {json.dumps(layout, ensure_ascii=False)}"

@@ -9,7 +9,7 @@ from pathlib import Path
 from briefing import files, forked, templating
 from briefing import theme as themes
 from briefing.errors import BriefingError, DataError, Problem, UsageError, relative
-from briefing.model import SLUG_PATTERN
+from briefing.model import not_a_slug
 from briefing.render.fit import font_file
 
 SCAFFOLD = """\
@@ -64,8 +64,9 @@ HTML_SCAFFOLD = """\
 def new_theme(root: Path, name: str, parent: str = "default") -> Path:
     """Create templates/<name>/ with theme.yaml (every token commented), an empty report.css
     and a report.html.j2 that extends the parent: none changes the output until edited."""
-    if not re.match(SLUG_PATTERN, name):
-        raise UsageError(f"'{name}' is not a theme name (lowercase letters, digits and '-')")
+    problem = not_a_slug(name, "a theme name", "a folder in templates/")
+    if problem:
+        raise UsageError(problem)
     themes.resolve(parent, root)  # the parent must exist and be valid
     folder = root / "templates" / name
     if folder.exists():
@@ -117,8 +118,12 @@ def _files(theme: themes.Theme) -> list[Problem]:
 
 def _fonts(theme: themes.Theme) -> list[Problem]:
     problems = []
-    for section in ("fonts", "deck_fonts"):
-        for key, family in theme.tokens.get(section, {}).items():
+    faces = {
+        "fonts": theme.tokens.fonts.model_dump(),
+        "deck_fonts": theme.tokens.deck_fonts.model_dump(exclude_none=True),
+    }
+    for section, named in faces.items():
+        for key, family in named.items():
             try:
                 font_file(family)  # or its metric twin, for an Office font
             except BriefingError as exc:
@@ -163,7 +168,7 @@ def _master(theme: themes.Theme) -> list[Problem]:
     master = theme.find("master.pptx", "asset")
     layouts = {lay.name for lay in Presentation(str(master)).slide_layouts}
     problems = []
-    for role, layout in sorted(theme.tokens.get("layouts", {}).items()):
+    for role, layout in sorted(theme.tokens.layouts.items()):
         if layout not in layouts:
             problems.append(
                 Problem(

@@ -16,13 +16,13 @@ import functools
 import hashlib
 import json
 import os
-import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from briefing import __version__, identity, output
+from briefing.model import is_dated, is_slug, months_before
 
 CHECK = "check"  # the edition's field in out/<client>/manifest.json
 KINDS = {
@@ -33,7 +33,6 @@ KINDS = {
     "benchmarks": ".yaml",
 }
 SINGLES = ("assumptions", "calendar", "fx")  # data/<kind>.yaml and its translations
-_PLAIN_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # anything else: the full path explains
 
 
 def record(
@@ -98,7 +97,7 @@ class Checker:
     def fresh(self, client_id: str, lang: str) -> bool:
         """True when the ``lang`` edition's outputs are what building it now would make."""
         settings = self.settings
-        if settings.theme is not None or not _PLAIN_ID.fullmatch(client_id):
+        if settings.theme is not None or not is_slug(client_id):
             return False  # a pitch in another theme, or an id the full path must refuse
         edition: dict[str, Any] = _editions(settings, client_id).get(lang) or {}
         check = edition.get(CHECK)
@@ -172,16 +171,14 @@ def settings_key(settings: Any, lang: str) -> dict[str, Any]:
 def dated_until(as_of: list[dt.date], today: dt.date, stale_months: int) -> dt.date | None:
     """The last day on which the figures dated ``as_of`` that are current today are still
     current (None: none is, so no later day dates another)."""
-    from briefing.assemble import months_before
-
-    current = [a for a in as_of if not a < months_before(today, stale_months)]
+    current = [a for a in as_of if not is_dated(a, months_before(today, stale_months))]
     if not current:
         return None
     soonest = min(current)
     low, high = today.toordinal(), today.toordinal() + 31 * (stale_months + 1)
     while low < high:  # the last day whose limit is not past ``soonest`` (limits only rise)
         middle = (low + high + 1) // 2
-        if soonest < months_before(dt.date.fromordinal(middle), stale_months):
+        if is_dated(soonest, months_before(dt.date.fromordinal(middle), stale_months)):
             high = middle - 1
         else:
             low = middle

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from briefing.model import (
     Client,
     Industry,
     Platform,
+    not_a_slug,
 )
 from briefing.reference import (
     AssumptionFile,
@@ -41,7 +41,6 @@ _MODELS: dict[str, type[BaseModel]] = {
     "calendar": CalendarFile,
     "fx": FxFile,
 }
-_SLUG = re.compile(SLUG_PATTERN)
 
 
 @dataclass
@@ -120,7 +119,7 @@ def _untag(loc: tuple) -> tuple:
 def _message(err: ErrorDetails) -> str:
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "string_pattern_mismatch" and err["ctx"].get("pattern") == SLUG_PATTERN:
-        return f"'{err['input']}' is not an id (lowercase letters, digits and '-')"
+        return not_a_slug(str(err["input"]), "an id") or msg
     if err["type"] == "literal_error":
         return f"got {err['input']!r}; {msg.lower()}"
     if err["type"].endswith("_type") and err.get("input", "") is None:
@@ -185,12 +184,9 @@ def document_problems(doc: Document, kind: str) -> list[Problem]:
 
 
 def _check_document(kb: KnowledgeBase, kind: str, ident: str, doc: Document) -> list[Problem]:
-    if not _SLUG.match(ident):
-        return [
-            Problem(
-                doc.rel, f"file name '{ident}' is not an id (lowercase letters, digits and '-')"
-            )
-        ]
+    problem = not_a_slug(ident, "an id", "the file name is the id: rename the file")
+    if problem:
+        return [Problem(doc.rel, problem)]
     if doc.problem:
         return [doc.problem]
     if not isinstance(doc.data, dict):

@@ -232,7 +232,7 @@ def test_the_storyline_uses_layouts_by_role(all_built: Path, client: str) -> Non
     from .conftest import settings_for
 
     theme = prepare(settings_for(all_built), client).theme
-    mapping = theme.tokens["layouts"]
+    mapping = theme.tokens.layouts
     deck = Presentation(str(all_built / f"out/{client}/{client}-deck.pptx"))
     used = set()
     for slide in deck.slides:
@@ -247,7 +247,7 @@ def test_the_storyline_uses_layouts_by_role(all_built: Path, client: str) -> Non
 
 def test_titles_use_the_theme_heading_font(deck_path: Path) -> None:
     deck = Presentation(str(deck_path))
-    heading = resolve("default", REPO).tokens["fonts"]["heading"]
+    heading = resolve("default", REPO).tokens.fonts.heading
     for slide in deck.slides:
         if slide.shapes.title is None:
             continue
@@ -322,7 +322,7 @@ def resolve_theme_primary(root: Path, client: str) -> str:
     from .conftest import settings_for
 
     tokens = prepare(settings_for(root), client).theme.tokens
-    return tokens["colours"]["primary"].lstrip("#").upper()
+    return tokens.colours.primary.lstrip("#").upper()
 
 
 def test_a_title_slightly_too_long_shrinks_before_it_fails(fitter: Fitter) -> None:
@@ -331,7 +331,7 @@ def test_a_title_slightly_too_long_shrinks_before_it_fails(fitter: Fitter) -> No
     plan = DeckPlan(slides=[SlidePlan(role="content", layout="Title and Content", title=text)])
     [slide] = fitter.paginate(plan)
     assert slide.title == text and slide.title_size is not None
-    assert fitter.sizes["title"] * 0.75 <= slide.title_size < fitter.sizes["title"]
+    assert fitter.sizes.title * 0.75 <= slide.title_size < fitter.sizes.title
 
 
 def test_an_invalid_slide_plan_names_the_template_and_the_slide(project: Path) -> None:

@@ -72,11 +72,11 @@ def test_two_themes_differ_in_colours_fonts_and_logos(two_themes: dict[str, Path
     for name, folder in two_themes.items():
         tokens = resolve(name, REPO).tokens
         pdf = folder / f"{CLIENT}-briefing.pdf"
-        assert rgb(tokens["colours"]["primary"]) in cover_stream(pdf)
-        assert tokens["fonts"]["heading"].replace(" ", "-") in pdf_fonts(pdf)
+        assert rgb(tokens.colours.primary) in cover_stream(pdf)
+        assert tokens.fonts.heading.replace(" ", "-") in pdf_fonts(pdf)
         facts[name] = deck_facts(folder / f"{CLIENT}-deck.pptx")
-        assert facts[name][0].decode() == tokens["colours"]["primary"].lstrip("#").upper()
-        assert facts[name][1] == {tokens["fonts"]["latin"], tokens["fonts"]["heading"]}
+        assert facts[name][0].decode() == tokens.colours.primary.lstrip("#").upper()
+        assert facts[name][1] == {tokens.fonts.latin, tokens.fonts.heading}
     assert facts["default"][2] != facts["meridian"][2]  # different logo images
 
 
@@ -128,6 +128,21 @@ def test_theme_errors_name_the_file_and_field(project: Path, yaml: str, expected
     assert str(problem).startswith(expected)
 
 
+def test_a_token_no_theme_of_the_chain_sets_is_located_at_its_group(project: Path) -> None:
+    default = project / "templates/default/theme.yaml"
+    text = default.read_text("utf-8")
+    default.write_text(text.replace('  primary: "#B3261E"', "  # primary unset"), "utf-8")
+    assert resolve("meridian", project).tokens.colours.primary == "#0B3C5D"  # the child's
+    with pytest.raises(DataError) as caught:
+        resolve("default", project)
+    [problem] = caught.value.problems
+    line = text.splitlines().index("colours:") + 1
+    assert str(problem) == (
+        f"templates/default/theme.yaml:{line}:1: colours.primary: required token is missing "
+        "from the whole theme chain"
+    )
+
+
 def test_unknown_theme_lists_the_known_ones(project: Path) -> None:
     with pytest.raises(TemplateError, match=r"unknown theme 'nope' \(known: default, meridian\)"):
         resolve("nope", project)
@@ -150,9 +165,9 @@ def test_theme_new_then_check(
     assert main(["theme", "new", "pitch-blue", "--extends", "meridian"]) == 0
     assert (project / "templates/pitch-blue/theme.yaml").is_file()
     # the new theme changes colours, not who prepared the briefing: the agency stays the parent's
-    agency = resolve("pitch-blue", project).tokens["agency"]
-    assert agency == resolve("meridian", project).tokens["agency"]
-    assert agency["name"] != "Pitch Blue"
+    agency = resolve("pitch-blue", project).tokens.agency
+    assert agency == resolve("meridian", project).tokens.agency
+    assert agency.name != "Pitch Blue"
     assert main(["theme", "check", "pitch-blue"]) == 0
     assert (
         "templates/pitch-blue -> templates/meridian -> templates/default" in capsys.readouterr().out
@@ -186,8 +201,8 @@ def test_slide_roles_resolve_through_the_theme_chain(project: Path) -> None:
         """,
     )
     tokens = resolve("pitch", project).tokens
-    assert tokens["layouts"]["section"] == "Comparison"
-    assert tokens["layouts"]["content"] == "Title and Content"  # inherited
+    assert tokens.layouts["section"] == "Comparison"
+    assert tokens.layouts["content"] == "Title and Content"  # inherited
     build(settings_for(project, theme="pitch"), CLIENT)
     deck = Presentation(str(project / f"out/{CLIENT}.pitch/{CLIENT}-deck.pptx"))
     used = [s.slide_layout.name for s in deck.slides]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from briefing import build, load, uptodate
-from briefing.assemble import months_before
 from briefing.cli import main
+from briefing.model import is_dated, months_before
 
 from .conftest import SOURCE_DATE_EPOCH, copy_project, settings_for
 
@@ -132,7 +132,7 @@ def test_dated_until_is_the_last_day_before_a_figure_turns_dated() -> None:
     assert until is not None
 
     def dated(day: dt.date) -> set[dt.date]:
-        return {a for a in as_of if a < months_before(day, 12)}
+        return {a for a in as_of if is_dated(a, months_before(day, 12))}
 
     assert dated(until) == dated(today) != dated(until + dt.timedelta(days=1))
     assert uptodate.dated_until([dt.date(2020, 1, 1)], today, 12) is None  # all dated already

@@ -61,14 +61,10 @@ def proper_names(briefing: Briefing) -> list[str]:
 
 def report_context(briefing: Briefing, theme: Theme) -> dict[str, Any]:
     """What report.html.j2 sees: the common context and ``chart_svg`` to draw a chart."""
-    colours, fonts = theme.tokens["colours"], theme.tokens["fonts"]
+    colours, latin = theme.tokens.colours, theme.tokens.fonts.latin
 
     def chart_svg(chart: ChartSpec) -> Markup:
-        return Markup(
-            chart_specs.svg(
-                chart, colours["primary"], colours["text"], colours["muted"], fonts["latin"]
-            )
-        )
+        return Markup(chart_specs.svg(chart, colours.primary, colours.text, colours.muted, latin))
 
     return {**template_context(briefing, theme), "chart_svg": chart_svg}
 

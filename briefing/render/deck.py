@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pptx.util import Pt
 from pydantic import ValidationError
 
-from briefing import i18n, templating
+from briefing import files, i18n, templating
 from briefing.charts import ChartSpec
 from briefing.errors import TemplateError, relative
 from briefing.i18n import _
@@ -75,7 +75,7 @@ def _slide_problem(data: Any, problem: Any) -> str:
 
 def resolve_layouts(plan: DeckPlan, theme: Theme) -> DeckPlan:
     """Each slide's role becomes the layout the theme maps it to (inherited along `extends`)."""
-    layouts = theme.tokens.get("layouts", {})
+    layouts = theme.tokens.layouts
     slides = []
     for number, slide in enumerate(plan.slides, 1):
         if slide.role not in layouts:
@@ -121,13 +121,13 @@ def title_slide_problem(theme: Theme, text: str) -> str | None:
 
     presentation = Presentation(str(theme.find("master.pptx", "asset")))
     layouts = {layout.name: layout for layout in presentation.slide_layouts}
-    title_layout = theme.tokens.get("layouts", {}).get("title")
+    title_layout = theme.tokens.layouts.get("title")
     if title_layout not in layouts:
         return None  # the master check reports the missing layout
     fitter = Fitter(layouts, theme)
     if fitter.title_fits(title_layout, text):
         return None
-    size = fitter.sizes["title"]
+    size = fitter.sizes.title
     needed = fitter.title_needs(title_layout, text)
     return (
         f"too long for the title slide of theme '{theme.name}': it needs {needed} lines at "
@@ -205,15 +205,15 @@ def _add_slide(
     keep = {TITLE_IDX} if plan.title else set()
     if plan.title:
         title = slide.placeholders[TITLE_IDX]
-        size = plan.title_size or sizes["title"]
+        size = plan.title_size or sizes.title
         parts.fill_text(title, [str(plan.title)], size, fitter.title_fonts)
     if plan.subtitle or plan.bullets:
         lines = plan.subtitle.split("\n") if plan.subtitle else plan.bullets
-        size = plan.size or sizes["body"]
+        size = plan.size or sizes.body
         parts.fill_text(slide.placeholders[BODY_IDX], lines, size, fonts, bullets=not plan.subtitle)
         keep.add(BODY_IDX)
     if plan.right:
-        size = plan.right_size or sizes["body"]  # the fitter sets it for every right column
+        size = plan.right_size or sizes.body  # the fitter sets it for every right column
         parts.fill_text(slide.placeholders[RIGHT_IDX], plan.right, size, fonts, True)
         keep.add(RIGHT_IDX)
     _draw(slide, plan, fitter, chart)
@@ -233,9 +233,9 @@ def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) 
     """Content drawn as native shapes in the layout's body area: charts, tables, cards, columns."""
     area = fitter.area(plan.layout, BODY_IDX)
     box = (Pt(area.left), Pt(area.top), Pt(area.width), Pt(area.height))
-    size = plan.size or fitter.sizes["table"]
+    size = plan.size or fitter.sizes.table
     if chart is not None:
-        parts.add_chart(slide, box, chart, fitter.fonts, fitter.sizes["table"], fitter.colour)
+        parts.add_chart(slide, box, chart, fitter.fonts, fitter.sizes.table, fitter.colour)
     elif plan.table is not None:
         widths = column_widths(plan.table, area.width)
         heights = fitter.table_heights(plan.table, widths, size)
@@ -259,13 +259,13 @@ def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) 
     if plan.source:  # below the body, left of the slide number, where the footer would be
         full = fitter.area(plan.layout, TITLE_IDX)  # the slide's full text width
         line = shapes.Box(full.left, area.top + area.height + 6, full.width * 0.7, 24)
-        shapes.add_source_line(slide, line, plan.source, fitter.fonts, fitter.colours["muted"])
+        shapes.add_source_line(slide, line, plan.source, fitter.fonts, fitter.colours.muted)
 
 
 def _set_properties(presentation: Any, briefing: Briefing, theme: Theme) -> None:
     props = presentation.core_properties
     props.title = _("China social media briefing: %(client)s") % {"client": briefing.client.name}
-    props.author = theme.tokens["agency"]["name"]
+    props.author = theme.tokens.agency.name
     props.subject = _("%(industry)s on Chinese social platforms") % {
         "industry": briefing.industry.name
     }
@@ -274,27 +274,27 @@ def _set_properties(presentation: Any, briefing: Briefing, theme: Theme) -> None
     stamp = dt.datetime.combine(briefing.date, dt.time())
     props.created = props.modified = props.last_printed = stamp
     props.revision = 1
-    props.last_modified_by = theme.tokens["agency"]["name"]
+    props.last_modified_by = theme.tokens.agency.name
 
 
 def fixed_zip_times(data: bytes, day: dt.date) -> bytes:
     """Rewrite the zip (and the chart workbooks inside it) with one timestamp, so that
     identical inputs give identical bytes."""
     stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            member = source.read(info.filename)
-            if info.filename.endswith(".xlsx"):
-                member = fixed_zip_times(member, day)
-            elif info.filename == "docProps/core.xml":
-                member = _W3CDTF.sub(f">{day.isoformat()}T00:00:00Z<".encode(), member)
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, member)
-    return out.getvalue()
+
+    def stamped(info: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, bytes]:
+        member = source.read(info.filename)
+        if info.filename.endswith(".xlsx"):
+            member = fixed_zip_times(member, day)
+        elif info.filename == "docProps/core.xml":
+            member = _W3CDTF.sub(f">{day.isoformat()}T00:00:00Z<".encode(), member)
+        fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+        fixed.compress_type = zipfile.ZIP_DEFLATED
+        fixed.external_attr = info.external_attr
+        return fixed, member
+
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        return files.rewrite_zip(source, stamped)
 
 
 _W3CDTF = re.compile(rb">\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z<")

@@ -45,17 +45,17 @@ class Fitter:
         self.master = master
         tokens = theme.tokens
         cjk = theme.deck_cjk  # measured with its metric twin where it is not installed
-        self.fonts = Fonts(tokens["fonts"]["latin"], cjk)
-        self.title_fonts = Fonts(tokens["fonts"]["heading"], cjk)
+        self.fonts = Fonts(tokens.fonts.latin, cjk)
+        self.title_fonts = Fonts(tokens.fonts.heading, cjk)
         self.across = SAFETY  # the share of a line's width measured text may use
         if i18n.is_chinese():  # the CJK font leads: Latin words in Chinese text use it too
             self.fonts = self.title_fonts = Fonts(cjk, cjk)
             self.across = CHINESE_SAFETY
-        self.sizes = tokens["deck"]
-        self.colours = tokens["colours"]
-        self.colour = self.colours["primary"]
+        self.sizes = tokens.deck
+        self.colours = tokens.colours
+        self.colour = self.colours.primary
         self.logo = theme.deck_logo
-        self.agency = tokens["agency"]["name"]
+        self.agency = tokens.agency.name
         self.root = theme.root
 
     def client_logo(self, rel: str) -> Path:
@@ -72,12 +72,12 @@ class Fitter:
     def ladder(self) -> list[int]:
         """Every whole size from the body size down to the table size: text takes the largest
         that fits (and slides of one `size_group` the smallest of their choices)."""
-        body, table = self.sizes["body"], self.sizes["table"]
+        body, table = self.sizes.body, self.sizes.table
         return list(range(body, table - 1, -1)) if body > table else [body]
 
     @property
     def midway(self) -> float:
-        return round((self.sizes["body"] + self.sizes["table"]) / 2)
+        return round((self.sizes.body + self.sizes.table) / 2)
 
     def area(self, layout: str, idx: int) -> Box:
         """Where a layout's placeholder ``idx`` sits, in points; a layout without one (Title
@@ -96,12 +96,12 @@ class Fitter:
 
     def title_lines(self, layout: str, size: float | None = None) -> int:
         _, height = self.box(layout, TITLE_IDX)
-        size = size or self.sizes["title"]
+        size = size or self.sizes.title
         return int(height * SAFETY // line_height(self.title_fonts, size)) or 1
 
     def title_needs(self, layout: str, text: str, size: float | None = None) -> int:
         width, _ = self.box(layout, TITLE_IDX)
-        size = size or self.sizes["title"]
+        size = size or self.sizes.title
         return line_count(text, self.title_fonts, size, width * self.across)
 
     def title_fits(self, layout: str, text: str, size: float | None = None) -> bool:
@@ -116,8 +116,8 @@ class Fitter:
         size down to TITLE_SHRINK of it (or the body size); '…' only where the template allows
         it."""
         candidates = slide.titles
-        full = self.sizes["title"]
-        floor = min(int(full * TITLE_SHRINK), self.sizes["body"])
+        full = self.sizes.title
+        floor = min(int(full * TITLE_SHRINK), self.sizes.body)
         for size in range(full, floor - 1, -1):
             for text in candidates:
                 if self.title_fits(slide.layout, text + suffix, size):
@@ -127,7 +127,7 @@ class Fitter:
             fits = self.title_lines(slide.layout)
             raise RenderError(
                 f"deck: slide {number} ({slide.layout}), field 'title': '{candidates[-1]}' "
-                f"does not fit on {fits} line(s) at {self.sizes['title']} pt; shorten it, add "
+                f"does not fit on {fits} line(s) at {self.sizes.title} pt; shorten it, add "
                 "a shorter alternative, or set shorten_title: true in deck.yaml.j2"
             )
         text = candidates[-1]
@@ -260,13 +260,13 @@ class Fitter:
 
     def card_text(self, card: Card, box: Box, largest: float | None = None) -> CardText:
         width, room = (box.width - 2 * PAD) * self.across, (box.height - 1.2 * PAD) * SAFETY
-        muted, accent = self.colours["muted"], self.colours["primary"]
+        muted, accent = self.colours.muted, self.colours.primary
         small = self.ladder[-1]
-        for big in range(int(largest or self.sizes["title"]), small - 1, -1):
+        for big in range(int(largest or self.sizes.title), small - 1, -1):
             lines: list[tuple[str, float, bool, str]] = [
                 (card.big, big, True, muted if card.muted else accent)
             ]
-            lines += [(card.label, min(self.midway, big), False, self.colours["text"])]
+            lines += [(card.label, min(self.midway, big), False, self.colours.text)]
             if card.detail:
                 lines.append((card.detail, small, False, muted))
             needed = sum(

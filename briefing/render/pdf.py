@@ -43,7 +43,7 @@ def check_system(theme: Theme) -> None:
             "libharfbuzz-subset0 is missing: WeasyPrint would fall back to a subsetter that makes "
             "Chinese briefings ~6x slower. Install it: apt-get install libharfbuzz-subset0"
         )
-    for family in set(theme.tokens["fonts"].values()):
+    for family in theme.tokens.fonts.families():
         fit.font_file(family)  # raises, naming the font and the package to install
 
 
@@ -187,7 +187,7 @@ def missing_glyphs(html: str, theme: Theme) -> set[str]:
     """Characters in the document that neither the Latin nor the CJK font can draw."""
     parser = _TextOnly()
     parser.feed(html)
-    fonts = Fonts(theme.tokens["fonts"]["latin"], theme.tokens["fonts"]["cjk"])
+    fonts = Fonts(theme.tokens.fonts.latin, theme.tokens.fonts.cjk)
     return fit.missing_glyphs("".join(parser.parts), fonts)
 
 
@@ -198,8 +198,8 @@ def glyph_warnings(html: str, theme: Theme, strict: bool) -> list[str]:
         return []
     shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in sorted(missing))
     message = (
-        f"theme '{theme.name}': fonts {theme.tokens['fonts']['latin']!r} and "
-        f"{theme.tokens['fonts']['cjk']!r} have no glyph for {shown}"
+        f"theme '{theme.name}': fonts {theme.tokens.fonts.latin!r} and "
+        f"{theme.tokens.fonts.cjk!r} have no glyph for {shown}"
     )
     if strict:
         raise DataError(

@@ -8,7 +8,7 @@ import math
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import xlsxwriter
 from lxml import etree
@@ -26,6 +26,9 @@ from briefing import i18n, images
 from briefing.charts import GREY, Bar, ChartSpec, style_text
 from briefing.i18n import _
 from briefing.render.fit import Fonts, _is_cjk, text_width
+
+if TYPE_CHECKING:
+    from briefing.theme import ThemeTokens
 
 INSET_X, INSET_Y = 7.2, 3.6  # text frame insets, pt (PowerPoint's defaults)
 CELL_X, CELL_Y = 7.2, 3.6  # table cell margins, pt
@@ -386,13 +389,13 @@ TABLE_STYLE_ID = "{B7E2A8C4-5D1F-4E3A-9C6B-2F8D0A1E7B35}"  # the deck's own, fro
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
 
-def add_table_style(presentation: Any, tokens: dict[str, Any]) -> None:
+def add_table_style(presentation: Any, tokens: ThemeTokens) -> None:
     """A table style built from the theme (header in the primary colour, light banding, thin
     rules), written into ppt/tableStyles.xml and made the default, so no table relies on a
     stock style the file does not define."""
     part = _table_styles_part(presentation)
-    primary = tokens["colours"]["primary"].lstrip("#").upper()
-    text = tokens["colours"]["text"].lstrip("#").upper()
+    primary = tokens.colours.primary.lstrip("#").upper()
+    text = tokens.colours.text.lstrip("#").upper()
     rule = '<a:ln w="6350"><a:solidFill><a:srgbClr val="DDDDDD"/></a:solidFill></a:ln>'
     style = (
         f'<a:tblStyleLst xmlns:a="{_A}" def="{TABLE_STYLE_ID}">'
@@ -434,7 +437,7 @@ def _table_styles_part(presentation: Any) -> Any:
         return part
 
 
-def apply_theme_tokens(presentation: Any, tokens: dict[str, Any]) -> None:
+def apply_theme_tokens(presentation: Any, tokens: ThemeTokens) -> None:
     """Brand colours and fonts into the master's theme, so new text and charts follow them."""
     theme_part = presentation.slide_master.part.part_related_by(
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
@@ -466,11 +469,11 @@ TOKEN_SLOTS = {  # the slots each colour token is written to
 }
 
 
-def _scheme_colours(root: Any, tokens: dict[str, Any]) -> None:
+def _scheme_colours(root: Any, tokens: ThemeTokens) -> None:
     """Theme colours into the scheme's slots. On an imported master (``scheme:`` in the theme),
     a token that still has the value the import read leaves its slots as the template has them."""
-    imported = {k: v.upper() for k, v in tokens.get("scheme", {}).items()}
-    for token, value in tokens["colours"].items():
+    imported: dict[str, str] = {k: v.upper() for k, v in tokens.scheme.items()}
+    for token, value in tokens.colours.model_dump().items():
         if imported and imported.get(TOKEN_SLOT[token]) == value.upper():
             continue
         for name in TOKEN_SLOTS[token]:
@@ -480,12 +483,13 @@ def _scheme_colours(root: Any, tokens: dict[str, Any]) -> None:
                 etree.SubElement(slot, qn("a:srgbClr")).set("val", value.lstrip("#").upper())
 
 
-def _scheme_fonts(root: Any, tokens: dict[str, Any]) -> None:
+def _scheme_fonts(root: Any, tokens: ThemeTokens) -> None:
     """Heading and body fonts (Latin and East Asian) into the font scheme. On an imported
     master, a font token still naming the template's own font leaves its entries as they are
     (the template's Simplified Chinese script font, say)."""
-    fonts = {**tokens["fonts"], **tokens.get("deck_fonts", {})}  # the deck's own faces win
-    imported = bool(tokens.get("scheme"))
+    own_faces = tokens.deck_fonts.model_dump(exclude_none=True)  # the deck's own faces win
+    fonts = {**tokens.fonts.model_dump(), **own_faces}
+    imported = bool(tokens.scheme)
     major = root.find(".//a:fontScheme/a:majorFont", NS)
     minor = root.find(".//a:fontScheme/a:minorFont", NS)
     east_asian = [group.find("a:ea", NS) for group in (major, minor)] + [

@@ -7,7 +7,7 @@ Title Only layout, and a client can edit them in PowerPoint like anything else o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
@@ -16,6 +16,9 @@ from pptx.util import Pt
 
 from briefing.render.fit import Fonts
 from briefing.render.pptx_parts import set_run_fonts, tint
+
+if TYPE_CHECKING:
+    from briefing.theme import BrandColours
 
 GAP = 12.0  # pt between cards and between columns
 PAD = 10.0  # pt inside a card or column, each side
@@ -73,18 +76,18 @@ def add_column(
     items: list[str],
     fonts: Fonts,
     size: float,
-    colours: dict[str, str],
+    colours: BrandColours,
     name: str,
 ) -> None:
     """A heading band in the primary colour over a tinted panel of items."""
-    band = _rectangle(slide, Box(box.left, box.top, box.width, HEADING), colours["primary"], name)
+    band = _rectangle(slide, Box(box.left, box.top, box.width, HEADING), colours.primary, name)
     band.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
     run = band.text_frame.paragraphs[0].add_run()
     run.text = heading
     set_run_fonts(run, fonts, size, bold=True)
-    run.font.color.rgb = RGBColor.from_string(colours["background"].lstrip("#"))
+    run.font.color.rgb = RGBColor.from_string(colours.background.lstrip("#"))
     body = Box(box.left, box.top + HEADING, box.width, box.height - HEADING)
-    panel = _rectangle(slide, body, tint(colours["primary"], 0.06), f"{name} items")
+    panel = _rectangle(slide, body, tint(colours.primary, 0.06), f"{name} items")
     frame = panel.text_frame
     frame.vertical_anchor = MSO_ANCHOR.TOP
     for i, item in enumerate(items):
@@ -95,7 +98,7 @@ def add_column(
         run = paragraph.add_run()
         run.text = item
         set_run_fonts(run, fonts, size)
-        run.font.color.rgb = RGBColor.from_string(colours["text"].lstrip("#"))
+        run.font.color.rgb = RGBColor.from_string(colours.text.lstrip("#"))
 
 
 SOURCE_SIZE = 8.0  # pt: the source line under a slide's body
