@@ -77,7 +77,7 @@ def audience_charts(briefing: Briefing) -> list[ChartSpec]:
     by_kind: dict[str, list[_Figure]] = defaultdict(list)
     for ranked in briefing.recommended:
         for metric in ranked.platform.current_metrics:
-            kind = _audience_kind(metric.name)
+            kind = metric.audience
             if kind:
                 label = f"{ranked.platform.name} {ranked.platform.name_zh}"
                 stale = briefing.dated(metric)
@@ -208,18 +208,6 @@ def _note(metric: Metric) -> str:
         "period": period,
         "confidence": word(metric.confidence),
     }
-
-
-def _audience_kind(name: str) -> str | None:
-    """'MAU' or 'DAU' for a platform's audience figure, by the start of its name (the Chinese
-    data keeps that start, 'MAU' then the Chinese words, so this holds in both editions)."""
-    upper = name.upper()
-    if "MINI PROGRAM" in upper or "INCAREER" in upper or "小程序" in name:
-        return None  # a feature's users, not the platform's
-    for kind in ("MAU", "DAU"):
-        if upper.startswith(kind):
-            return kind
-    return None
 
 
 def fit_chart(briefing: Briefing) -> ChartSpec:

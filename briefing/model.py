@@ -448,6 +448,16 @@ class Metric(Strict):
     quote: Text | None = None  # the source's own words for the figure
     note: Line | None = None
 
+    @property
+    def audience(self) -> str | None:
+        """'MAU' or 'DAU' for a platform's own monthly or daily users, else None (a feature's
+        users, such as mini programs', are not the platform's audience). Read from the id,
+        which keeps its English start in every edition (the Chinese name is 月活跃用户数…)."""
+        key = (self.id or self.name).upper()
+        if any(word in key for word in ("MINI", "INCAREER")) or "小程序" in self.name:
+            return None
+        return next((kind for kind in ("MAU", "DAU") if key.startswith(kind)), None)
+
 
 def metric_id(name: str, as_of: object) -> str:
     """A new figure's id: 'MAU (Weixin and WeChat combined)', 2025-09-30 ->

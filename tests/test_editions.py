@@ -510,3 +510,20 @@ def test_a_failed_second_edition_says_the_first_was_published(
     )
     assert "nothing was written" not in err
     assert (root / f"out/{CLIENT}/{CLIENT}-briefing.pdf").exists()
+
+
+def test_the_chinese_edition_draws_the_english_editions_charts(zh_built: Path) -> None:
+    """The audience charts and the evidence's audience figure were missing in Chinese: they
+    found their figures by the English start of a name ('MAU …'), which the Chinese names
+    (月活跃用户数…) do not have; a figure's id keeps it in both editions."""
+
+    def charts(deck: Path) -> int:
+        slides = Presentation(str(deck)).slides
+        return sum(1 for slide in slides for shape in slide.shapes if shape.has_chart)
+
+    folder = zh_built / "out" / CLIENT
+    english = charts(folder / f"{CLIENT}-deck.pptx")
+    assert english >= 2  # the fit and at least one audience chart
+    assert charts(folder / f"{CLIENT}-deck.zh-CN.pptx") == english
+    pdf = re.sub(r"\s+", "", pdf_text(folder / f"{CLIENT}-briefing.zh-CN.pdf"))
+    assert "最新受众数据" in pdf  # the evidence's audience figure (not only "最新数据")
