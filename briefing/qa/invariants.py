@@ -30,6 +30,7 @@ class Edition:
     deck_tables: list[tuple[str, int]]  # (slide title, body rows) of continued table slides
     empty_slides: list[str]
     deck_checks: list[Any] | None = None  # briefing.deckcheck.SlideCheck, with LibreOffice
+    cells: list[str] = field(default_factory=list)  # table cells' text (PDF and deck)
 
 
 @dataclass
@@ -251,19 +252,26 @@ def proper_nouns(out: Outputs) -> list[str]:
 
 
 def list_joins(out: Outputs) -> list[str]:
-    """Lists of three or more names end with "and"/"or" (和/或), never "A and B and C"."""
-    names = "|".join(re.escape(n) for n in out.list_names)
-    if not names:
+    """Lists of three or more names end with "and"/"or" (和/或), never "A and B and C". A table
+    cell that holds nothing but the list is a list by layout ("Douyin, WeChat, Weibo")."""
+    if not out.list_names:
         return []
+    # Atomic: "WeChat Channels" never backtracks to "WeChat" followed by " Channels".
+    names = "(?>" + "|".join(re.escape(n) for n in out.list_names) + ")"
     problems = []
-    # A run of 3+ names, not followed by the list's end ("and X", ", or X") or another name.
-    comma = re.compile(rf"(?:{names})(?:, (?:{names})){{2,}}(?!,? (?:(?:and|or) )?(?:{names}))")
-    chained = re.compile(rf"(?:{names}) and (?:{names}) and (?:{names})")
-    zh = re.compile(rf"(?:{names})(?:\u3001(?:{names})){{2,}}(?!\u3001|[和及或与]\s?(?:{names}))")
+    # A run of 3+ names, not followed by the list's end (", and ...", " or ...") or a name.
+    comma = re.compile(rf"{names}(?:, {names}){{2,}}(?!,? (?:(?:and|or)\b|{names}))")
+    chained = re.compile(rf"{names} and {names} and {names}")
+    zh = re.compile(rf"{names}(?:\u3001{names}){{2,}}(?!\u3001|[和及或与])")
     for e in out.editions:
         text = _flat(" ".join(e.pdf_text + e.deck_text))
+        cells = {_flat(c).strip(" .;") for c in e.cells}
         for pattern in (comma, chained) if e.lang == "en" else (zh,):
-            problems += [f"{e.lang}: '{_around(text, m)}'" for m in pattern.finditer(text)]
+            problems += [
+                f"{e.lang}: '{_around(text, m)}'"
+                for m in pattern.finditer(text)
+                if m.group(0) not in cells
+            ]
     return sorted(set(problems))
 
 
