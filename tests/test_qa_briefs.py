@@ -21,17 +21,7 @@ from .conftest import TODAY, copy_project
 SEED = 27
 COUNT = 12
 # Known failures on main (issue 27), by invariant: the briefs (seed:index) they fail on.
-KNOWN: dict[str, set[str]] = {
-    # a KPI none of whose platforms has a tactic for the client's segment and route, so the
-    # goal gets no platform: `briefing check` should say so (playbook completeness)
-    "kpi-platform": {"27:7"},
-    # the loyalty role of Taobao in another segment's words shows in a food-service brief
-    "segment-route": {"27:0"},
-    # comma lists the check reads without "and": table cells of platforms (goals, roadmap)
-    # flattened with their neighbours, and "A, B, C and two others" (to refine: cells are
-    # lists, not sentences)
-    "list-joins": {"27:0", "27:1", "27:4", "27:5", "27:6", "27:7"},
-}
+KNOWN: dict[str, set[str]] = {}
 
 
 @pytest.fixture(scope="module")
