@@ -394,3 +394,24 @@ def test_chart_labels_are_text_in_the_embedded_workbook_never_formulas(
     # PowerPoint shows the chart's own cache: exactly the labels, in the drawn order
     cached = [v.text for v in etree.fromstring(chart_xml).iterfind(".//{*}cat//{*}v")]
     assert cached == list(reversed(FORMULAS))
+
+
+def test_competitors_still_to_audit_get_an_audit_plan_not_empty_cells() -> None:
+    """No competitor audited: what to audit, where and by when, beside two figure cards;
+    the table of empty cells filled 0.24-0.31 of its slide (qa-briefs 1:0, 1:10)."""
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    client = kb.clients[CLIENT]
+    unaudited = [c.model_copy(update={"presence": []}) for c in client.competitors]
+    kb.clients[CLIENT] = client.model_copy(update={"competitors": unaudited})
+    briefing = assemble(kb, CLIENT, today=TODAY)
+    theme = resolve("default", REPO)
+    plan = plan_deck(briefing, theme, template_context(briefing, theme))
+    slide = next(s for s in plan.slides if "still to audit" in s.titles[0])
+    assert slide.role == "two-content" and slide.table is None and len(slide.cards) == 2
+    first = briefing.plan.group("recommended")[0].platform.name
+    assert all(c.name in " ".join(slide.bullets) for c in unaudited)
+    assert first in slide.bullets[0]
