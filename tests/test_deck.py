@@ -415,3 +415,22 @@ def test_competitors_still_to_audit_get_an_audit_plan_not_empty_cells() -> None:
     first = briefing.plan.group("recommended")[0].platform.name
     assert all(c.name in " ".join(slide.bullets) for c in unaudited)
     assert first in slide.bullets[0]
+
+
+def test_an_empty_table_cell_has_no_run_and_the_row_size() -> None:
+    """LibreOffice sets an empty run's line taller than the text's: a funnel table of empty
+    stages grew out of its frame (qa-briefs 1:6, 1:8)."""
+    from pptx.util import Pt
+
+    from briefing.render.fit import Fonts
+    from briefing.render.pptx_parts import add_table
+
+    deck = Presentation(str(MASTER))
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    fonts = Fonts("DejaVu Sans", "Noto Sans CJK SC")
+    box = (Pt(48), Pt(126), Pt(864), Pt(300))
+    add_table(slide, box, ["Platform", "Loyalty"], [["Weibo", ""]], [432, 432], [26, 26], fonts, 13)
+    table = next(s for s in slide.shapes if s.has_table).table
+    empty = table.cell(1, 1).text_frame.paragraphs[0]._p
+    assert empty.r_lst == [] and empty.endParaRPr.get("sz") == "1300"
+    assert table.cell(1, 0).text_frame.paragraphs[0].runs[0].text == "Weibo"

@@ -377,6 +377,14 @@ def add_table(
             cell.margin_left = cell.margin_right = Pt(CELL_X)
             cell.margin_top = cell.margin_bottom = Pt(CELL_Y)
             paragraph = cell.text_frame.paragraphs[0]
+            # An empty cell gets no run: LibreOffice sets an empty run's line taller than the
+            # text's, and the row grew past its measured height (qa-briefs 1:6, 1:8: a funnel
+            # table ran out of its frame). Its paragraph's end carries the size instead.
+            end = paragraph._p.get_or_add_endParaRPr()
+            end.set("sz", str(int(size * 100)))
+            _set_typefaces(end, fonts)
+            if not value:
+                continue
             run = paragraph.add_run()
             run.text = value
             set_run_fonts(run, fonts, size, bold=r == 0)
