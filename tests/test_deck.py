@@ -434,3 +434,28 @@ def test_an_empty_table_cell_has_no_run_and_the_row_size() -> None:
     empty = table.cell(1, 1).text_frame.paragraphs[0]._p
     assert empty.r_lst == [] and empty.endParaRPr.get("sz") == "1300"
     assert table.cell(1, 0).text_frame.paragraphs[0].runs[0].text == "Weibo"
+
+
+def test_a_platform_a_goal_brought_in_without_tactics_leads_by_its_role() -> None:
+    """A carmaker's goal on parts sales in JD and Tmall stores brings in a platform with no
+    tactic for its segment (qa-briefs 27:7): the funnel says it leads, not '0 tactics'."""
+    import datetime as dt
+
+    from briefing.model import Goal, Target
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    client = kb.clients["voltera-motors"]
+    goal = Goal(
+        goal="Parts sales", kpi="marketplace-sales", target=Target(value=1e6, unit="RMB"),
+        by=dt.date(2027, 11, 30),
+    )  # fmt: skip
+    kb.clients["voltera-motors"] = client.model_copy(update={"goals": [goal]})
+    briefing = assemble(kb, "voltera-motors", today=TODAY)
+    assert briefing.plan.goals[0].platforms and not briefing.plan.goals[0].tactics
+    theme = resolve("default", REPO)
+    plan = plan_deck(briefing, theme, template_context(briefing, theme))
+    cells = [c for s in plan.slides if s.table for row in s.table.rows for c in row]
+    assert "● Leads" in cells and not [c for c in cells if "0 tactics" in c]
