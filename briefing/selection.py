@@ -4,8 +4,9 @@ Recommended are, in this order: the client's focus platforms; for every structur
 of the platforms its KPI is measured or moved on, preferring those with a tactic for this
 client (the best fit, unless a platform already chosen serves it); then good fits (4 or 5 out
 of 5), best first, while the budget still gives each platform its minimum workable spend, or,
-without a budget, up to three of them. No fixed count. Every other active platform is considered,
-watched or avoided, once.
+without a budget, up to three of them. No fixed count, but never none: a budget below
+every platform's minimum still gets the best fit, marked underfunded. Every other active
+platform is considered, watched or avoided, once.
 """
 
 from __future__ import annotations
@@ -90,6 +91,10 @@ def place(
                 recommended[pid], extra = "fit", extra + 1
         elif affordable([*recommended, pid]):
             recommended[pid] = "fit"
+    if not recommended and active and fits[active[0][0]].score > AVOID_MAX:
+        # A budget below any platform's minimum still buys a plan: the best fit, marked
+        # underfunded, rather than none (qa-briefs 1:27: 8,000 AUD a year, no goals).
+        recommended[active[0][0]] = "fit"
     placed = []
     for pid, platform in active:
         fit = fits[pid]
