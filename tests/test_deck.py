@@ -459,3 +459,20 @@ def test_a_platform_a_goal_brought_in_without_tactics_leads_by_its_role() -> Non
     plan = plan_deck(briefing, theme, template_context(briefing, theme))
     cells = [c for s in plan.slides if s.table for row in s.table.rows for c in row]
     assert "● Leads" in cells and not [c for c in cells if "0 tactics" in c]
+
+
+def test_one_audited_competitor_is_active() -> None:
+    """'Where Vasel Vasel are active' (qa-briefs 1:30): one competitor takes the singular."""
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    client = kb.clients["voltera-motors"]
+    one = next(c for c in client.competitors if c.presence)
+    kb.clients["voltera-motors"] = client.model_copy(update={"competitors": [one]})
+    briefing = assemble(kb, "voltera-motors", today=TODAY)
+    theme = resolve("default", REPO)
+    plan = plan_deck(briefing, theme, template_context(briefing, theme))
+    titles = [t for s in plan.slides for t in s.titles]
+    assert f"Where {one.name} is active, and what it does there" in titles
