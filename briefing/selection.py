@@ -1,11 +1,12 @@
 """Which platforms the plan recommends: the client's goals choose them first (pure).
 
 Recommended are, in this order: the client's focus platforms; for every structured goal, one
-of the platforms its KPI is measured or moved on that has a tactic for this client (the best
-fit, unless a platform already chosen serves it); then good fits (4 or 5 out of 5), best
-first, while the budget still gives each platform its minimum workable spend, or, without a
-budget, up to three of them. No fixed count. Every other active platform is considered,
-watched or avoided, once.
+of the platforms its KPI is measured or moved on, preferring those with a tactic for this
+client (the best fit, unless a platform already chosen serves it); then good fits (4 or 5 out
+of 5), best first, while the budget still gives each platform its minimum workable spend, or,
+without a budget, up to three of them. No fixed count, but never none: a budget below
+every platform's minimum still gets the best fit, marked underfunded. Every other active
+platform is considered, watched or avoided, once.
 """
 
 from __future__ import annotations
@@ -53,11 +54,12 @@ def needed(
     for goal in client.goals:
         if not isinstance(goal, Goal) or goal.kpi not in kpis:
             continue
-        candidates = [
-            p for p in kpis[goal.kpi].platforms if p in active and p in with_tactics and p in fits
-        ]
-        if not candidates or any(p in chosen for p in candidates):
-            continue  # served already, or a playbook gap `briefing check` reports
+        measured = [p for p in kpis[goal.kpi].platforms if p in active and p in fits]
+        if not measured or any(p in chosen for p in measured):
+            continue  # served already, or a KPI measured on no platform in use
+        # Prefer a platform with a tactic for this client; where the playbook has none for its
+        # segment and route, the goal still needs the platform its KPI is measured on.
+        candidates = [p for p in measured if p in with_tactics] or measured
         best = min(candidates, key=lambda p: (-fits[p].score, p))
         chosen.append(best)
         found.append(best)
@@ -89,6 +91,10 @@ def place(
                 recommended[pid], extra = "fit", extra + 1
         elif affordable([*recommended, pid]):
             recommended[pid] = "fit"
+    if not recommended and active and fits[active[0][0]].score > AVOID_MAX:
+        # A budget below any platform's minimum still buys a plan: the best fit, marked
+        # underfunded, rather than none (qa-briefs 1:27: 8,000 AUD a year, no goals).
+        recommended[active[0][0]] = "fit"
     placed = []
     for pid, platform in active:
         fit = fits[pid]

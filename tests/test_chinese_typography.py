@@ -52,3 +52,21 @@ def test_table_cells_keep_their_breaks_and_tags_their_attributes(chinese: object
 def test_english_is_left_alone() -> None:
     html = "<body><p>By 31 March 2028, the agency.</p></body>"
     assert keep_chinese_together(html) == html
+
+
+def test_no_closing_mark_hangs_past_a_deck_box(chinese: object) -> None:
+    """LibreOffice and PowerPoint hang a full-width comma past the margin by default; the
+    fitter keeps it with the character before it, so the deck turns hanging off (qa-briefs
+    1:0, 1:5, 1:9, 1:11: a comma drawn past a table's edge)."""
+
+    from pptx import Presentation
+
+    from briefing.render.fit import Fonts
+    from briefing.render.pptx_parts import set_run_fonts
+
+    deck = Presentation()
+    box = deck.slides.add_slide(deck.slide_layouts[6]).shapes.add_textbox(0, 0, 100, 100)
+    run = box.text_frame.paragraphs[0].add_run()
+    run.text = "触达庞大的日常用户，并把复购顾客沉淀到社群。"  # noqa: RUF001
+    set_run_fonts(run, Fonts("DejaVu Sans", "Noto Sans CJK SC"), 12)
+    assert box.text_frame.paragraphs[0]._p.pPr.get("hangingPunct") == "0"

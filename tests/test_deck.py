@@ -401,3 +401,85 @@ def test_chart_labels_are_text_in_the_embedded_workbook_never_formulas(
     # PowerPoint shows the chart's own cache: exactly the labels, in the drawn order
     cached = [v.text for v in etree.fromstring(chart_xml).iterfind(".//{*}cat//{*}v")]
     assert cached == list(reversed(FORMULAS))
+
+
+def test_competitors_still_to_audit_get_an_audit_plan_not_empty_cells() -> None:
+    """No competitor audited: what to audit, where and by when, beside two figure cards;
+    the table of empty cells filled 0.24-0.31 of its slide (qa-briefs 1:0, 1:10)."""
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    client = kb.clients[CLIENT]
+    unaudited = [c.model_copy(update={"presence": []}) for c in client.competitors]
+    kb.clients[CLIENT] = client.model_copy(update={"competitors": unaudited})
+    briefing = assemble(kb, CLIENT, today=TODAY)
+    theme = resolve("default", REPO)
+    plan = plan_deck(briefing, theme, template_context(briefing, theme))
+    slide = next(s for s in plan.slides if "still to audit" in s.titles[0])
+    assert slide.role == "two-content" and slide.table is None and len(slide.cards) == 2
+    first = briefing.plan.group("recommended")[0].platform.name
+    assert all(c.name in " ".join(slide.bullets) for c in unaudited)
+    assert first in slide.bullets[0]
+
+
+def test_an_empty_table_cell_has_no_run_and_the_row_size() -> None:
+    """LibreOffice sets an empty run's line taller than the text's: a funnel table of empty
+    stages grew out of its frame (qa-briefs 1:6, 1:8)."""
+    from pptx.util import Pt
+
+    from briefing.render.fit import Fonts
+    from briefing.render.pptx_parts import add_table
+
+    deck = Presentation(str(MASTER))
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    fonts = Fonts("DejaVu Sans", "Noto Sans CJK SC")
+    box = (Pt(48), Pt(126), Pt(864), Pt(300))
+    add_table(slide, box, ["Platform", "Loyalty"], [["Weibo", ""]], [432, 432], [26, 26], fonts, 13)
+    table = next(s for s in slide.shapes if s.has_table).table
+    empty = table.cell(1, 1).text_frame.paragraphs[0]._p
+    assert empty.r_lst == [] and empty.endParaRPr.get("sz") == "1300"
+    assert table.cell(1, 0).text_frame.paragraphs[0].runs[0].text == "Weibo"
+
+
+def test_a_platform_a_goal_brought_in_without_tactics_leads_by_its_role() -> None:
+    """A carmaker's goal on parts sales in JD and Tmall stores brings in a platform with no
+    tactic for its segment (qa-briefs 27:7): the funnel says it leads, not '0 tactics'."""
+    import datetime as dt
+
+    from briefing.model import Goal, Target
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    client = kb.clients["voltera-motors"]
+    goal = Goal(
+        goal="Parts sales", kpi="marketplace-sales", target=Target(value=1e6, unit="RMB"),
+        by=dt.date(2027, 11, 30),
+    )  # fmt: skip
+    kb.clients["voltera-motors"] = client.model_copy(update={"goals": [goal]})
+    briefing = assemble(kb, "voltera-motors", today=TODAY)
+    assert briefing.plan.goals[0].platforms and not briefing.plan.goals[0].tactics
+    theme = resolve("default", REPO)
+    plan = plan_deck(briefing, theme, template_context(briefing, theme))
+    cells = [c for s in plan.slides if s.table for row in s.table.rows for c in row]
+    assert "● Leads" in cells and not [c for c in cells if "0 tactics" in c]
+
+
+def test_one_audited_competitor_is_active() -> None:
+    """'Where Vasel Vasel are active' (qa-briefs 1:30): one competitor takes the singular."""
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    client = kb.clients["voltera-motors"]
+    one = next(c for c in client.competitors if c.presence)
+    kb.clients["voltera-motors"] = client.model_copy(update={"competitors": [one]})
+    briefing = assemble(kb, "voltera-motors", today=TODAY)
+    theme = resolve("default", REPO)
+    plan = plan_deck(briefing, theme, template_context(briefing, theme))
+    titles = [t for s in plan.slides for t in s.titles]
+    assert f"Where {one.name} is active, and what it does there" in titles

@@ -194,3 +194,21 @@ def test_the_mba_school_reads_about_professionals_not_parents(kb) -> None:
     mba_roles = " ".join(str(role.model_dump()) for role in mba.roles.values())
     assert "parent" not in mba_roles.lower()
     assert mba.roles != undergraduate.roles
+
+
+def test_a_budget_below_every_minimum_still_recommends_the_best_fit(tmp_path: Path) -> None:
+    """qa-briefs 1:27: 8,000 AUD a year and no goal recommended nothing; the report and the
+    deck then crashed on a plan without platforms. The best fit stays, marked underfunded."""
+    from briefing.model import Budget
+
+    root = copy_project(tmp_path / "project")
+    kb, _ = validate(load_project(root))
+    client = kb.clients["hartley-finch"]
+    tiny = Budget(amount=8000, currency="AUD", period="year")
+    update = {"goals": [], "focus_platforms": [], "budget": tiny}
+    kb.clients["hartley-finch"] = client.model_copy(update=update)
+    plan = assemble(kb, "hartley-finch", today=TODAY).plan
+    recommended = plan.group("recommended")
+    assert len(recommended) == 1 and recommended[0].id in plan.budget.underfunded
+    best = max(plan.placed, key=lambda p: p.fit.score)
+    assert recommended[0].fit.score == best.fit.score

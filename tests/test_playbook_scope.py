@@ -142,6 +142,26 @@ def test_no_item_for_another_segment_or_route_reaches_any_plan(sample_kb) -> Non
     assert checked >= 20
 
 
+def test_every_goal_gets_a_platform_its_kpi_is_measured_on(sample_kb) -> None:
+    """Goals choose platforms, even where the playbook has no tactic there for the client's
+    segment and route (qa-briefs 27:7: a carmaker's goal on parts sales in JD and Tmall stores
+    got neither, the plan measured it nowhere)."""
+    for iid, industry, segment, route in _cases(sample_kb):
+        sid = segment.id if segment else None
+        for kpi in industry.kpis:
+            goal = Goal(
+                goal=kpi.name, kpi=kpi.id, target=Target(value=1, unit=kpi.unit),
+                by=dt.date(2027, 11, 30),
+            )  # fmt: skip
+            plan = _plan_for(
+                sample_kb, "probe", industry=iid, segment=sid, route_to_market=route,
+                goals=[goal], focus_platforms=[],
+            )  # fmt: skip
+            recommended = {p.id for p in plan.group("recommended")}
+            assert set(kpi.platforms) & recommended, (iid, sid, route, kpi.id)
+            assert plan.goals[0].platforms, (iid, sid, route, kpi.id)
+
+
 def test_every_playbook_item_declares_segments_and_routes() -> None:
     kb, _ = validate(load_project(SAMPLE))
     for industry in kb.industries.values():

@@ -25,17 +25,7 @@ pytestmark = pytest.mark.xdist_group("qa-briefs")
 SEED = 27
 COUNT = 12
 # Known failures on main (issue 27), by invariant: the briefs (seed:index) they fail on.
-KNOWN: dict[str, set[str]] = {
-    # a KPI none of whose platforms has a tactic for the client's segment and route, so the
-    # goal gets no platform: `briefing check` should say so (playbook completeness)
-    "kpi-platform": {"27:7"},
-    # the loyalty role of Taobao in another segment's words shows in a food-service brief
-    "segment-route": {"27:0"},
-    # comma lists the check reads without "and": table cells of platforms (goals, roadmap)
-    # flattened with their neighbours, and "A, B, C and two others" (to refine: cells are
-    # lists, not sentences)
-    "list-joins": {"27:0", "27:1", "27:4", "27:5", "27:6", "27:7"},
-}
+KNOWN: dict[str, set[str]] = {}
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +75,9 @@ def test_generator_is_reproducible(tmp_path: Path) -> None:
         assert cell.route is None or any(cell.route in t.routes for t in tactics)
 
 
-def _outputs(text: str) -> Outputs:
+def _outputs(text: str, cells: tuple[str, ...] = ()) -> Outputs:
+    from types import SimpleNamespace
+
     from briefing.model import Client, Industry
 
     client = Client.model_validate(
@@ -97,8 +89,11 @@ def _outputs(text: str) -> Outputs:
         }
     )
     industry = Industry.model_construct(name="FMCG, food and beverage", segments=[], tactics=[])
-    edition = Edition("en", {}, [text], [], [], [], [])
-    return Outputs(client, industry, {}, [edition])
+    names = ["Xiaohongshu (RedNote)", "JD.com", "Kuaishou", "WeChat Channels", "WeChat", "WeCom"]
+    names += ["Douyin", "Autohome", "Bilibili", "QQ", "Meituan and Dianping"]
+    platforms = {n: SimpleNamespace(name=n) for n in names}
+    edition = Edition("en", {}, [text], [], [], [], [], cells=list(cells))
+    return Outputs(client, industry, platforms, [edition])
 
 
 @pytest.mark.parametrize(
@@ -108,10 +103,24 @@ def _outputs(text: str) -> Outputs:
         ("in Hangzhou, Chengdu and Xiamen, with", False),
         ("in Hangzhou, Chengdu, and Xiamen.", False),
         ("Hangzhou and Chengdu and Xiamen", True),
+        # a longer name is never read as a shorter one and a stray word (27:0, 1:2, 1:11)
+        ("Then Xiaohongshu (RedNote), JD.com, Kuaishou, WeChat Channels and WeCom, as", False),
+        ("Then WeChat, Kuaishou, Xiaohongshu (RedNote) and WeCom, as", False),
+        # a list may end in "and" + words that are not a name (27:1, 1:1)
+        ("Autohome, Douyin, JD.com and two others score highest", False),
+        ("Monitor Xiaohongshu, Douyin, WeChat and Weibo daily", False),
+        ("Then Xiaohongshu (RedNote), JD.com, Kuaishou, as", True),
     ],
 )
 def test_list_joins_sees_a_list_without_and(text: str, bad: bool) -> None:
     assert bool(list_joins(_outputs(text))) is bad
+
+
+def test_a_table_cell_is_a_list_by_layout() -> None:
+    """The goals table's platforms column (27:4, 1:5, 1:6, 1:12): a cell of names alone."""
+    text = "2,994 leads Bilibili, Douyin, QQ, Meituan and Dianping client: sales team"
+    assert list_joins(_outputs(text))
+    assert not list_joins(_outputs(text, ("Bilibili, Douyin, QQ, Meituan and Dianping",)))
 
 
 def test_a_continued_table_never_ends_with_one_row() -> None:

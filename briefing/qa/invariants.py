@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefing.model import Industry
+from briefing.model import STAGES, Industry
 
 PLATFORM_NAME = re.compile(r"\s*(?:\(|\band\b)\s*")
 
@@ -30,6 +30,7 @@ class Edition:
     deck_tables: list[tuple[str, int]]  # (slide title, body rows) of continued table slides
     empty_slides: list[str]
     deck_checks: list[Any] | None = None  # briefing.deckcheck.SlideCheck, with LibreOffice
+    cells: list[str] = field(default_factory=list)  # table cells' text (PDF and deck)
 
 
 @dataclass
@@ -95,18 +96,34 @@ def segment_route(out: Outputs) -> list[str]:
     english = next((e for e in out.editions if e.lang == "en"), None)
     if english is not None:
         text = _flat(" ".join(english.pdf_text + english.deck_text))
+        # A sentence another segment shares with an item that suits this client (the
+        # industry's own role, in the same words) is this client's too.
+        own_words = _suited_texts(industry, client)
         for segment in industry.segments:
             if segment.id == client.segment:
                 continue
             for risk in segment.risks:
-                if _flat(risk.risk) in text:
+                said = _flat(risk.risk)
+                if said in text and said not in own_words:
                     problems.append(f"risk {risk.id} of segment {segment.id}")
             for pid, role in segment.roles.items():
                 for stage in ("awareness", "consideration", "conversion", "loyalty"):
-                    said = role.stage(stage)
-                    if said and len(said) > 30 and _flat(said) in text:
+                    said = _flat(role.stage(stage) or "")
+                    if len(said) > 30 and said in text and said not in own_words:
                         problems.append(f"role of {pid} ({stage}) of segment {segment.id}")
     return sorted(set(problems))
+
+
+def _suited_texts(industry: Industry, client: Any) -> set[str]:
+    """The role and risk sentences of the items that suit the client's segment and route."""
+    segment = next((s for s in industry.segments if s.id == client.segment), None)
+    roles = [*industry.roles.values(), *(segment.roles.values() if segment else [])]
+    risks = [*industry.risks, *(segment.risks if segment else [])]
+    route = client.route_to_market
+    texts = {_flat(r.risk) for r in risks if r.suits(client.segment, route)}
+    for role in (r for r in roles if r.suits(client.segment, route)):
+        texts |= {_flat(role.stage(s) or "") for s in STAGES}
+    return texts
 
 
 def tactics_declared(out: Outputs) -> list[str]:
@@ -235,19 +252,26 @@ def proper_nouns(out: Outputs) -> list[str]:
 
 
 def list_joins(out: Outputs) -> list[str]:
-    """Lists of three or more names end with "and"/"or" (和/或), never "A and B and C"."""
-    names = "|".join(re.escape(n) for n in out.list_names)
-    if not names:
+    """Lists of three or more names end with "and"/"or" (和/或), never "A and B and C". A table
+    cell that holds nothing but the list is a list by layout ("Douyin, WeChat, Weibo")."""
+    if not out.list_names:
         return []
+    # Atomic: "WeChat Channels" never backtracks to "WeChat" followed by " Channels".
+    names = "(?>" + "|".join(re.escape(n) for n in out.list_names) + ")"
     problems = []
-    # A run of 3+ names, not followed by the list's end ("and X", ", or X") or another name.
-    comma = re.compile(rf"(?:{names})(?:, (?:{names})){{2,}}(?!,? (?:(?:and|or) )?(?:{names}))")
-    chained = re.compile(rf"(?:{names}) and (?:{names}) and (?:{names})")
-    zh = re.compile(rf"(?:{names})(?:\u3001(?:{names})){{2,}}(?!\u3001|[和及或与]\s?(?:{names}))")
+    # A run of 3+ names, not followed by the list's end (", and ...", " or ...") or a name.
+    comma = re.compile(rf"{names}(?:, {names}){{2,}}(?!,? (?:(?:and|or)\b|{names}))")
+    chained = re.compile(rf"{names} and {names} and {names}")
+    zh = re.compile(rf"{names}(?:\u3001{names}){{2,}}(?!\u3001|[和及或与])")
     for e in out.editions:
         text = _flat(" ".join(e.pdf_text + e.deck_text))
+        cells = {_flat(c).strip(" .;") for c in e.cells}
         for pattern in (comma, chained) if e.lang == "en" else (zh,):
-            problems += [f"{e.lang}: '{_around(text, m)}'" for m in pattern.finditer(text)]
+            problems += [
+                f"{e.lang}: '{_around(text, m)}'"
+                for m in pattern.finditer(text)
+                if m.group(0) not in cells
+            ]
     return sorted(set(problems))
 
 

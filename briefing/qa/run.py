@@ -229,8 +229,30 @@ def read_edition(
         pages=layout.pages(document),
         deck_tables=tables,
         empty_slides=empty,
+        cells=html_cells(html) + deck_cells(deck),
     )
     return edition, list(prepared.theme.dirs)
+
+
+def html_cells(html: str) -> list[str]:
+    """The text of every table cell of the PDF's HTML."""
+    import lxml.html
+
+    return [cell.text_content() for cell in lxml.html.fromstring(html).iter("td", "th")]
+
+
+def deck_cells(path: Path) -> list[str]:
+    """The text of every table cell of the deck."""
+    from pptx import Presentation
+
+    return [
+        cell.text
+        for slide in Presentation(str(path)).slides
+        for shape in slide.shapes
+        if getattr(shape, "has_table", False) and shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+    ]
 
 
 def pdf_text(path: Path) -> list[str]:

@@ -44,6 +44,10 @@ def set_run_fonts(run: Any, fonts: Fonts, size: float, bold: bool = False) -> No
     _set_typefaces(r_pr, fonts)
     if i18n.is_chinese() or any(_is_cjk(ch) for ch in run.text):
         r_pr.set("lang", "zh-CN")  # PowerPoint's proofing and line breaking follow it
+        # No closing mark hangs past the margin (on by default in LibreOffice and PowerPoint):
+        # a full-width comma moves to the next line with the character before it, as the
+        # fitter measures it (qa-briefs 1:0, 1:9, 1:11: a comma drawn past a table's edge).
+        run._r.getparent().get_or_add_pPr().set("hangingPunct", "0")
 
 
 def _set_typefaces(r_pr: Any, fonts: Fonts) -> None:
@@ -378,6 +382,14 @@ def add_table(
             cell.margin_left = cell.margin_right = Pt(CELL_X)
             cell.margin_top = cell.margin_bottom = Pt(CELL_Y)
             paragraph = cell.text_frame.paragraphs[0]
+            # An empty cell gets no run: LibreOffice sets an empty run's line taller than the
+            # text's, and the row grew past its measured height (qa-briefs 1:6, 1:8: a funnel
+            # table ran out of its frame). Its paragraph's end carries the size instead.
+            end = paragraph._p.get_or_add_endParaRPr()
+            end.set("sz", str(int(size * 100)))
+            _set_typefaces(end, fonts)
+            if not value:
+                continue
             run = paragraph.add_run()
             run.text = value
             set_run_fonts(run, fonts, size, bold=r == 0)
