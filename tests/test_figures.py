@@ -94,7 +94,7 @@ def test_every_sample_chart_is_honest_in_spec_svg_and_deck(all_built: Path, clie
         f"{r.platform.name} {r.platform.name_zh}": m.as_of
         for r in briefing.recommended
         for m in r.platform.current_metrics
-        if charts._audience_kind(m.name)
+        if m.audience
     }
     specs = [c for c in charts.for_briefing(briefing).values() if c.id.startswith("audience")]
     for spec in specs:

@@ -24,6 +24,7 @@ from briefing.render.base import Preview, Rendered, Template
 from briefing.render.context import template_context
 from briefing.render.deck_fit import BODY_IDX, RIGHT_IDX, TITLE_IDX, Fitter, column_widths
 from briefing.render.deck_model import DeckPlan, SlidePlan
+from briefing.render.fit import line_count, line_height
 from briefing.theme import Theme
 from briefing.validate import model_problems
 
@@ -227,6 +228,8 @@ def _add_slide(
     parts.add_slide_number(slide, layout, number, fonts)
     if plan.notes:
         slide.notes_slide.notes_text_frame.text = plan.notes
+    if plan.source:
+        _add_source(slide, plan, fitter, presentation.slide_height / 12700)  # EMU to pt
 
 
 def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) -> None:
@@ -256,10 +259,43 @@ def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) 
             )
     for i, (card_box, text) in enumerate(fitter.cards(plan) if plan.cards else [], 1):
         shapes.add_card(slide, card_box, text, fitter.fonts, fitter.colour, f"Card {i}")
-    if plan.source:  # below the body, left of the slide number, where the footer would be
-        full = fitter.area(plan.layout, TITLE_IDX)  # the slide's full text width
-        line = shapes.Box(full.left, area.top + area.height + 6, full.width * 0.7, 24)
-        shapes.add_source_line(slide, line, plan.source, fitter.fonts, fitter.colours.muted)
+
+
+def _add_source(slide: Any, plan: SlidePlan, fitter: Fitter, slide_height: float) -> None:
+    """The source line below the body, left of the slide number, where the footer would be."""
+    area = fitter.area(plan.layout, BODY_IDX)
+    full = fitter.area(plan.layout, TITLE_IDX)  # the slide's full text width
+    top = area.top + area.height + 6
+    box = shapes.Box(full.left, top, full.width * 0.7, slide_height - SOURCE_MARGIN - top)
+    text = fitted_source(str(plan.source), fitter, box)
+    shapes.add_source_line(slide, box, text, fitter.fonts, fitter.colours.muted)
+    if text != plan.source:  # the whole list stays with the slide, in its notes
+        frame = slide.notes_slide.notes_text_frame
+        frame.text = f"{frame.text}\n\n{plan.source}".strip()
+
+
+SOURCE_MARGIN = 14  # pt kept free under the source line, at the slide's bottom edge
+
+
+def fitted_source(text: str, fitter: Fitter, box: shapes.Box) -> str:
+    """The source line as it fits its box: whole sources from the start, then '…' (a chart of
+    many platforms has a source per bar; the slide's notes carry the whole list)."""
+    size = shapes.SOURCE_SIZE
+    room = max(1, int(box.height // line_height(fitter.fonts, size)))
+
+    def fits(candidate: str) -> bool:
+        return line_count(candidate, fitter.fonts, size, box.width * fitter.across) <= room
+
+    if fits(text):
+        return text
+    separator = "\uff1b" if "\uff1b" in text else "; "  # the Chinese semicolon, or ours
+    parts_ = text.split(separator)
+    while len(parts_) > 1:
+        parts_.pop()
+        shortened = separator.join(parts_) + "…"
+        if fits(shortened):
+            return shortened
+    return parts_[0]
 
 
 def _set_properties(presentation: Any, briefing: Briefing, theme: Theme) -> None:
