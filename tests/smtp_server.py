@@ -55,6 +55,19 @@ class Recorder:
         return AuthResult(success=ok, handled=False)  # let the server reply 535
 
 
+def send_through(monkeypatch: Any, port: int, require_approval: bool = False) -> None:
+    """Settings that send through the local server on ``port`` (plain SMTP, our sender); the
+    approval gate is off unless a test is about it."""
+    for name, value in {
+        "BRIEFING_SMTP_HOST": "127.0.0.1",
+        "BRIEFING_SMTP_PORT": str(port),
+        "BRIEFING_SMTP_SECURITY": "none",
+        "BRIEFING_MAIL_FROM": "briefings@example.com",
+        "BRIEFING_REQUIRE_APPROVAL": "1" if require_approval else "0",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -14,6 +14,7 @@ from briefing import cli
 from briefing.cli import main
 
 from .conftest import copy_built, copy_project, shared_build
+from .smtp_server import send_through
 
 CLIENT = "maison-aurele"
 
@@ -109,10 +110,7 @@ def test_not_approved_and_already_sent_are_not_ready(
 ) -> None:
     root = copy_built(shared_build(tmp_path_factory, [CLIENT], CLIENT), tmp_path / "project")
     _, port = smtp()
-    for name, value in {"BRIEFING_SMTP_HOST": "127.0.0.1", "BRIEFING_SMTP_PORT": str(port),
-                        "BRIEFING_SMTP_SECURITY": "none", "BRIEFING_REQUIRE_APPROVAL": "1",
-                        "BRIEFING_MAIL_FROM": "briefings@example.com"}.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
+    send_through(monkeypatch, port, require_approval=True)
     monkeypatch.chdir(root)
     assert main(["email", CLIENT]) == 3
     assert "nobody has approved it" in capsys.readouterr().err

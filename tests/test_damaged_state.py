@@ -19,6 +19,7 @@ from briefing.errors import DeliveryError, UsageError
 from briefing.log import configure
 from briefing.settings import Settings
 
+from .smtp_server import send_through
 from .test_email import outgoing, plain
 
 CLIENT = "maison-aurele"
@@ -78,14 +79,7 @@ def test_status_and_email_work_for_every_client_around_damaged_ledgers(
 ) -> None:
     handler, port = smtp()
     monkeypatch.chdir(sendable)
-    for name, value in {
-        "BRIEFING_SMTP_HOST": "127.0.0.1",
-        "BRIEFING_SMTP_PORT": str(port),
-        "BRIEFING_SMTP_SECURITY": "none",
-        "BRIEFING_MAIL_FROM": "briefings@example.com",
-        "BRIEFING_REQUIRE_APPROVAL": "0",
-    }.items():
-        monkeypatch.setenv(name, value)
+    send_through(monkeypatch, port)
     assert main(["email", CLIENT]) == 0
     sent = ledger.path(sendable / "state", CLIENT)
     entries = [json.loads(line) for line in sent.read_text("utf-8").splitlines()]

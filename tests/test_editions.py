@@ -21,6 +21,7 @@ from briefing.errors import DataError
 from briefing.render.fit import Fonts, line_count
 
 from .conftest import REPO, SAMPLE, copy_project, settings_for, shared_root
+from .smtp_server import send_through
 from .test_email import plain
 
 CLIENT = "nordlys-travel"
@@ -366,10 +367,7 @@ def test_one_edition_refused_does_not_hold_back_the_other(
     root = tmp_path / "project"
     shutil.copytree(zh_built, root)
     handler, port = smtp()
-    for name, value in {"BRIEFING_SMTP_HOST": "127.0.0.1", "BRIEFING_SMTP_PORT": str(port),
-                        "BRIEFING_SMTP_SECURITY": "none", "BRIEFING_REQUIRE_APPROVAL": "0",
-                        "BRIEFING_MAIL_FROM": "briefings@example.com"}.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
+    send_through(monkeypatch, port)
     monkeypatch.chdir(root)
     assert main(["email", CLIENT, "--lang", "en"]) == 0
     assert main(["email", CLIENT]) == 3  # English refused as a repeat (not ready); Chinese: sent

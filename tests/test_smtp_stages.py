@@ -258,7 +258,6 @@ def test_disk_full_after_the_250_says_it_was_sent_with_the_reply_and_not_to_rese
     server: FaultServer = fault_server({})
     free_space = _disk_full_at("sent", monkeypatch)
     code, said = email(server.port)
-    print("PEEK", said, file=__import__("sys").__stderr__)
     assert code == 1 and len(server.messages) == 1, said
     assert _matches(
         f"{SENT} \\(Message-ID <[0-9a-f]+@example.com>\\), but state/{CLIENT}/sent.jsonl could "

@@ -20,6 +20,7 @@ from briefing.errors import DeliveryError, UsageError
 from briefing.settings import Settings
 
 from .conftest import REPO, settings_for
+from .smtp_server import send_through
 from .test_email import Recorder, free_port
 
 CLIENT = "maison-aurele"
@@ -43,14 +44,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Any:
     handler = Recorder()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
-    for name, value in {
-        "BRIEFING_SMTP_HOST": "127.0.0.1",
-        "BRIEFING_SMTP_PORT": str(controller.port),
-        "BRIEFING_SMTP_SECURITY": "none",
-        "BRIEFING_MAIL_FROM": "briefings@example.com",
-        "BRIEFING_REQUIRE_APPROVAL": "0",  # the approval gate has its own tests
-    }.items():
-        monkeypatch.setenv(name, value)
+    send_through(monkeypatch, controller.port)  # the approval gate has its own tests
     yield handler
     controller.stop()
 
