@@ -3,10 +3,11 @@
 Recommended are, in this order: the client's focus platforms; for every structured goal, one
 of the platforms its KPI is measured or moved on, preferring those with a tactic for this
 client (the best fit, unless a platform already chosen serves it); then good fits (4 or 5 out
-of 5), best first (a focus platform that fits poorly goes last: it never leads the answer), while the budget still gives each platform its minimum workable spend, or,
-without a budget, up to three of them. No fixed count, but never none: a budget below
-every platform's minimum still gets the best fit, marked underfunded. Every other active
-platform is considered, watched or avoided, once.
+of 5), best first, while the budget still gives each platform its minimum workable spend, or,
+without a budget, up to three of them. A focus platform that fits poorly goes last: it never
+leads the answer. No fixed count, but never none: a budget below every platform's minimum
+still gets the best fit, marked underfunded. Every other active platform is considered,
+watched or avoided, once.
 """
 
 from __future__ import annotations
