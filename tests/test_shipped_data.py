@@ -114,3 +114,34 @@ def test_every_budget_currency_has_a_chinese_name(code: str) -> None:
     name = i18n.currency(code, lang="zh-CN")
     assert name != code and re.fullmatch(r"[\u4e00-\u9fff]{2,5}", name), name
     assert i18n.currency(code, lang="en") == code
+
+
+TEXT_FIELDS = {"rationale", "note", "statement", "description", "summary", "watch", "audience"}
+
+
+def _texts(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [v for k, v in node.items() if k in TEXT_FIELDS and isinstance(v, str)]
+        return found + [t for v in node.values() for t in _texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _texts(v)]
+    return []
+
+
+def test_client_copy_names_no_internal_key_or_repository_path() -> None:
+    """A rationale or note is printed for the client: it names another entry by its name, never
+    by its id ('see assumption wechat-mini-program-maintenance', in both editions, the Chinese
+    review of 2026-12-07) or a file of this repository ('see docs/benchmark-sources.md')."""
+    files = sorted(DATA.rglob("*.yaml"))
+    docs = [yaml.safe_load(p.read_text("utf-8")) for p in files]
+    # ids of three parts or more: 'paid-search' and 'corporate-travel' are also English words
+    named = re.compile(r"\bid: ([a-z0-9]+(?:-[a-z0-9]+){2,})")
+    ids = {i for d in docs for i in named.findall(yaml.dump(d))}
+    key = re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, sorted(ids))) + r")(?![\w/-])")
+    found = [
+        (p.relative_to(REPO).as_posix(), hit)
+        for p, d in zip(files, docs, strict=True)
+        for text in _texts(d)
+        for hit in key.findall(text) + re.findall(r"docs/[\w.-]+", text)
+    ]
+    assert not found
