@@ -145,3 +145,31 @@ def test_client_copy_names_no_internal_key_or_repository_path() -> None:
         for hit in key.findall(text) + re.findall(r"docs/[\w.-]+", text)
     ]
     assert not found
+
+
+def _editions(client: str) -> list[str]:
+    return (
+        yaml.safe_load((DATA / "clients" / f"{client}.yaml").read_text("utf-8")).get("editions")
+        or []
+    )
+
+
+ZH_CLIENTS = [c for c in CLIENTS if ZH in _editions(c)]
+
+
+@pytest.mark.parametrize("client", ZH_CLIENTS)
+def test_the_chinese_edition_cites_its_sources_in_chinese(shipped: Path, client: str) -> None:
+    """Every source line a zh-CN edition prints (the sources page, the evidence tables, the deck's
+    source lines, the exchange rate) is written in Chinese; the review of 2026-12-07 found
+    'ByteDance company claim for Aug 2020, via Reuters…' on six pages and four slides."""
+    if ZH not in validate(load_project(REPO))[0].clients[client].editions:
+        pytest.skip("no Chinese edition")
+    briefing = prepare(
+        settings_for(shipped, lang=ZH), client, load_knowledge(settings_for(shipped, lang=ZH))
+    ).briefing
+    printed = [s.metric.source for s in briefing.sources]
+    printed += [f.source for r in briefing.recommended for f in r.platform.facts]
+    if briefing.plan.rate:
+        printed.append(briefing.plan.rate.source)
+    english = [s for s in printed if not re.search(r"[\u4e00-\u9fff]", s)]
+    assert not english
