@@ -173,3 +173,14 @@ def test_the_chinese_edition_cites_its_sources_in_chinese(shipped: Path, client:
         printed.append(briefing.plan.rate.source)
     english = [s for s in printed if not re.search(r"[\u4e00-\u9fff]", s)]
     assert not english
+
+
+def test_every_festival_has_its_date_each_year() -> None:
+    """A festival is fixed by the calendar (Qixi: the 7th day of the 7th lunar month), so no
+    year of one reads 'date to confirm' (the Chinese review of 2026-12-07: 七夕, 日期待定)."""
+    moments = yaml.safe_load((DATA / "calendar.yaml").read_text("utf-8"))["moments"]
+    undated = [
+        (m["id"], d["year"]) for m in moments if m["kind"] == "festival"
+        for d in m["dates"] if not d["start"]
+    ]  # fmt: skip
+    assert not undated
