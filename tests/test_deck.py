@@ -483,3 +483,22 @@ def test_one_audited_competitor_is_active() -> None:
     plan = plan_deck(briefing, theme, template_context(briefing, theme))
     titles = [t for s in plan.slides for t in s.titles]
     assert f"Where {one.name} is active, and what it does there" in titles
+
+
+def test_the_census_says_what_each_verdict_means_once() -> None:
+    """Every row's reason began with its verdict's definition ('Considered: we would add it with
+    more budget or another goal.' eight times over; the Chinese review of 2026-12-07): the
+    definitions stand once, under the table, and each row gives its own reason."""
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    briefing = assemble(kb, CLIENT, today=TODAY)
+    theme = resolve("default", REPO)
+    plan = plan_deck(briefing, theme, template_context(briefing, theme))
+    census = next(s for s in plan.slides if s.table and s.table.columns[-1] == "Why")
+    reasons = [row[-1] for row in census.table.rows]
+    assert not any(r.startswith(("Considered:", "Watched:", "Avoided:")) for r in reasons)
+    shown = {row[1].split(",")[0] for row in census.table.rows}
+    assert census.source and all(f"{verdict}:" in census.source for verdict in shown)
