@@ -502,3 +502,26 @@ def test_the_census_says_what_each_verdict_means_once() -> None:
     assert not any(r.startswith(("Considered:", "Watched:", "Avoided:")) for r in reasons)
     shown = {row[1].split(",")[0] for row in census.table.rows}
     assert census.source and all(f"{verdict}:" in census.source for verdict in shown)
+
+
+def test_a_top_scorer_on_watch_is_named_as_such_with_its_reason_once() -> None:
+    """Nordlys: Trip.com scores 5/5 but is watched; slide 5 named it among the plan's top
+    scorers ('抖音、小红书和携程得分最高'), and the census row gave no reason beyond the verdict
+    (the Chinese review of 2026-12-07)."""
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    briefing = assemble(kb, "nordlys-travel", today=TODAY)
+    theme = resolve("default", REPO)
+    plan = plan_deck(briefing, theme, template_context(briefing, theme))
+    trip = next(p for p in briefing.plan.placed if p.id == "trip-com")
+    assert trip.group == "watched" and trip.fit.score == 5
+    where = next(s for s in plan.slides if s.chart == "fit-shortlist")
+    assert where.titles[0].endswith("; Trip.com (Ctrip) scores as high but is on watch for a risk")
+    rows = [
+        r for s in plan.slides if s.table and s.table.columns[-1] == "Why" for r in s.table.rows
+    ]
+    reason = next(r[-1] for r in rows if r[0].startswith("Trip.com"))
+    assert reason.startswith(trip.fit.rationale) and reason.count("Watch point:") == 1
