@@ -102,3 +102,34 @@ def test_a_charts_labels_are_left_alone(chinese: object) -> None:
     kept = keep_chinese_together(html)
     assert svg in kept
     assert "<figcaption>" in kept and "nobr" in kept.split("</svg>")[1]
+
+
+def test_the_deck_breaks_a_chinese_cell_between_words_with_breaks_it_writes(
+    chinese: object,
+) -> None:
+    """LibreOffice and PowerPoint break Chinese between any two characters and honour no joiner
+    (U+2060 and eaLnBrk=0 tried: '6.28|万次收藏', '2028年3月31|日' on deck slide 3), so the deck
+    writes the lines its measure chose, with line breaks at the text's size."""
+    from lxml import etree
+    from pptx import Presentation
+    from pptx.util import Pt
+
+    from briefing.render.fit import Fonts, text_width, wrap
+    from briefing.render.pptx_parts import add_table
+
+    fonts = Fonts("DejaVu Sans", "Noto Sans CJK SC")
+    width = text_width("1.07万至6.28万次", fonts, 14) + 1  # room to split '6.28万次|收藏'
+    assert wrap("1.07万至6.28万次收藏", fonts, 14, width) == ["1.07万至", "6.28万次收藏"]
+    narrow = text_width("2028年3月", fonts, 14) + 1
+    assert wrap("2028年3月31日", fonts, 14, narrow) == ["2028年3月", "31日"]
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    box = (Pt(48), Pt(126), Pt(300), Pt(100))
+    add_table(slide, box, ["期限"], [["2028年3月\v31日"]], [300], [26, 40], fonts, 14)
+    cell = next(s for s in slide.shapes if s.has_table).table.cell(1, 0)
+    paragraph = cell.text_frame.paragraphs[0]._p
+    assert [r.text for r in paragraph.iterfind(".//{*}t")] == ["2028年3月", "31日"]
+    br = paragraph.find("{*}br")
+    assert br is not None and etree.QName(br.find("{*}rPr")).localname == "rPr"
+    assert br.find("{*}rPr").get("sz") == "1400"
