@@ -80,8 +80,10 @@ ZH_RELATIVE = re.compile(r"%(?:增幅|增长)?（(较|占)(.+)）")  # noqa: RUF
 
 
 def target(value: Target, *, lang: str | None = None) -> str:
-    """A goal's target: 30 '% more than…' -> '30% more than…'; 40000 saves -> '40,000 saves';
-    in Chinese, growth over a season reads '较2026/27极光季增长30%' (see ZH_RELATIVE)."""
+    """A goal's target: '30% more than…', '40,000 saves'; Chinese growth: '较…增长30%'.
+
+    30 '% more than…' -> '30% more than…'; 40000 saves -> '40,000 saves'; in Chinese, growth
+    over a season reads '较2026/27极光季增长30%' and a share '占…的25%' (see ZH_RELATIVE)."""
     figure = i18n.number(value.value, lang=lang)
     relative = ZH_RELATIVE.fullmatch(value.unit.strip()) if i18n.is_chinese(lang) else None
     if relative:
@@ -92,9 +94,11 @@ def target(value: Target, *, lang: str | None = None) -> str:
 
 
 def reached(value: Target, *, lang: str | None = None) -> str:
-    """The target ending a sentence '… by <date>'. English needs no verb ('30% more than the
-    2026-27 season by 31 March 2028'); Chinese puts the date first and needs one
-    ('2028年3月31日前达到4万次收藏'), unless the target carries its own ('较…增长30%')."""
+    """The target ending a '… by <date>' sentence: as ``target``, with '达到' in Chinese.
+
+    English needs no verb ('30% more than the 2026-27 season by 31 March 2028'); Chinese puts
+    the date first and needs one ('2028年3月31日前达到4万次收藏'), unless the target carries
+    its own ('较…增长30%')."""
     text = target(value, lang=lang)
     if not i18n.is_chinese(lang) or ZH_RELATIVE.fullmatch(value.unit.strip()):
         return text
