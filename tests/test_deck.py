@@ -525,3 +525,33 @@ def test_a_top_scorer_on_watch_is_named_as_such_with_its_reason_once() -> None:
     ]
     reason = next(r[-1] for r in rows if r[0].startswith("Trip.com"))
     assert reason.startswith(trip.fit.rationale) and reason.count("Watch point:") == 1
+
+
+def test_one_goal_and_one_competitor_are_cards_not_one_row_tables(tmp_path: Path) -> None:
+    """`make qa-briefs` 1:30 and 1:35 (deck-layout, fill 0.31): a brief with one goal, or one
+    competitor seen on one platform, got a table of one row on an otherwise empty slide."""
+    import yaml
+
+    from briefing.build import build
+
+    from .conftest import copy_project, settings_for
+
+    root = copy_project(tmp_path / "project", clients=["voltera-motors"])
+    brief = root / "data/clients/voltera-motors.yaml"
+    data = yaml.safe_load(brief.read_text(encoding="utf-8"))
+    data["goals"], data["competitors"] = data["goals"][:1], data["competitors"][:1]
+    brief.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (root / "data/clients/voltera-motors.zh-CN.yaml").unlink()  # it lists every goal
+    build(settings_for(root), "voltera-motors")
+
+    deck = Presentation(str(root / "out/voltera-motors/voltera-motors-deck.pptx"))
+    tables = [
+        (slide.shapes.title.text, len(shape.table.rows))
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_table
+    ]
+    assert all(rows > 2 for _, rows in tables), tables  # a header and at least two rows
+    titles = [slide.shapes.title.text for slide in deck.slides if slide.shapes.title]
+    assert any("One goal for Voltera" in t for t in titles), titles
+    assert any("Where Tesla Model Y is active" in t for t in titles), titles
