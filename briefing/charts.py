@@ -322,8 +322,10 @@ def _legend(chart: ChartSpec, colour: str, muted: str, y: float) -> tuple[str, f
         return "", y
     items, x = [], 40.0
     for style in chart.legend:
-        dated = style == "dated" or all(b.dated for b in chart.bars if b.style == style)
-        look = bar_style("reported" if style == "dated" else style, dated, colour)
+        # a style's swatch shows its look in colour, only "dated" is grey: a grey 'reported'
+        # swatch (all its bars dated) could not be told from the 'grey: dated' one
+        dated = style == "dated"
+        look = bar_style("reported" if dated else style, dated, colour)
         text = style_text(style)
         swatch = " ".join(f'{k}="{v}"' for k, v in look.items())
         items.append(

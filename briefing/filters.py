@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -72,11 +73,36 @@ def _lowerfirst(context: jinja2.runtime.Context, text: str) -> str:
     return lowerfirst(text, context.get("proper_names", ()), lang=_language(context))
 
 
+# A Chinese % unit names, in full-width brackets, what it is measured against: 较 and a season
+# (growth over it) or 占 and a total (a share of it). Chinese puts the comparison first,
+# '较2026/27极光季增长30%', '占中国大陆预订的25%', where '30%增幅' and a bracket read as translated.
+ZH_RELATIVE = re.compile(r"%(?:增幅|增长)?（(较|占)(.+)）")  # noqa: RUF001 (Chinese brackets)
+
+
 def target(value: Target, *, lang: str | None = None) -> str:
-    """A goal's target: 30 '% more than…' -> '30% more than…'; 40000 saves -> '40,000 saves'."""
+    """A goal's target: '30% more than…', '40,000 saves'; Chinese growth: '较…增长30%'.
+
+    30 '% more than…' -> '30% more than…'; 40000 saves -> '40,000 saves'; in Chinese, growth
+    over a season reads '较2026/27极光季增长30%' and a share '占…的25%' (see ZH_RELATIVE)."""
     figure = i18n.number(value.value, lang=lang)
+    relative = ZH_RELATIVE.fullmatch(value.unit.strip()) if i18n.is_chinese(lang) else None
+    if relative:
+        against, what = relative.groups()
+        return f"较{what}增长{figure}%" if against == "较" else f"占{what}的{figure}%"
     glue = "" if value.unit.startswith("%") or i18n.is_chinese(lang) else " "
     return f"{figure}{glue}{value.unit}"
+
+
+def reached(value: Target, *, lang: str | None = None) -> str:
+    """The target ending a '… by <date>' sentence: as ``target``, with '达到' in Chinese.
+
+    English needs no verb ('30% more than the 2026-27 season by 31 March 2028'); Chinese puts
+    the date first and needs one ('2028年3月31日前达到4万次收藏'), unless the target carries
+    its own ('较…增长30%')."""
+    text = target(value, lang=lang)
+    if not i18n.is_chinese(lang) or ZH_RELATIVE.fullmatch(value.unit.strip()):
+        return text
+    return i18n._("reach %(target)s") % {"target": text}
 
 
 def no_widow(text: str) -> str:
@@ -146,5 +172,6 @@ FILTERS = {
     "spell": _in_language(i18n.spell),
     "join_and": _in_language(i18n.join_and),
     "target": _in_language(target),
+    "reached": _in_language(reached),
     "possessive": _in_language(i18n.possessive),
 }

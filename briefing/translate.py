@@ -49,8 +49,8 @@ SPECS: dict[str, dict[str, Any]] = {  # what each kind's sibling may hold; [spec
         "watch": TEXT,
         "replaced_by": TEXT,
         "features": [{"name": TEXT, "description": TEXT}],
-        "facts": [{"statement": TEXT}],
-        "metrics": [{"name": TEXT, "unit": TEXT, "note": TEXT}],
+        "facts": [{"statement": TEXT, "source": TEXT}],
+        "metrics": [{"name": TEXT, "unit": TEXT, "note": TEXT, "source": TEXT}],
     },
     "industries": {
         **PLAYBOOK,
@@ -71,14 +71,18 @@ SPECS: dict[str, dict[str, Any]] = {  # what each kind's sibling may hold; [spec
     "benchmarks": {"benchmarks": [{"name": TEXT, "note": TEXT, "unit": TEXT}]},
     "assumptions": {"assumptions": [{"name": TEXT, "rationale": TEXT, "unit": TEXT}]},
     "calendar": {"moments": [{"name": TEXT, "note": TEXT}]},
-    "fx": {},  # codes, numbers and sources: nothing to translate
+    "fx": {"rates": [{"source": TEXT}]},  # codes and numbers stay; a source may be translated
 }
-# Text a translation may leave in the source language (names of people and brands).
+# Text a translation may leave in the source language (names of people and brands; a source
+# line is often a publisher and a date, but its notes read better translated).
 OPTIONAL: dict[str, set[tuple[str, ...]]] = {
+    "platforms": {("facts", "source"), ("metrics", "source")},
+    "fx": {("rates", "source")},
     "clients": {("name",), ("short_name",), ("competitors", "name")},
     "articles": {("author",)},
 }
-ID_DEFAULTS = {"goals": "kpi", "presence": "platform"}  # items named by another field
+# items named by another field
+ID_DEFAULTS = {"goals": "kpi", "presence": "platform", "rates": "currency"}
 
 
 def check_language(lang: str | None) -> str | None:

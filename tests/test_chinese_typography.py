@@ -32,21 +32,41 @@ def test_dates_and_fixed_words_stay_on_one_line(chinese: object) -> None:
 
 
 def test_a_block_never_ends_on_one_character(chinese: object) -> None:
-    kept = keep_chinese_together("<body><p>其余为假设。</p><li>见风险页</li></body>")
+    kept = keep_chinese_together("<body><p>其余输入均为假设。</p><li>详情见风险评估页</li></body>")
     assert KEPT.format("假设。") + "</p>" in kept
-    assert KEPT.format("险页") + "</li>" in kept
+    assert KEPT.format("估页") + "</li>" in kept
 
 
 def test_table_cells_keep_their_breaks_and_tags_their_attributes(chinese: object) -> None:
-    """A table's columns are set: a date kept whole would overrun its cell."""
+    """A table's columns are set: a whole date would overrun a narrow cell, so a cell may break
+    a date after its month (never inside '3月' or '31日')."""
     html = (
         '<body><td class="by">2028年3月31日</td>'
         '<p><img alt="2027年10月31日">完成于2027年10月</p></body>'
     )
     kept = keep_chinese_together(html)
-    assert '<td class="by">2028年3月31日</td>' in kept
+    assert f'<td class="by">{KEPT.format("2028年3月")}{KEPT.format("31日")}</td>' in kept
     assert 'alt="2027年10月31日"' in kept
     assert KEPT.format("2027年10月") in kept
+
+
+def test_cells_keep_terms_and_numbers_with_their_units_whole(chinese: object) -> None:
+    """The review of 2026-12-07 saw '极|光季', '6.28|万次收藏', '可退保|证金', '2027年9|月' in
+    the PDF's table cells, where nothing was kept together."""
+    html = (
+        "<body><table><tr><th>2026年12月至2027年9月</th></tr><tr>"
+        "<td>较2026/27极光季增长30%</td><td>1.07万至6.28万次收藏</td>"
+        "<td>2,000至5万元/店（可退保证金）</td></tr></table></body>"  # noqa: RUF001
+    )
+    kept = keep_chinese_together(html)
+    for whole in ("2027年9月", "2026/27极光季", "6.28万次收藏", "（可退保证金）"):  # noqa: RUF001
+        assert KEPT.format(whole) in kept, whole
+
+
+def test_the_body_tags_attributes_are_left_alone(chinese: object) -> None:
+    """The running header reads the client's name from the body tag: no markup in it."""
+    html = '<body data-client="北极光旅行 Nordlys Travel"><p>北极光旅行</p></body>'
+    assert keep_chinese_together(html).startswith('<body data-client="北极光旅行 Nordlys Travel">')
 
 
 def test_english_is_left_alone() -> None:
@@ -70,3 +90,46 @@ def test_no_closing_mark_hangs_past_a_deck_box(chinese: object) -> None:
     run.text = "触达庞大的日常用户，并把复购顾客沉淀到社群。"  # noqa: RUF001
     set_run_fonts(run, Fonts("DejaVu Sans", "Noto Sans CJK SC"), 12)
     assert box.text_frame.paragraphs[0]._p.pPr.get("hangingPunct") == "0"
+
+
+def test_a_charts_labels_are_left_alone(chinese: object) -> None:
+    """An inline SVG's <text> takes no HTML span: the review of 2026-12-07 found the audience
+    chart gone from the Chinese PDF (a kept date, '2025年9月', in a bar's label broke the SVG)
+    and the fit chart's labels spilled as one line of text under an empty box."""
+    labels = "<text>14.14亿 2025年9月</text><text>适配度评分</text>"
+    svg = f'<svg viewBox="0 0 10 10">{labels}</svg>'
+    html = f"<body><figure>{svg}<figcaption>本计划推荐未列入计划的平台</figcaption></figure></body>"
+    kept = keep_chinese_together(html)
+    assert svg in kept
+    assert "<figcaption>" in kept and "nobr" in kept.split("</svg>")[1]
+
+
+def test_the_deck_breaks_a_chinese_cell_between_words_with_breaks_it_writes(
+    chinese: object,
+) -> None:
+    """LibreOffice and PowerPoint break Chinese between any two characters and honour no joiner
+    (U+2060 and eaLnBrk=0 tried: '6.28|万次收藏', '2028年3月31|日' on deck slide 3), so the deck
+    writes the lines its measure chose, with line breaks at the text's size."""
+    from lxml import etree
+    from pptx import Presentation
+    from pptx.util import Pt
+
+    from briefing.render.fit import Fonts, text_width, wrap
+    from briefing.render.pptx_parts import add_table
+
+    fonts = Fonts("DejaVu Sans", "Noto Sans CJK SC")
+    width = text_width("1.07万至6.28万次", fonts, 14) + 1  # room to split '6.28万次|收藏'
+    assert wrap("1.07万至6.28万次收藏", fonts, 14, width) == ["1.07万至", "6.28万次收藏"]
+    narrow = text_width("2028年3月", fonts, 14) + 1
+    assert wrap("2028年3月31日", fonts, 14, narrow) == ["2028年3月", "31日"]
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    box = (Pt(48), Pt(126), Pt(300), Pt(100))
+    add_table(slide, box, ["期限"], [["2028年3月\v31日"]], [300], [26, 40], fonts, 14)
+    cell = next(s for s in slide.shapes if s.has_table).table.cell(1, 0)
+    paragraph = cell.text_frame.paragraphs[0]._p
+    assert [r.text for r in paragraph.iterfind(".//{*}t")] == ["2028年3月", "31日"]
+    br = paragraph.find("{*}br")
+    assert br is not None and etree.QName(br.find("{*}rPr")).localname == "rPr"
+    assert br.find("{*}rPr").get("sz") == "1400"

@@ -485,6 +485,48 @@ def test_one_audited_competitor_is_active() -> None:
     assert f"Where {one.name} is active, and what it does there" in titles
 
 
+def test_the_census_says_what_each_verdict_means_once() -> None:
+    """Every row's reason began with its verdict's definition ('Considered: we would add it with
+    more budget or another goal.' eight times over; the Chinese review of 2026-12-07): the
+    definitions stand once, under the table, and each row gives its own reason."""
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    briefing = assemble(kb, CLIENT, today=TODAY)
+    theme = resolve("default", REPO)
+    plan = plan_deck(briefing, theme, template_context(briefing, theme))
+    census = next(s for s in plan.slides if s.table and s.table.columns[-1] == "Why")
+    reasons = [row[-1] for row in census.table.rows]
+    assert not any(r.startswith(("Considered:", "Watched:", "Avoided:")) for r in reasons)
+    shown = {row[1].split(",")[0] for row in census.table.rows}
+    assert census.source and all(f"{verdict}:" in census.source for verdict in shown)
+
+
+def test_a_top_scorer_on_watch_is_named_as_such_with_its_reason_once() -> None:
+    """Nordlys: Trip.com scores 5/5 but is watched; slide 5 named it among the plan's top
+    scorers ('抖音、小红书和携程得分最高'), and the census row gave no reason beyond the verdict
+    (the Chinese review of 2026-12-07)."""
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    briefing = assemble(kb, "nordlys-travel", today=TODAY)
+    theme = resolve("default", REPO)
+    plan = plan_deck(briefing, theme, template_context(briefing, theme))
+    trip = next(p for p in briefing.plan.placed if p.id == "trip-com")
+    assert trip.group == "watched" and trip.fit.score == 5
+    where = next(s for s in plan.slides if s.chart == "fit-shortlist")
+    assert where.titles[0].endswith("; Trip.com (Ctrip) scores as high but is on watch for a risk")
+    rows = [
+        r for s in plan.slides if s.table and s.table.columns[-1] == "Why" for r in s.table.rows
+    ]
+    reason = next(r[-1] for r in rows if r[0].startswith("Trip.com"))
+    assert reason.startswith(trip.fit.rationale) and reason.count("Watch point:") == 1
+
+
 def test_one_goal_and_one_competitor_are_cards_not_one_row_tables(tmp_path: Path) -> None:
     """`make qa-briefs` 1:30 and 1:35 (deck-layout, fill 0.31): a brief with one goal, or one
     competitor seen on one platform, got a table of one row on an otherwise empty slide."""

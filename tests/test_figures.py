@@ -391,3 +391,27 @@ def test_a_pipe_as_the_sheet_is_named_not_read(
     os.mkfifo(figures / "pipe.csv")
     assert main(["data", "import", str(figures / "pipe.csv")]) == 1
     assert "pipe.csv: is not a regular file (a pipe, device or folder)" in capsys.readouterr().err
+
+
+def test_each_legend_swatch_can_be_told_apart() -> None:
+    """When every reported bar is dated, the 'reported' swatch stayed grey and looked like the
+    'grey: dated' one beside it (the Chinese review of 2026-12-07, the audience chart)."""
+    spec = charts.ChartSpec(
+        id="audience-mau",
+        title="MAU",
+        unit="monthly active users",
+        bars=[
+            charts.Bar(label="WeChat", value=1414e6, note="Sep 2025", dated=True),
+            charts.Bar(label="RedNote", value=300e6, note="Oct 2024", style="company claim"),
+        ],
+        alt="MAU",
+        legend=["reported", "company claim", "dated"],
+    )
+    svg = etree.fromstring(charts.svg(spec, "#B3261E", "#111111", "#666666", "Noto Sans").encode())
+    swatches = {
+        r.get("data-legend"): (r.get("fill"), r.get("fill-opacity"))
+        for r in svg.iter("{*}rect")
+        if r.get("data-legend")
+    }
+    assert len(set(swatches.values())) == len(swatches), swatches
+    assert swatches["reported"][0] == "#B3261E" and swatches["dated"][0] == charts.GREY

@@ -13,13 +13,16 @@ import pytest
 from markupsafe import Markup
 from pptx import Presentation
 
+from briefing import i18n
 from briefing.build import build, prepare
 from briefing.deliver import email as send_email
-from briefing.filters import lowerfirst
+from briefing.filters import lowerfirst, reached, target
 from briefing.i18n import join_and
+from briefing.model import Target
 from briefing.templating import fill
+from briefing.theme import resolve
 
-from .conftest import copy_project, settings_for
+from .conftest import REPO, copy_project, settings_for
 
 # One worker runs this module (its module fixture builds and e-mails a client):
 # a module fixture is made once per worker that runs a test of it.
@@ -110,3 +113,33 @@ def test_the_outputs_read_right(outputs: dict[str, str], kind: str) -> None:
 def test_the_answer_joins_its_cities_and_keeps_the_kpis_capital(outputs: dict[str, str]) -> None:
     assert "in Shanghai, Shenzhen and Hangzhou, and measure Xiaohongshu notes" in outputs["pdf"]
     assert "first platforms for FMCG, food and beverage" in outputs["mail"]
+
+
+def test_a_chinese_growth_target_puts_the_comparison_first() -> None:
+    """'2028年3月31日前达到30%增幅', the comparison in brackets after it, read as translated (the
+    review of 2026-12-07); Chinese writes '较2026/27极光季增长30%', and a share '占…的25%'."""
+    growth = Target(value=30, unit="%增幅（较2026/27极光季）")  # noqa: RUF001
+    share = Target(value=25, unit="%（占中国大陆预订）")  # noqa: RUF001
+    saves = Target(value=40000, unit="次收藏")
+    theme = resolve("default", REPO)
+    with i18n.language(i18n.load_catalog(theme.dirs, "zh-CN", REPO)):
+        assert (
+            target(growth, lang="zh-CN")
+            == reached(growth, lang="zh-CN")
+            == "较2026/27极光季增长30%"
+        )
+        assert reached(share, lang="zh-CN") == "占中国大陆预订的25%"
+        assert (target(saves, lang="zh-CN"), reached(saves, lang="zh-CN")) == (
+            "4万次收藏",
+            "达到4万次收藏",
+        )
+        heading = i18n._("%(kpi)s: %(target)s by %(date)s") % {
+            "kpi": "预订量", "target": reached(growth, lang="zh-CN"), "date": "2028年3月31日"
+        }  # fmt: skip
+        assert heading == "预订量：2028年3月31日前较2026/27极光季增长30%"  # noqa: RUF001
+    english = Target(value=30, unit="% more than the 2026-27 season")
+    assert (
+        target(english, lang="en")
+        == reached(english, lang="en")
+        == "30% more than the 2026-27 season"
+    )

@@ -114,3 +114,73 @@ def test_every_budget_currency_has_a_chinese_name(code: str) -> None:
     name = i18n.currency(code, lang="zh-CN")
     assert name != code and re.fullmatch(r"[\u4e00-\u9fff]{2,5}", name), name
     assert i18n.currency(code, lang="en") == code
+
+
+TEXT_FIELDS = {"rationale", "note", "statement", "description", "summary", "watch", "audience"}
+
+
+def _texts(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [v for k, v in node.items() if k in TEXT_FIELDS and isinstance(v, str)]
+        return found + [t for v in node.values() for t in _texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _texts(v)]
+    return []
+
+
+def test_client_copy_names_no_internal_key_or_repository_path() -> None:
+    """A rationale or note is printed for the client: it names another entry by its name, never
+    by its id ('see assumption wechat-mini-program-maintenance', in both editions, the Chinese
+    review of 2026-12-07) or a file of this repository ('see docs/benchmark-sources.md')."""
+    files = sorted(DATA.rglob("*.yaml"))
+    docs = [yaml.safe_load(p.read_text("utf-8")) for p in files]
+    # ids of three parts or more: 'paid-search' and 'corporate-travel' are also English words
+    named = re.compile(r"\bid: ([a-z0-9]+(?:-[a-z0-9]+){2,})")
+    ids = {i for d in docs for i in named.findall(yaml.dump(d))}
+    key = re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, sorted(ids))) + r")(?![\w/-])")
+    found = [
+        (p.relative_to(REPO).as_posix(), hit)
+        for p, d in zip(files, docs, strict=True)
+        for text in _texts(d)
+        for hit in key.findall(text) + re.findall(r"docs/[\w.-]+", text)
+    ]
+    assert not found
+
+
+def _editions(client: str) -> list[str]:
+    return (
+        yaml.safe_load((DATA / "clients" / f"{client}.yaml").read_text("utf-8")).get("editions")
+        or []
+    )
+
+
+ZH_CLIENTS = [c for c in CLIENTS if ZH in _editions(c)]
+
+
+@pytest.mark.parametrize("client", ZH_CLIENTS)
+def test_the_chinese_edition_cites_its_sources_in_chinese(shipped: Path, client: str) -> None:
+    """Every source line a zh-CN edition prints (the sources page, the evidence tables, the deck's
+    source lines, the exchange rate) is written in Chinese; the review of 2026-12-07 found
+    'ByteDance company claim for Aug 2020, via Reuters…' on six pages and four slides."""
+    if ZH not in validate(load_project(REPO))[0].clients[client].editions:
+        pytest.skip("no Chinese edition")
+    briefing = prepare(
+        settings_for(shipped, lang=ZH), client, load_knowledge(settings_for(shipped, lang=ZH))
+    ).briefing
+    printed = [s.metric.source for s in briefing.sources]
+    printed += [f.source for r in briefing.recommended for f in r.platform.facts]
+    if briefing.plan.rate:
+        printed.append(briefing.plan.rate.source)
+    english = [s for s in printed if not re.search(r"[\u4e00-\u9fff]", s)]
+    assert not english
+
+
+def test_every_festival_has_its_date_each_year() -> None:
+    """A festival is fixed by the calendar (Qixi: the 7th day of the 7th lunar month), so no
+    year of one reads 'date to confirm' (the Chinese review of 2026-12-07: 七夕, 日期待定)."""
+    moments = yaml.safe_load((DATA / "calendar.yaml").read_text("utf-8"))["moments"]
+    undated = [
+        (m["id"], d["year"]) for m in moments if m["kind"] == "festival"
+        for d in m["dates"] if not d["start"]
+    ]  # fmt: skip
+    assert not undated

@@ -22,9 +22,16 @@ from briefing.render import pptx_parts as parts
 from briefing.render import pptx_shapes as shapes
 from briefing.render.base import Preview, Rendered, Template
 from briefing.render.context import template_context
-from briefing.render.deck_fit import BODY_IDX, RIGHT_IDX, TITLE_IDX, Fitter, column_widths
+from briefing.render.deck_fit import (
+    BODY_IDX,
+    RIGHT_IDX,
+    SAFETY,
+    TITLE_IDX,
+    Fitter,
+    column_widths,
+)
 from briefing.render.deck_model import DeckPlan, SlidePlan
-from briefing.render.fit import line_count, line_height
+from briefing.render.fit import line_count, line_height, wrap
 from briefing.theme import Theme
 from briefing.validate import model_problems
 
@@ -232,6 +239,18 @@ def _add_slide(
         _add_source(slide, plan, fitter, presentation.slide_height / 12700)  # EMU to pt
 
 
+def _broken(
+    cells: list[str], widths: list[float], fitter: Fitter, size: float, bold: bool
+) -> list[str]:
+    """Cells with a line break ('\v') where the fitter's measure wraps them: LibreOffice and
+    PowerPoint break Chinese between any two characters ('2028年3月31|日', '6.28|万次收藏')
+    and honour no joiner (U+2060 and eaLnBrk tried), but a break of our own they keep."""
+    return [
+        "\v".join(wrap(text, fitter.fonts, size, (w - 2 * parts.CELL_X) * SAFETY, bold))
+        for text, w in zip(cells, widths, strict=True)
+    ]
+
+
 def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) -> None:
     """Content drawn as native shapes in the layout's body area: charts, tables, cards, columns."""
     area = fitter.area(plan.layout, BODY_IDX)
@@ -243,7 +262,11 @@ def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) 
         widths = column_widths(plan.table, area.width)
         heights = fitter.table_heights(plan.table, widths, size)
         table = plan.table
-        parts.add_table(slide, box, table.columns, table.rows, widths, heights, fitter.fonts, size)
+        columns, rows = table.columns, table.rows
+        if i18n.is_chinese():  # each cell in the lines measured: no break inside a word
+            columns = _broken(columns, widths, fitter, size, True)
+            rows = [_broken(row, widths, fitter, size, False) for row in rows]
+        parts.add_table(slide, box, columns, rows, widths, heights, fitter.fonts, size)
     elif plan.columns:
         boxes = shapes.side_by_side(area, len(plan.columns))
         for i, (column, column_box) in enumerate(zip(plan.columns, boxes, strict=True), 1):

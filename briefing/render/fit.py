@@ -6,6 +6,7 @@ import bisect
 import functools
 import itertools
 import math
+import re
 import subprocess
 import unicodedata
 from dataclasses import dataclass
@@ -182,12 +183,35 @@ NO_LINE_START = frozenset("，。、；：？！）」』】》〉”’…—·
 NO_LINE_END = frozenset("（「『【《〈“‘")  # noqa: RUF001
 
 
-def _tokens(text: str) -> list[str]:
+@functools.cache
+def _kept_words() -> re.Pattern[str]:
+    """A Chinese date, a number with its unit and a short term between punctuation: one
+    token, as the PDF keeps them on one line (render/html.py)."""
+    from briefing.render.html import CELL_DATE, LAST_TWO, SHORT  # the PDF's rules
+
+    # a slide's boxes are narrow: a date may break after its month; the last two characters
+    # stay together (no line of one character)
+    return re.compile(f"{CELL_DATE}|{SHORT}|{LAST_TWO.pattern}")
+
+
+def _tokens(text: str, keep: bool = True) -> list[str]:
     """Break opportunities: after spaces, and around every CJK character except where the
-    line-breaking rules keep punctuation with its neighbour."""
+    line-breaking rules keep punctuation with its neighbour, or a Chinese word is kept whole."""
     tokens: list[str] = []
     word = ""
-    for ch in text:
+    chinese = keep and _has_cjk(text)
+    kept = {m.start(): m.end() for m in _kept_words().finditer(text)} if chinese else {}
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if i in kept:
+            if word:
+                tokens.append(word)
+                word = ""
+            tokens.append(text[i : kept[i]])
+            i = kept[i]
+            continue
+        i += 1
         if _is_cjk(ch):
             if word:
                 tokens.append(word)
@@ -218,6 +242,35 @@ def _keep_together(tokens: list[str]) -> list[str]:
 
 def _is_cjk(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def wrap(text: str, fonts: Fonts, size: float, width: float, bold: bool = False) -> list[str]:
+    """``text`` in the lines greedy wrapping gives it (as ``line_count`` counts them): where a
+    renderer would break inside a Chinese word, the deck writes these lines with breaks."""
+    lines, current, width_so_far, previous = [], "", 0.0, ""
+    tokens = [
+        piece
+        for token in _tokens(text)
+        for piece in (
+            _tokens(token, keep=False) if text_width(token, fonts, size, bold) > width else [token]
+        )
+    ]  # a kept word wider than the box breaks as it would have (a number stays whole)
+    for token in tokens:
+        token_width = text_width(token, fonts, size, bold)
+        trimmed = text_width(token.rstrip(" "), fonts, size, bold)
+        if width_so_far and previous and _is_cjk(previous) != _is_cjk(token[0]):
+            width_so_far += AUTOSPACE * size
+        if width_so_far and width_so_far + trimmed > width:
+            lines.append(current.rstrip(" "))
+            current, width_so_far = "", 0.0
+        current += token
+        width_so_far += token_width
+        previous = token[-1]
+    return [*lines, current.rstrip(" ")]
 
 
 def line_count(text: str, fonts: Fonts, size: float, width: float, bold: bool = False) -> int:

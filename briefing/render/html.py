@@ -11,13 +11,24 @@ from briefing.theme import Theme
 
 # Chinese breaks a line between any two ideographs. A date, a fixed word ('代理机构') and a
 # block's last two characters are kept on one line (report.css: `.nobr`), so no date is split
-# and no paragraph ends on a line holding one character.
+# and no paragraph ends on a line holding one character. Short terms are kept too: a number with
+# its unit ('6.28万次收藏', '2026/27极光季') and up to five ideographs between punctuation
+# ('可退保证金' in brackets); without a dictionary, that is where a Chinese word is sure to be.
+# A table's columns are set, so a cell keeps a date's year and month, and its day, apart.
 DATE = r"\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日"
 PUNCTUATION = "。！？；：，、）》”’"  # noqa: RUF001 (Chinese punctuation, on purpose)
+OPENING = "（《“‘"  # noqa: RUF001 (as above)
+HAN = "\u4e00-\u9fff"
+SHORT = (
+    rf"(?:[{OPENING}]+|(?<![\d.,/%]))\d[\d.,/%]*[万亿]?[{HAN}]{{1,3}}[{PUNCTUATION}]*"
+    rf"|(?:[{OPENING}]+|(?<![{HAN}]))[{HAN}]{{2,5}}[{PUNCTUATION}]*(?![{HAN}])"
+)
+CELL_DATE = r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{1,2}日"
 LAST_TWO = re.compile(rf"([\u4e00-\u9fff]{{2}}[{PUNCTUATION}]*)(\s*)$")
 BLOCK_END = re.compile(r"</(?:p|li|td|th|dd|figcaption|h[1-6])>")
 TAG = re.compile(r"(<[^>]+>)")
 CELL_START, CELL_END = re.compile(r"<t[dh][\s>]"), re.compile(r"</t[dh]>")
+SVG_START = re.compile(r"<svg[\s>]")
 KEPT = '<span class="nobr">{}</span>'
 
 
@@ -34,20 +45,25 @@ def keep_chinese_together(html: str) -> str:
     head, found, body = html.partition("<body")
     if not found:
         return html
-    parts, cells, unbreakable = TAG.split(body), 0, _unbreakable()
+    attributes, closed, body = body.partition(">")  # the body's own attributes stay as they are
+    head, found = head + found + attributes + closed, ""
+    parts, cells, svg = TAG.split(body), 0, 0
+    unbreakable, in_cell = _unbreakable(DATE, 99), _unbreakable(CELL_DATE, 6)
     for i in range(0, len(parts), 2):  # text, tag, text, tag...
         text = parts[i]
-        if not cells:  # a table's columns are set: a kept date there would overrun its cell
-            text = unbreakable.sub(lambda m: KEPT.format(m.group(0)), text)
+        if not svg:  # an SVG's <text> takes no HTML span: the chart's labels would spill out
+            text = (in_cell if cells else unbreakable).sub(lambda m: KEPT.format(m[0]), text)
         if i + 1 < len(parts):
             cells += bool(CELL_START.match(parts[i + 1])) - bool(CELL_END.match(parts[i + 1]))
-        if i + 1 < len(parts) and BLOCK_END.fullmatch(parts[i + 1]):
+            svg += bool(SVG_START.match(parts[i + 1])) - (parts[i + 1] == "</svg>")
+        if not svg and i + 1 < len(parts) and BLOCK_END.fullmatch(parts[i + 1]):
             text = LAST_TWO.sub(lambda m: KEPT.format(m.group(1)) + m.group(2), text)
         parts[i] = text
     return head + found + "".join(parts)
 
 
-def _unbreakable() -> re.Pattern[str]:
-    chinese = (w for w in i18n.fixed_words() if len(w) > 1 and LAST_TWO.search(w[-2:]))
+def _unbreakable(date: str, longest: int) -> re.Pattern[str]:
+    """Dates, the fixed words of at most ``longest`` characters and short terms."""
+    chinese = (w for w in i18n.fixed_words() if 1 < len(w) <= longest and LAST_TWO.search(w[-2:]))
     words = sorted(chinese, key=len, reverse=True)
-    return re.compile("|".join([DATE, *(re.escape(w) for w in words)]))
+    return re.compile("|".join([date, *(re.escape(w) for w in words), SHORT]))

@@ -390,11 +390,16 @@ def add_table(
             _set_typefaces(end, fonts)
             if not value:
                 continue
-            run = paragraph.add_run()
-            run.text = value
-            set_run_fonts(run, fonts, size, bold=r == 0)
-            if r == 0:  # explicit too: LibreOffice ignores a table style's text colour
-                run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+            for i, line in enumerate(value.split("\v")):  # a break the fitter chose
+                if i:  # at the text's size: a default-sized break would make its line taller
+                    br_pr = paragraph._p.add_br().get_or_add_rPr()
+                    br_pr.set("sz", str(int(size * 100)))
+                    _set_typefaces(br_pr, fonts)
+                run = paragraph.add_run()
+                run.text = line
+                set_run_fonts(run, fonts, size, bold=r == 0)
+                if r == 0:  # explicit too: LibreOffice ignores a table style's text colour
+                    run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
 
 
 TABLE_STYLE_ID = "{B7E2A8C4-5D1F-4E3A-9C6B-2F8D0A1E7B35}"  # the deck's own, from theme tokens
