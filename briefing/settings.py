@@ -96,7 +96,7 @@ class Settings(BaseSettings):
     def _supported(cls, value: Any) -> Any:
         if value in (None, ""):
             return None
-        from briefing.translate import LANGUAGES  # late: it loads the YAML machinery
+        from briefing.project.translate import LANGUAGES  # late: it loads the YAML machinery
 
         if value not in LANGUAGES:
             raise ValueError(f"'{value}' is not a supported language ({', '.join(LANGUAGES)})")

@@ -13,10 +13,10 @@ import pytest
 from briefing.assemble import assemble, rank_platforms
 from briefing.build import stale_warnings
 from briefing.errors import DataError
-from briefing.load import load_project
+from briefing.project.load import load_project
+from briefing.project.validate import KnowledgeBase, validate
 from briefing.render.html import render_html
-from briefing.theme import resolve
-from briefing.validate import KnowledgeBase, validate
+from briefing.themes.theme import resolve
 
 from .conftest import REPO, SAMPLE, TODAY, settings_for, write
 

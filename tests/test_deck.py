@@ -20,13 +20,13 @@ from pptx.oxml.ns import qn
 
 from briefing.assemble import assemble
 from briefing.errors import RenderError, TemplateError
-from briefing.load import load_project
+from briefing.project.load import load_project
+from briefing.project.validate import validate
 from briefing.render.deck import CONTENT_ROLES, check_master
 from briefing.render.deck_fit import Fitter
 from briefing.render.deck_model import DeckPlan, SlidePlan
 from briefing.render.fit import _is_cjk
-from briefing.theme import resolve
-from briefing.validate import validate
+from briefing.themes.theme import resolve
 
 from .conftest import REPO, SAMPLE_CLIENTS, TODAY
 
@@ -370,8 +370,8 @@ def test_chart_labels_are_text_in_the_embedded_workbook_never_formulas(
     tmp_path: Path, fitter: Fitter
 ) -> None:
     """D-02: "Edit Data" in PowerPoint must not find a live formula or link made of a label."""
-    from briefing.charts import Bar, ChartSpec
     from briefing.render import pptx_parts
+    from briefing.render.charts import Bar, ChartSpec
 
     spec = ChartSpec(
         id="attack",
@@ -448,7 +448,7 @@ def test_a_platform_a_goal_brought_in_without_tactics_leads_by_its_role() -> Non
     tactic for its segment (qa-briefs 27:7): the funnel says it leads, not '0 tactics'."""
     import datetime as dt
 
-    from briefing.model import Goal, Target
+    from briefing.project.model import Goal, Target
     from briefing.render.context import template_context
     from briefing.render.deck import plan_deck
     from tests.conftest import SAMPLE

@@ -14,12 +14,12 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 
-from briefing import ledger
 from briefing.build import prepare
 from briefing.cli import main
 from briefing.deliver import compose, read_outputs, send
 from briefing.errors import DeliveryError, UsageError
 from briefing.settings import Settings
+from briefing.state import ledger
 
 from .conftest import settings_for
 from .smtp_server import PASSWORD, Recorder, free_port

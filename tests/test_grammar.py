@@ -15,9 +15,9 @@ from pptx import Presentation
 
 from briefing.build import build, prepare
 from briefing.deliver import email as send_email
-from briefing.filters import lowerfirst
-from briefing.i18n import join_and
-from briefing.templating import fill
+from briefing.themes.filters import lowerfirst
+from briefing.themes.i18n import join_and
+from briefing.themes.templating import fill
 
 from .conftest import copy_project, settings_for
 

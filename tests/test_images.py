@@ -12,7 +12,7 @@ from pptx import Presentation
 from briefing.build import build
 from briefing.cli import main
 from briefing.errors import DataError
-from briefing.theme import resolve
+from briefing.themes.theme import resolve
 
 from .conftest import copy_project, settings_for, write
 

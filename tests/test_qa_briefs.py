@@ -78,7 +78,7 @@ def test_generator_is_reproducible(tmp_path: Path) -> None:
 def _outputs(text: str, cells: tuple[str, ...] = ()) -> Outputs:
     from types import SimpleNamespace
 
-    from briefing.model import Client, Industry
+    from briefing.project.model import Client, Industry
 
     client = Client.model_validate(
         {

@@ -12,7 +12,7 @@ import pytest
 from briefing.build import build
 from briefing.errors import DataError, RenderError
 from briefing.render.pdf import render_pdf
-from briefing.theme import resolve
+from briefing.themes.theme import resolve
 
 from .conftest import settings_for, write
 

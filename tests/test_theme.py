@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from briefing.build import build
 from briefing.cli import main
 from briefing.errors import DataError, TemplateError
-from briefing.schemas import render_schemas
-from briefing.theme import resolve
+from briefing.themes.theme import resolve
+from briefing.tools.schemas import render_schemas
 
 from .conftest import REPO, settings_for, write
 

@@ -13,7 +13,7 @@ from pptx import Presentation
 
 from briefing.build import build
 from briefing.errors import UsageError
-from briefing.theme_import import MAIN, import_template
+from briefing.tools.theme_import import MAIN, import_template
 
 from .conftest import settings_for
 

@@ -16,11 +16,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from briefing import translate
 from briefing.errors import BriefingError
 from briefing.log import LOGGER
 from briefing.preview.guard import LOOPBACK, MAX_BODY, Guard
 from briefing.preview.previewer import Previewer, clients, outputs_for, themes
+from briefing.project import translate
 from briefing.settings import Settings
 
 PAGE = Path(__file__).with_name("page.html")

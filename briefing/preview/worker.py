@@ -46,7 +46,8 @@ class Worker:
 
     def do_build(self, settings: Any, client: str, names: list[str], number: int) -> dict:
         """Prepare the edition, render each named output; PDFs are kept for rasterising."""
-        from briefing import build, i18n, render
+        from briefing import build, render
+        from briefing.themes import i18n
 
         prepared = build.prepare(settings, client)
         outputs: dict[str, dict[str, Any]] = {}

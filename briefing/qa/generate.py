@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from briefing.model import ALL, Industry, Kpi, Route, Segment
+from briefing.project.model import ALL, Industry, Kpi, Route, Segment
 
 CITIES = {
     "Shanghai": "上海",

@@ -12,21 +12,22 @@ from typing import TYPE_CHECKING, Any
 from pptx.util import Pt
 from pydantic import ValidationError
 
-from briefing import files, i18n, templating
-from briefing.charts import ChartSpec
+from briefing import files
 from briefing.errors import TemplateError, relative
-from briefing.i18n import _
-from briefing.load import Document, parse_yaml
-from briefing.model import Briefing
+from briefing.project.load import Document, parse_yaml
+from briefing.project.model import Briefing
+from briefing.project.validate import model_problems
 from briefing.render import pptx_parts as parts
 from briefing.render import pptx_shapes as shapes
 from briefing.render.base import Preview, Rendered, Template
+from briefing.render.charts import ChartSpec
 from briefing.render.context import template_context
 from briefing.render.deck_fit import BODY_IDX, RIGHT_IDX, TITLE_IDX, Fitter, column_widths
 from briefing.render.deck_model import DeckPlan, SlidePlan
 from briefing.render.fit import line_count, line_height
-from briefing.theme import Theme
-from briefing.validate import model_problems
+from briefing.themes import i18n, templating
+from briefing.themes.i18n import _
+from briefing.themes.theme import Theme
 
 if TYPE_CHECKING:
     from briefing.settings import Settings

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, model_validator
 
-from briefing.model import Line, Strict, Text, _clean_text
+from briefing.project.model import Line, Strict, Text, _clean_text
 
 Cell = Annotated[str, AfterValidator(_clean_text)]  # a table cell may be empty
 

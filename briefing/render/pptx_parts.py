@@ -22,13 +22,14 @@ from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
-from briefing import i18n, images
-from briefing.charts import GREY, Bar, ChartSpec, style_text
-from briefing.i18n import _
+from briefing.project import images
+from briefing.render.charts import GREY, Bar, ChartSpec, style_text
 from briefing.render.fit import Fonts, _is_cjk, text_width
+from briefing.themes import i18n
+from briefing.themes.i18n import _
 
 if TYPE_CHECKING:
-    from briefing.theme import ThemeTokens
+    from briefing.themes.theme import ThemeTokens
 
 INSET_X, INSET_Y = 7.2, 3.6  # text frame insets, pt (PowerPoint's defaults)
 CELL_X, CELL_Y = 7.2, 3.6  # table cell margins, pt
