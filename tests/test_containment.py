@@ -192,7 +192,7 @@ DIRECT_READERS = {
     "project/parsecache.py": "the package's own source for the cache key; .cache/ it writes",
     "build/forked.py": "/proc and the pipe to its child",
     "cli/__init__.py": "the report theme import just wrote",
-    "project/dataimport.py": "the CSV the user names and the platform files it rewrites",
+    "tools/dataimport.py": "the CSV the user names and the platform files it rewrites",
     "tools/theme_import.py": "the template file the user names (size-checked there)",
     "project/images.py": "image paths already contained at load",
     "preview/app.py": "the preview's own page",

@@ -10,9 +10,10 @@ from rich.console import Console
 from rich.table import Table
 
 from briefing.errors import DataError, UsageError
-from briefing.project import dataimport, freshness, load, validate
+from briefing.project import freshness, load, validate
 from briefing.settings import Settings
 from briefing.themes.i18n import number
+from briefing.tools import dataimport
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

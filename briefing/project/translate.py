@@ -21,9 +21,9 @@ from typing import Any
 
 from briefing.errors import Problem
 from briefing.project.load import SINGLES, Document, KeyPath, Project, field_name
+from briefing.settings import LANGUAGES
 
 SOURCE = "en"
-LANGUAGES = {"en": "English", "zh-CN": "简体中文"}  # every language an edition may be built in
 
 TEXT = "text"  # a translatable text field
 NAMES = "names"  # a list of plain names, translated by a mapping name -> translation

@@ -32,6 +32,7 @@ from briefing.build import publish as output
 from briefing.errors import DataError, Problem, relative
 from briefing.project import load, validate
 from briefing.project.model import Confidence, metric_id
+from briefing.settings import LANGUAGES
 
 COLUMNS = ("platform", "metric", "value", "unit", "as_of", "source", "url", "confidence")
 MAX_SHEET = 5 * files.MB  # a CSV of figures (10,000 rows are ~1.5 MB)
@@ -233,8 +234,6 @@ def translations(changes: list[Change], root: Path) -> tuple[dict[Path, Any], li
     """Each translation file (``<platform>.<lang>.yaml``) a new figure needs an entry in, with
     it added, and a line per entry: the name and unit reused from an earlier figure of the
     same name and unit, or written in English to translate (the edition builds meanwhile)."""
-    from briefing.project.translate import LANGUAGES
-
     yaml, siblings, notes = _yaml(), {}, []
     for change in (c for c in changes if c.action == "add"):
         base = root / "data/platforms" / f"{change.platform}.yaml"
