@@ -99,6 +99,7 @@ lint: $(STAMP)
 		scripts/deck-fill scripts/freeze-test-data
 	@$(BIN)/mypy
 	@$(BIN)/lint-imports --no-cache --no-logo
+	@$(BIN)/python scripts/mutation-check --check
 
 check: lint test
 
