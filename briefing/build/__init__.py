@@ -6,18 +6,51 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing import assemble, render, state
+from briefing import render, state
 from briefing.build import forked, manifest, uptodate
 from briefing.build import publish as output
-from briefing.errors import BriefingError, DataError, Problem, UsageError
+from briefing.build.prepared import (
+    Knowledge,
+    Prepared,
+    check_client_id,
+    check_layouts,
+    check_theme_name,
+    client_knowledge,
+    editions,
+    layout_problems,
+    load_knowledge,
+    output_folder,
+    prepare,
+)
+from briefing.build.warnings import brief_warnings, mail_size_warnings, stale_warnings
+from briefing.errors import BriefingError, DataError, Problem
 from briefing.log import LOGGER
-from briefing.project import load, translate, validate
-from briefing.project.model import Briefing, not_a_slug
-from briefing.render import deck
+from briefing.project.model import Briefing
 from briefing.settings import Settings
-from briefing.state import history, identity, ledger
-from briefing.themes import catalog as messages
+from briefing.state import ledger
 from briefing.themes import i18n, theme
+
+__all__ = [  # the build's public face: callers import these from briefing.build
+    "BuildResult",
+    "Edition",
+    "Knowledge",
+    "Prepared",
+    "brief_warnings",
+    "build",
+    "build_editions",
+    "check_client_id",
+    "check_layouts",
+    "check_theme_name",
+    "client_knowledge",
+    "editions",
+    "layout_problems",
+    "load_knowledge",
+    "mail_size_warnings",
+    "output_folder",
+    "prepare",
+    "render_all",
+    "stale_warnings",
+]
 
 STEPS = 4
 
@@ -30,154 +63,6 @@ class BuildResult:
     seconds: float = 0.0
     stats: dict[str, dict[str, int]] = field(default_factory=dict)  # renderer -> {"pages": 20}
     sizes: dict[str, int] = field(default_factory=dict)  # file name -> bytes
-
-
-def check_client_id(client_id: str) -> None:
-    """Refuse anything but a plain slug before a single file is read."""
-    problem = not_a_slug(client_id, "a client id", "the file name of data/clients/<id>.yaml")
-    if problem:
-        raise UsageError(problem)
-
-
-def check_theme_name(name: str) -> None:
-    """A theme is a folder name under templates/: never a path."""
-    problem = not_a_slug(name, "a theme name", "a folder in templates/")
-    if problem:
-        raise UsageError(problem)
-
-
-@dataclass
-class Prepared:
-    """A client's briefing, assembled and themed, with what it depends on; nothing rendered."""
-
-    briefing: Briefing
-    theme: theme.Theme
-    inputs: dict[str, str]
-    options: dict[str, object]
-    folder: Path  # out/<client>/, or out/<client>.<theme>/ for a pitch in another theme
-    catalog: i18n.Catalog = i18n.ENGLISH  # the edition's language and its template text
-    warnings: list[str] = field(default_factory=list)  # translations left in English
-    check: dict[str, object] = field(default_factory=dict)  # for uptodate.fresh, unparsed
-
-    @property
-    def lang(self) -> str:
-        return self.catalog.lang
-
-    def name(self, kind: str, suffix: str) -> str:
-        return manifest.output_name(self.briefing.client_id, kind, suffix, self.lang)
-
-    def up_to_date(self) -> bool:
-        recorded = manifest.edition(manifest.read(self.folder), self.lang)
-        return (
-            recorded is not None
-            and manifest.check_outputs(self.folder, recorded).ok
-            and recorded.get("options") == self.options
-            and not manifest.changed_inputs(recorded, self.inputs)
-        )
-
-
-def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = None) -> Prepared:
-    """Load, validate and assemble one client's edition in ``settings.lang`` (default
-    English); cheap: no rendering."""
-    check_client_id(client_id)
-    if settings.theme is not None:
-        check_theme_name(settings.theme)
-    lang = settings.lang or translate.SOURCE
-    knowledge = knowledge or load_knowledge(settings, lang)
-    kb = client_knowledge(knowledge, client_id)
-    chosen = theme.resolve(settings.theme or kb.clients[client_id].theme, settings.root)
-    catalog = i18n.load_catalog(chosen.dirs, lang, settings.root)
-    missing = i18n.missing_messages(catalog, messages.used(chosen))
-    if missing and not settings.allow_missing_translations:
-        raise DataError(missing, what="translations (--allow-missing-translations: English)")
-    briefing = assemble.assemble(
-        kb, client_id, today=settings.today, stale_months=settings.stale_months
-    )
-    if problems := layout_problems(kb, client_id, chosen):
-        raise DataError(problems)
-    warnings = [*knowledge.warnings, *(f"{p} (English used)" for p in missing)]
-    inputs = manifest.inputs(briefing, chosen, kb.files, lang)
-    briefing, since = _what_changed(settings, briefing, catalog, inputs, warnings)
-    options = manifest.options(briefing, chosen, settings, lang, since)
-    folder = output_folder(settings, client_id, chosen.name, briefing.client.theme)
-    previous = manifest.edition(manifest.read(folder), lang)
-    kept = identity.content_date(previous, {"inputs": inputs, "options": options})
-    if kept is not None and kept != briefing.date:  # unchanged content keeps its date
-        dated = assemble.assemble(kb, client_id, today=kept, stale_months=settings.stale_months)
-        briefing = dated.model_copy(update={"changes": briefing.changes})
-        options = manifest.options(briefing, chosen, settings, lang, since)
-    check = _check(settings, knowledge, briefing, chosen, lang)
-    return Prepared(briefing, chosen, inputs, options, folder, catalog, warnings, check)
-
-
-def _check(
-    settings: Settings, knowledge: Knowledge, briefing: Briefing, chosen: theme.Theme, lang: str
-) -> dict[str, object]:
-    """What a later up-to-date check needs to decide without loading the project."""
-    if not knowledge.listing:
-        return {}
-    as_of = [s.metric.as_of for s in briefing.sources]
-    until = uptodate.dated_until(as_of, settings.today, settings.stale_months)
-    editions = briefing.client.editions
-    args = (knowledge.listing, chosen.dirs, editions, until)
-    return uptodate.record(settings, briefing.client_id, lang, *args)
-
-
-def _what_changed(
-    settings: Settings,
-    briefing: Briefing,
-    catalog: i18n.Catalog,
-    inputs: dict[str, str],
-    warnings: list[str],
-) -> tuple[Briefing, str | None]:
-    """For a returning client, the briefing with what moved since the last one sent in its
-    language (from other inputs), and that send's history folder name."""
-    lang, client_id = catalog.lang, briefing.client_id
-    digest = identity.inputs_digest(inputs)
-    earlier = history.previous(settings.state_dir, client_id, lang, digest)
-    if earlier is None:
-        return briefing, None
-    try:
-        moved = earlier.compare(briefing.model_dump(mode="json"))
-    except history.HistoryError as exc:  # the outputs still build, without the page
-        LOGGER.warning("%s; no 'What changed' page", exc)
-        warnings.append(f"{exc}; no 'What changed' page")
-        return briefing, None
-    if moved.empty:  # new inputs, same advice (a reworded goal, a note): no page to send
-        return briefing, earlier.folder.name
-    return briefing.model_copy(update={"changes": moved}), earlier.folder.name
-
-
-def layout_problems(
-    kb: validate.KnowledgeBase, client_id: str, chosen: theme.Theme
-) -> list[Problem]:
-    """Client text too long for where the layout puts it (measured with the theme's fonts)."""
-    client = kb.clients[client_id]
-    reason = deck.title_slide_problem(chosen, client.name)
-    if not reason:
-        return []
-    doc = kb.documents["clients"][client_id]
-    line, col = doc.where(("name",))
-    return [Problem(doc.rel, reason, line, col, "name")]
-
-
-def check_layouts(settings: Settings, kb: validate.KnowledgeBase) -> list[Problem]:
-    """`briefing check`: every valid client's text against its own theme's layout."""
-    problems = []
-    for client_id, client in sorted(kb.clients.items()):
-        try:
-            chosen = theme.resolve(client.theme, settings.root)
-        except BriefingError:
-            continue  # the theme's own problems are reported by `theme check` and the build
-        problems += layout_problems(kb, client_id, chosen)
-    return problems
-
-
-def output_folder(settings: Settings, client_id: str, theme_name: str, own_theme: str) -> Path:
-    """A pitch build in another theme never touches the client's own outputs."""
-    if theme_name == own_theme:
-        return settings.out_dir / client_id
-    return settings.out_dir / f"{client_id}.{theme_name}"
 
 
 def build_editions(settings: Settings, client_id: str, force: bool = False) -> list[Edition]:
@@ -300,117 +185,5 @@ def render_all(
             job.cancel()  # a failed output must not leave the others rendering (or printing)
 
 
-def editions(settings: Settings, client_id: str) -> list[str]:
-    """The languages to build: ``settings.lang`` if set, else the client's ``editions``."""
-    check_client_id(client_id)
-    if settings.lang:
-        return [settings.lang]
-    kb = client_knowledge(load_knowledge(settings, translate.SOURCE), client_id)
-    return list(kb.clients[client_id].editions)
-
-
 def _step(number: int, message: str, *args: object) -> None:
     LOGGER.info(f"Step {number}/{STEPS} - {message}", *args)
-
-
-@dataclass
-class Knowledge:
-    """The validated project in one language, every problem found in it, and warnings for
-    text left in English (``--allow-missing-translations``); read once per batch."""
-
-    kb: validate.KnowledgeBase
-    problems: list[Problem]
-    warnings: list[str] = field(default_factory=list)
-    translation: list[Problem] = field(default_factory=list)  # the edition's translation files
-    listing: dict[str, str] = field(default_factory=dict)  # data/ file -> sha256, as read
-
-
-def load_knowledge(settings: Settings, lang: str | None = None) -> Knowledge:
-    """The project as the ``lang`` edition reads it (default: ``settings.lang`` or English)."""
-    lang = lang or settings.lang or translate.SOURCE
-    read = load.load_project(settings.root)
-    project, problems, warnings = translate.overlay(read, lang, settings.allow_missing_translations)
-    kb, found = validate.validate(project)
-    return Knowledge(kb, found, warnings, problems, read.listing())
-
-
-def client_knowledge(knowledge: Knowledge, client_id: str) -> validate.KnowledgeBase:
-    """The project, if nothing this client depends on is broken: other clients' files
-    may be."""
-    kb, problems = knowledge.kb, knowledge.problems
-    own = (f"data/clients/{client_id}.yaml", f"data/clients/{client_id}.")
-    relevant = [
-        p for p in problems if not p.path.startswith("data/clients/") or p.path.startswith(own)
-    ]
-    client = kb.clients.get(client_id)
-    industry = f"data/industries/{client.industry}." if client else "data/industries/"
-    relevant += [  # a missing translation of another client's industry is not this one's
-        p
-        for p in knowledge.translation
-        if not p.path.startswith(("data/clients/", "data/industries/"))
-        or p.path.startswith((*own, industry))
-    ]
-    if relevant:
-        raise DataError(relevant)
-    if client_id not in kb.clients:
-        known = ", ".join(sorted(kb.clients)) or "none"
-        raise UsageError(
-            f"unknown client '{client_id}': no file data/clients/{client_id}.yaml "
-            f"(known clients: {known})"
-        )
-    return kb
-
-
-def brief_warnings(briefing: Briefing) -> list[str]:
-    """A brief that still works but should be updated: old field names, past deadlines."""
-    client, path = briefing.client, f"data/clients/{briefing.client_id}.yaml"
-    messages = []
-    if client.markets:
-        messages.append(f"{path}: markets is the old name of cities; rename it (read as cities)")
-    if client.logo and Path(client.logo).suffix.lower() == ".svg":
-        messages.append(
-            f"{path}: logo: {client.logo} is an SVG, which PowerPoint cannot embed: the deck's "
-            "title slide shows no client logo; point logo at a PNG for both outputs"
-        )
-    for i, goal in enumerate(client.goals):
-        if not isinstance(goal, str) and goal.by < briefing.date:
-            messages.append(
-                f"{path}: goals[{i}].by: {goal.by} is before the briefing's date {briefing.date}"
-            )
-    for message in messages:
-        LOGGER.warning("%s", message)
-    return messages
-
-
-def mail_size_warnings(outputs: dict[str, bytes], settings: Settings) -> list[str]:
-    """Outputs too large to e-mail are better known now than at `make email`."""
-    encoded = sum(len(data) for data in outputs.values()) * 4 / 3  # base64 in the message
-    if encoded <= settings.mail_max_bytes:
-        return []
-    sizes = ", ".join(f"{name} {len(data) / 10**6:.1f} MB" for name, data in outputs.items())
-    message = (
-        f"the outputs ({sizes}) come to about {encoded / 10**6:.1f} MB in an e-mail, over the "
-        f"{settings.mail_max_mb:g} MB budget (BRIEFING_MAIL_MAX_MB): `make email` will refuse "
-        "them; use smaller images (logos, article pictures)"
-    )
-    LOGGER.warning("%s", message)
-    return [message]
-
-
-def stale_warnings(briefing: Briefing, settings: Settings) -> list[str]:
-    """Warn about figures older than the freshness limit; fatal with --strict."""
-    problems = [
-        Problem(
-            f"data/platforms/{s.platform_id}.yaml",
-            f"{s.metric.name} as of {s.metric.as_of} is older than "
-            f"{settings.stale_months} months (shown as dated)",
-        )
-        for s in briefing.sources
-        if s.stale
-    ]
-    if settings.strict and problems:
-        raise DataError(problems, what="data/ (--strict: stale figures)")
-    messages = [str(p) for p in problems]
-    for message in messages:
-        LOGGER.warning("%s", message)
-    return messages
