@@ -184,7 +184,7 @@ def test_a_template_swapped_for_a_fifo_after_the_check_is_not_opened(small: Path
 DIRECT_READERS = {
     "files.py": "the guarded reader itself",
     "build/publish.py": "writes and re-reads its own staged outputs under out/",
-    "deliver/__init__.py": "reads the published outputs it checked against the manifest",
+    "deliver/message.py": "reads the published outputs it checked against the manifest",
     "state/ledger.py": "state/: the send ledger it owns",
     "state/history.py": "state/: the edition history it owns",
     "build/manifest.py": "hashes theme files and logos it contained first; the outputs it lists",
