@@ -193,7 +193,7 @@ DIRECT_READERS = {
     "build/forked.py": "/proc and the pipe to its child",
     "cli/__init__.py": "the report theme import just wrote",
     "tools/dataimport.py": "the CSV the user names and the platform files it rewrites",
-    "tools/theme_import.py": "the template file the user names (size-checked there)",
+    "tools/theme_import/safety.py": "the template file the user names (size-checked there)",
     "project/images.py": "image paths already contained at load",
     "preview/app.py": "the preview's own page",
     "preview/supervisor.py": "/proc",

@@ -25,7 +25,7 @@ from briefing.project.validate import validate
 from briefing.render.deck import CONTENT_ROLES, check_master
 from briefing.render.deck_fit import Fitter
 from briefing.render.deck_model import DeckPlan, SlidePlan
-from briefing.render.fit import _is_cjk
+from briefing.render.fit import is_cjk
 from briefing.themes.theme import resolve
 
 from .conftest import REPO, SAMPLE_CLIENTS, TODAY
@@ -97,7 +97,7 @@ def test_chinese_runs_carry_the_east_asian_font(all_built: Path, client: str) ->
     for slide in Presentation(str(all_built / f"out/{client}/{client}-deck.pptx")).slides:
         for run in slide.element.iter(qn("a:r")):
             text = run.findtext(qn("a:t")) or ""
-            if any(_is_cjk(ch) for ch in text):
+            if any(is_cjk(ch) for ch in text):
                 seen += 1
                 assert run.find(qn("a:rPr")).find(qn("a:ea")).get("typeface") == cjk, text
     assert seen >= 5
@@ -370,7 +370,7 @@ def test_chart_labels_are_text_in_the_embedded_workbook_never_formulas(
     tmp_path: Path, fitter: Fitter
 ) -> None:
     """D-02: "Edit Data" in PowerPoint must not find a live formula or link made of a label."""
-    from briefing.render import pptx_parts
+    from briefing.render import pptx_chart
     from briefing.render.charts import Bar, ChartSpec
 
     spec = ChartSpec(
@@ -383,7 +383,7 @@ def test_chart_labels_are_text_in_the_embedded_workbook_never_formulas(
     deck = Presentation(str(MASTER))
     slide = deck.slides.add_slide(deck.slide_layouts[0])
     box = (914400, 914400, 6 * 914400, 4 * 914400)
-    pptx_parts.add_chart(slide, box, spec, fitter.fonts, 12, "#1F4E79")
+    pptx_chart.add_chart(slide, box, spec, fitter.fonts, 12, "#1F4E79")
     deck.save(str(tmp_path / "deck.pptx"))
 
     with zipfile.ZipFile(tmp_path / "deck.pptx") as package:

@@ -12,7 +12,7 @@ from pptx import Presentation
 
 from briefing.cli import main
 from briefing.project.industry_docs import render_reference
-from briefing.project.model import Industry
+from briefing.project.playbook import Industry
 
 from .conftest import REPO, copy_project, write
 

@@ -14,7 +14,7 @@ from briefing import build
 from briefing.build import uptodate
 from briefing.cli import main
 from briefing.project import load
-from briefing.project.model import is_dated, months_before
+from briefing.project.fields import is_dated, months_before
 
 from .conftest import SOURCE_DATE_EPOCH, copy_project, settings_for
 

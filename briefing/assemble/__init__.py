@@ -5,15 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from briefing.assemble import plan
-from briefing.project.model import (
-    Article,
-    AvoidedPlatform,
-    Briefing,
-    RankedPlatform,
-    SourceEntry,
-    is_dated,
-    months_before,
-)
+from briefing.project.fields import is_dated, months_before
+from briefing.project.model import Article, AvoidedPlatform, Briefing, RankedPlatform, SourceEntry
 from briefing.project.validate import KnowledgeBase
 
 

@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from typing import Literal
 
 from briefing.assemble.timeline import Quarter
-from briefing.project.model import Budget, Strict
+from briefing.project.fields import Strict
+from briefing.project.model import Budget
 from briefing.project.reference import Input, Reference
 
 LineType = Literal["media", "creators", "production", "setup", "agency-fees", "reserve"]

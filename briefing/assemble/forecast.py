@@ -23,7 +23,9 @@ from typing import Literal
 
 from briefing.assemble.budget import BudgetLine
 from briefing.assemble.timeline import Quarter
-from briefing.project.model import Goal, Kpi, Strict
+from briefing.project.fields import Strict
+from briefing.project.model import Goal
+from briefing.project.playbook import Kpi
 from briefing.project.reference import Input, Reference
 
 NoForecast = Literal["no-path", "no-cost", "no-spend", "not-a-count"]

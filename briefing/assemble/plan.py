@@ -20,22 +20,9 @@ from briefing.assemble import forecast as forecasts
 from briefing.assemble import roadmap as roadmaps
 from briefing.assemble import selection, timeline
 from briefing.assemble.selection import Group, Placed
-from briefing.project.model import (
-    STAGES,
-    Baseline,
-    Client,
-    Competitor,
-    Goal,
-    Industry,
-    Kpi,
-    Platform,
-    Risk,
-    Role,
-    Stage,
-    Strict,
-    Tactic,
-    Target,
-)
+from briefing.project.fields import STAGES, Stage, Strict
+from briefing.project.model import Baseline, Client, Competitor, Goal, Platform, Target
+from briefing.project.playbook import Industry, Kpi, Risk, Role, Tactic
 from briefing.project.reference import FxRate, Input, Moment, Reference
 
 PRIORITY_WEIGHT = 1.5  # focus platforms and those a goal needs get this much more budget

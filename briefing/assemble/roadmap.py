@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Literal
 
 from briefing.assemble.timeline import Quarter
-from briefing.project.model import Strict, Tactic
+from briefing.project.fields import Strict
+from briefing.project.playbook import Tactic
 from briefing.project.reference import Moment
 
 Status = Literal["published", "to-confirm"]

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from briefing.project.model import Client, Fit, Goal, Kpi, Platform, Risk, Role, Strict, Tactic
+from briefing.project.fields import Strict
+from briefing.project.model import Client, Goal, Platform
+from briefing.project.playbook import Fit, Kpi, Risk, Role, Tactic
 
 RECOMMEND_MIN = 4  # a fit of 4 or 5 out of 5 earns a place when the budget allows
 AVOID_MAX = 1

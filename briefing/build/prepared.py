@@ -11,7 +11,8 @@ from briefing.build import manifest, uptodate
 from briefing.errors import BriefingError, DataError, Problem, UsageError
 from briefing.log import LOGGER
 from briefing.project import load, translate, validate
-from briefing.project.model import Briefing, not_a_slug
+from briefing.project.fields import not_a_slug
+from briefing.project.model import Briefing
 from briefing.render import deck
 from briefing.settings import Settings
 from briefing.state import history, identity

@@ -9,7 +9,7 @@ from pathlib import Path
 from briefing import files
 from briefing.build import forked
 from briefing.errors import BriefingError, DataError, Problem, UsageError, relative
-from briefing.project.model import not_a_slug
+from briefing.project.fields import not_a_slug
 from briefing.render.fit import font_file
 from briefing.themes import templating
 from briefing.themes import theme as themes

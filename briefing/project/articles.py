@@ -12,8 +12,8 @@ from markdown_it import MarkdownIt
 
 from briefing.errors import Problem
 from briefing.project import images
+from briefing.project.fields import BIDI_CONTROLS
 from briefing.project.load import Document
-from briefing.project.model import BIDI_CONTROLS
 
 MARKDOWN = MarkdownIt("js-default")  # raw HTML off: an article cannot inject tags
 

@@ -10,7 +10,8 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from briefing.project.model import Metric, is_dated, months_before
+from briefing.project.fields import is_dated, months_before
+from briefing.project.model import Metric
 from briefing.project.validate import KnowledgeBase
 
 

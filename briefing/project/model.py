@@ -1,115 +1,28 @@
-"""Typed models of the knowledge base and of one client's briefing; no I/O here."""
+"""Typed models of a client, a platform, an article and one client's briefing; no I/O here (their
+field types are in fields.py, an industry's playbook in playbook.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
+from pydantic import Field, StringConstraints
+
+from briefing.project.fields import (
+    AssetPath,
+    Email,
+    Goal_Text,
+    Line,
+    PartialDate,
+    Route,
+    Slug,
+    Strict,
+    Text,
+    Url,
+    is_dated,
 )
-
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"  # ids, theme names: file and folder names
-SLUG_RULE = "lowercase letters, digits and '-'"
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
-_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _clean_text(value: str) -> str:
-    """Reject characters that corrupt PDFs, decks or mail headers."""
-    for ch in value:
-        if ch in "\n\t":
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff" or ch in BIDI_CONTROLS:
-            raise ValueError(f"contains the control character U+{ord(ch):04X}")
-    return value
-
-
-def is_slug(text: str) -> bool:
-    """The one slug check (``Slug`` fields use the same pattern): never a path."""
-    return re.fullmatch(SLUG_PATTERN, text) is not None
-
-
-def not_a_slug(text: str, what: str, hint: str = "") -> str | None:
-    """None when ``text`` is a slug; else what to tell the user, in the one wording:
-    "'Acme' is not a client id: use lowercase letters, digits and '-' (<hint>)"."""
-    if is_slug(text):
-        return None
-    return f"'{text}' is not {what}: use {SLUG_RULE}" + (f" ({hint})" if hint else "")
-
-
-def _one_line(value: str) -> str:
-    if "\n" in value or "\r" in value:
-        raise ValueError("must be a single line")
-    return value
-
-
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError(f"'{value}' is not a valid e-mail address")
-    return value
-
-
-def _partial_date(value: object) -> str:
-    """Accept 2011, 2011-01 or 2011-01-21 (YAML may give an int or a date)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int):
-        value = str(value)
-    if not isinstance(value, str) or not _PARTIAL_DATE.match(value):
-        raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
-    return value
-
-
-Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_clean_text)]
-Line = Annotated[Text, AfterValidator(_one_line)]
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Goal_Text = Annotated[  # one slide bullet each: at most 300 characters
-    str,
-    StringConstraints(min_length=1, max_length=300),
-    AfterValidator(_clean_text),
-    AfterValidator(_one_line),
-]
-Email = Annotated[str, AfterValidator(_one_line), AfterValidator(_email)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=500)]
-AssetPath = Annotated[
-    str, StringConstraints(pattern=r"^assets/[A-Za-z0-9_./-]+\.(png|jpg|jpeg|svg)$", max_length=200)
-]
-PartialDate = Annotated[str, BeforeValidator(_partial_date, json_schema_input_type=str | int)]
-Score = Annotated[int, Field(ge=0, le=5)]
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` earlier (clamped to the month's length)."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def is_dated(as_of: dt.date, stale_before: dt.date) -> bool:
-    """The one rule for "this figure is dated": the period it describes ended before
-    ``stale_before`` (``stale_months`` before the briefing's date; see ``months_before``).
-    The PDF, the deck, the charts, `data status` and the up-to-date check all ask here."""
-    return as_of < stale_before
-
-
-class Strict(BaseModel):
-    """Unknown keys are errors, values are not coerced, instances are immutable."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+from briefing.project.playbook import Fit, Industry
 
 
 class Contact(Strict):
@@ -117,21 +30,6 @@ class Contact(Strict):
     email: Email
     title: Line | None = None
     phone: Line | None = None
-
-
-Stage = Literal["awareness", "consideration", "conversion", "loyalty"]
-STAGES: tuple[Stage, ...] = ("awareness", "consideration", "conversion", "loyalty")
-Route = Literal[
-    "cross-border-ecommerce",  # Tmall Global, JD Worldwide, Douyin global shops
-    "own-stores",  # the brand's own boutiques or flagship stores in China
-    "distributors",  # an importer or distributor sells for the brand
-    "dealers",  # car dealers and dealer groups
-    "direct-b2b-sales",  # the brand's own sales team sells to companies
-    "admissions",  # a school recruits students
-    "bookings",  # travel and hospitality sold by booking
-    "app-stores",  # games and apps distributed through Chinese app stores
-]
-Owner = Literal["agency", "client"]
 
 
 class Target(Strict):
@@ -217,218 +115,6 @@ class Client(Strict):
     @property
     def all_cities(self) -> list[str]:
         return list(dict.fromkeys([*self.cities, *self.markets]))
-
-
-class Fit(Strict):
-    """How well one platform serves one industry."""
-
-    score: Score = Field(description="0 (no use) to 5 (essential); 4-5 earns a place in the plan")
-    rationale: Line = Field(description="Why, in one sentence the client reads")
-
-
-ALL: Literal["all"] = "all"
-# Which of the industry's segments, or routes to market, an item of a playbook suits: a
-# list of ids, or "all". Every item declares both, so nothing reaches a client it does not fit.
-Segments = Annotated[list[Slug], Field(min_length=1)] | Literal["all"]
-Routes = Annotated[list[Route], Field(min_length=1)] | Literal["all"]
-
-
-def _within(scope: list[str] | str, value: str | None) -> bool:
-    """Whether ``value`` (a client's segment or route, None: unset) is in ``scope``."""
-    return scope == ALL or (value is not None and value in scope)
-
-
-class Scoped:
-    """A playbook item (role, tactic, risk) that declares whom it suits: one rule for all.
-    Items inside a segment declare routes only; industry-level ones add ``segments``."""
-
-    def suits(self, segment: str | None, route: str | None) -> bool:
-        """Whether this item fits a client of ``segment`` selling through ``route``."""
-        scope = getattr(self, "segments", ALL)
-        return _within(scope, segment) and _within(self.routes, route)  # type: ignore[attr-defined]
-
-
-class Role(Scoped, Strict):
-    """What one platform does for this industry at each stage of the funnel (blank: nothing)."""
-
-    awareness: Line | None = Field(
-        None,
-        description="What the platform does to make buyers aware of the brand (blank: nothing)",
-    )
-    consideration: Line | None = Field(
-        None, description="What it does while buyers compare and decide"
-    )
-    conversion: Line | None = Field(
-        None, description="What it does to turn interest into a sale, lead or booking"
-    )
-    loyalty: Line | None = Field(
-        None, description="What it does to keep customers and bring them back"
-    )
-    features: list[Slug] = Field(
-        [],
-        description="The platform's features that matter here (ids in data/platforms/<id>.yaml)",
-    )
-    routes: Routes = Field(ALL, description="The routes to market this role suits, or 'all'")
-
-    def stage(self, stage: str) -> str | None:
-        return getattr(self, stage)
-
-
-class IndustryRole(Role):
-    """A role at the industry level: it declares the segments and routes it suits."""
-
-    segments: Segments = Field(
-        description="The industry's segments this role suits (ids), or 'all'"
-    )
-    routes: Routes = Field(description="The routes to market this role suits, or 'all'")
-
-
-class Tactic(Scoped, Strict):
-    """One thing to do on one platform, for one stage of the funnel (in a segment: for it)."""
-
-    id: Slug = Field(description="A unique id in the playbook, e.g. douyin-creator-first-drives")
-    platform: Slug = Field(description="The platform it runs on (a file in data/platforms/)")
-    stage: Stage = Field(
-        description="The funnel stage it serves: awareness, consideration, conversion or loyalty"
-    )
-    text: Line = Field(
-        description="The instruction the client reads: 'Brief 20 mid-tier travel creators to…'"
-    )
-    short: Annotated[Line, StringConstraints(max_length=70)] | None = Field(
-        None, description="At most 70 characters, for the roadmap slide (default: the text)"
-    )
-    routes: Routes = Field(
-        description="The routes to market it suits (route_to_market values), or 'all'"
-    )
-    kpis: list[Slug] = Field(
-        [], description="The KPIs it moves (ids in kpis); empty: every KPI of its stage"
-    )
-    owner: Owner = Field("agency", description="Who does it: agency or client")
-    day: Literal[30, 60, 90] = Field(
-        30, description="The milestone it belongs to in the first 90 days: 30, 60 or 90"
-    )
-    moment: Slug | None = Field(
-        None, description="A data/calendar.yaml moment: the roadmap puts it on its date"
-    )
-    setup: list[Slug] = Field(
-        [], description="One-off set-up inputs it needs (ids in data/assumptions.yaml)"
-    )
-
-
-class IndustryTactic(Tactic):
-    """A tactic at the industry level: it declares the segments it suits as well."""
-
-    segments: Segments = Field(description="The industry's segments it suits (ids), or 'all'")
-
-
-class Benchmark(Strict):
-    value: Annotated[float, Field(allow_inf_nan=False)]
-    unit: Line
-    source: Line
-    url: Url
-    as_of: PartialDate
-
-
-KpiKind = Literal["count", "money", "rate", "cost-per", "score"]
-
-
-class Kpi(Strict):
-    """A measure a goal can be set on, and how the plan reaches and forecasts it."""
-
-    id: Slug = Field(description="The id a client's goal names in `kpi:`")
-    name: Line = Field(description="Its name: 'Bookings from China'")
-    unit: Line = Field(description="What is counted: 'bookings', '% of sales'")
-    stage: Stage = Field(description="The funnel stage it measures")
-    benchmark: Benchmark | None = Field(None, description="A published figure to compare with")
-    platforms: list[Slug] = Field(
-        min_length=1, description="The platforms where it is measured or moved (at least one)"
-    )
-    kind: KpiKind = Field("count", description="count, money, rate, cost-per or score")
-    direction: Literal["higher", "lower"] = Field("higher", description="Which way is better")
-    owner: Owner = Field(
-        "agency", description="Who controls it: client for sales, leads it qualifies, enrolments"
-    )
-    owner_role: Line | None = Field(
-        None, description="Which team: 'boutique managers', 'social listening team'"
-    )
-    # How spend becomes this KPI: reach (impressions) times each conversion input in turn
-    # (ids in data/benchmarks/ or data/assumptions.yaml); a money KPI then times `value`.
-    # No path: the plan says "no forecast: no published benchmark".
-    path: list[Slug] | None = Field(
-        None,
-        description="The conversion inputs (ids in data/benchmarks/ or data/assumptions.yaml) "
-        "that turn reach into the KPI; none: no forecast",
-    )
-    value: Slug | None = Field(None, description="Money KPIs: the input for the value of one order")
-
-
-class Risk(Scoped, Strict):
-    """Something that can go wrong for a client of this industry (in a segment: of it)."""
-
-    id: Slug = Field(description="A unique id in the playbook")
-    risk: Line = Field(description="What can go wrong, in one sentence")
-    likelihood: Literal["low", "medium", "high"] = Field(description="low, medium or high")
-    mitigation: Line = Field(description="What the plan does about it")
-    owner: Owner = Field(description="Who owns the mitigation: agency or client")
-    routes: Routes = Field(description="The routes to market it concerns, or 'all'")
-
-
-class IndustryRisk(Risk):
-    """A risk at the industry level: it declares the segments it concerns as well."""
-
-    segments: Segments = Field(description="The industry's segments it concerns (ids), or 'all'")
-
-
-class Segment(Strict):
-    """A sub-industry with its own advice (e.g. education -> postgraduate-business)."""
-
-    id: Slug = Field(description="The segment's id, as clients name it in `segment:`")
-    name: Line = Field(description="Its name, as the briefing shows it")
-    summary: Text = Field(description="Who the segment's brands are and how their buyers decide")
-    routes: list[Route] | None = Field(
-        None,
-        description="The routes to market its clients sell through, when only some of the "
-        "industry's routes (default: all of them)",
-    )
-    fit: dict[Slug, Fit] = Field(
-        {}, description="Overrides of the industry's fit, by platform id, with their rationale"
-    )
-    roles: dict[Slug, Role] = Field(
-        {}, description="Replace the industry's role for these platforms"
-    )
-    tactics: list[Tactic] = Field(
-        [], description="Added to the industry's tactics for this segment's clients"
-    )
-    risks: list[Risk] = Field(
-        [], description="Added to the industry's risks for this segment's clients"
-    )
-
-
-class Industry(Strict):
-    """A playbook: how an industry should use each platform, stage by stage."""
-
-    name: Line = Field(description="The industry's name, as the briefing shows it")
-    summary: Text = Field(
-        description="How the industry's buyers use Chinese platforms, in a few sentences"
-    )
-    routes: list[Route] = Field(
-        min_length=1,
-        description="The routes to market its clients sell through (route_to_market values)",
-    )
-    fit: dict[Slug, Fit] = Field(
-        description="How well each active platform serves the industry: a score 0-5 and why"
-    )
-    roles: dict[Slug, IndustryRole] = Field(
-        {}, description="What each platform does at each funnel stage, by platform id"
-    )
-    tactics: list[IndustryTactic] = Field(
-        min_length=1, description="The things to do, each on one platform and stage"
-    )
-    kpis: list[Kpi] = Field(min_length=1, description="The measures a client's goals can be set on")
-    risks: list[IndustryRisk] = Field([], description="What can go wrong, with its mitigation")
-    segments: list[Segment] = Field(
-        [], description="Sub-industries with their own fit, roles, tactics and risks"
-    )
 
 
 Confidence = Literal["reported", "company claim", "estimate"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from briefing.errors import Problem
+from briefing.project.fields import STAGES
 from briefing.project.load import Document, KeyPath, field_name
-from briefing.project.model import ALL, STAGES, Industry
+from briefing.project.playbook import ALL, Industry
 
 if TYPE_CHECKING:
     from briefing.project.validate import KnowledgeBase

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from briefing.project.model import Line, PartialDate, Slug, Strict, Text, Url
+from briefing.project.fields import Line, PartialDate, Slug, Strict, Text, Url
 
 Measure = Literal[
     "cpm",  # media: currency per 1,000 impressions

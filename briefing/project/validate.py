@@ -13,16 +13,10 @@ from pydantic_core import ErrorDetails
 
 from briefing.errors import Problem
 from briefing.project import articles, images, playbook_checks, reference_checks
+from briefing.project.fields import SLUG_PATTERN, not_a_slug
 from briefing.project.load import Document, KeyPath, Project, field_name
-from briefing.project.model import (
-    SLUG_PATTERN,
-    Article,
-    ArticleMeta,
-    Client,
-    Industry,
-    Platform,
-    not_a_slug,
-)
+from briefing.project.model import Article, ArticleMeta, Client, Platform
+from briefing.project.playbook import Industry
 from briefing.project.reference import (
     AssumptionFile,
     BenchmarkFile,

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefing.project.model import STAGES, Industry
+from briefing.project.fields import STAGES
+from briefing.project.playbook import Industry
 
 PLATFORM_NAME = re.compile(r"\s*(?:\(|\band\b)\s*")
 

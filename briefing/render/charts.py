@@ -7,7 +7,8 @@ import unicodedata
 from collections import defaultdict
 from xml.sax.saxutils import escape, quoteattr
 
-from briefing.project.model import Briefing, Metric, Strict
+from briefing.project.fields import Strict
+from briefing.project.model import Briefing, Metric
 from briefing.themes.filters import lowerfirst
 from briefing.themes.i18n import _, date, number, word
 
@@ -264,7 +265,7 @@ def for_briefing(briefing: Briefing) -> dict[str, ChartSpec]:
 
 def bar_style(style: str, dated: bool, colour: str) -> dict[str, str]:
     """SVG fill and stroke of a bar: its confidence sets the look, staleness greys it.
-    The deck draws the same looks (pptx_parts._style_series)."""
+    The deck draws the same looks (pptx_chart._style_series)."""
     tone, line = (GREY, GREY_LINE) if dated else (colour, colour)
     return {
         "reported": {"fill": tone, "stroke": line},

@@ -17,6 +17,7 @@ from briefing.errors import TemplateError, relative
 from briefing.project.load import Document, parse_yaml
 from briefing.project.model import Briefing
 from briefing.project.validate import model_problems
+from briefing.render import pptx_chart, pptx_theme
 from briefing.render import pptx_parts as parts
 from briefing.render import pptx_shapes as shapes
 from briefing.render.base import Preview, Rendered, Template
@@ -153,8 +154,8 @@ def render_deck(briefing: Briefing, theme: Theme) -> RenderedDeck:
     master = theme.find("master.pptx", "asset")
     presentation = Presentation(str(master))
     check_master(presentation, plan, relative(master, theme.root))
-    parts.apply_theme_tokens(presentation, theme.tokens)
-    parts.add_table_style(presentation, theme.tokens)
+    pptx_theme.apply_theme_tokens(presentation, theme.tokens)
+    pptx_theme.add_table_style(presentation, theme.tokens)
     layouts = {layout.name: layout for layout in presentation.slide_layouts}
     fitter = Fitter(layouts, theme, presentation.slide_master)
     fitted = fitter.paginate(plan)
@@ -239,7 +240,7 @@ def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) 
     box = (Pt(area.left), Pt(area.top), Pt(area.width), Pt(area.height))
     size = plan.size or fitter.sizes.table
     if chart is not None:
-        parts.add_chart(slide, box, chart, fitter.fonts, fitter.sizes.table, fitter.colour)
+        pptx_chart.add_chart(slide, box, chart, fitter.fonts, fitter.sizes.table, fitter.colour)
     elif plan.table is not None:
         widths = column_widths(plan.table, area.width)
         heights = fitter.table_heights(plan.table, widths, size)

@@ -12,8 +12,8 @@ from pydantic import Field, StringConstraints, ValidationError
 from briefing import files
 from briefing.errors import DataError, Problem, TemplateError, relative
 from briefing.project import images
+from briefing.project.fields import Email, Line, Slug, Strict, not_a_slug
 from briefing.project.load import Document, load_yaml_file
-from briefing.project.model import Email, Line, Slug, Strict, not_a_slug
 from briefing.project.validate import model_problems
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from briefing.project.model import ArticleMeta, Client, Industry, Platform
+from briefing.project.model import ArticleMeta, Client, Platform
+from briefing.project.playbook import Industry
 from briefing.project.reference import AssumptionFile, BenchmarkFile, CalendarFile, FxFile
 from briefing.render.plan_json import PlanData
 from briefing.themes.theme import ThemeFile

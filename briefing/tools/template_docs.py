@@ -14,7 +14,7 @@ from jinja2 import nodes
 from pydantic import BaseModel
 
 from briefing.assemble import budget, forecast, plan, roadmap
-from briefing.project import model
+from briefing.project import model, playbook
 from briefing.render.charts import Bar, ChartSpec
 from briefing.themes import filters, templating
 from briefing.themes.theme import Theme, resolve
@@ -39,12 +39,12 @@ MEANING = {  # every variable a template context has (render.context); a test ke
 }
 MODELS: list[type[BaseModel]] = [
     model.Briefing, model.Client, model.Contact, model.Goal, model.Target, model.Competitor,
-    model.Budget, model.Industry, plan.Plan, plan.Placed, plan.GoalPlan, plan.PlanRisk,
+    model.Budget, playbook.Industry, plan.Plan, plan.Placed, plan.GoalPlan, plan.PlanRisk,
     plan.NextStep, budget.PlannedBudget, budget.BudgetLine, forecast.Forecast,
     forecast.Milestone, roadmap.Step, model.Baseline, model.Presence,
     model.RankedPlatform, model.AvoidedPlatform, model.SourceEntry, model.Platform,
-    model.Metric, model.Fact, model.Feature, model.Fit, model.Role, model.Tactic, model.Kpi,
-    model.Risk, model.Article, model.ArticleMeta, ChartSpec, Bar,
+    model.Metric, model.Fact, model.Feature, playbook.Fit, playbook.Role, playbook.Tactic,
+    playbook.Kpi, playbook.Risk, model.Article, model.ArticleMeta, ChartSpec, Bar,
 ]  # fmt: skip
 
 
