@@ -30,7 +30,7 @@ def warm_figures(root: Path, client: str) -> None:
     import weasyprint
     from pptx import Presentation
 
-    from briefing import build
+    from briefing.build import pipeline as build
     from briefing.preview import Previewer
     from briefing.preview.office import Office
     from briefing.render import deck, html

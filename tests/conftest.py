@@ -104,7 +104,7 @@ def copy_built(source: Path, target: Path) -> Path:
 def shared_build(factory: pytest.TempPathFactory, clients: list[str], client: str) -> Path:
     """The shared project of ``clients`` with ``client`` built (every file as a fresh build
     leaves it): copy it with ``copy_built`` to edit it."""
-    from briefing.build import build
+    from briefing.build.pipeline import build
 
     name = f"{'all' if clients == SAMPLE_CLIENTS else '+'.join(clients)}.built-{client}"
     return shared_root(factory, name, clients, lambda root: build(settings_for(root), client))

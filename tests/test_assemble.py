@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from briefing.assemble import assemble, rank_platforms
-from briefing.build import stale_warnings
+from briefing.build.pipeline import stale_warnings
 from briefing.errors import DataError
+from briefing.project.knowledge import KnowledgeBase
 from briefing.project.load import load_project
-from briefing.project.validate import KnowledgeBase, validate
+from briefing.project.validate import validate
 from briefing.render.html import render_html
 from briefing.themes.theme import resolve
 

@@ -211,7 +211,7 @@ def test_a_master_over_the_20_mb_limit_is_refused_at_import(small: Path, tmp_pat
 
 def test_a_master_of_a_few_megabytes_imports_checks_and_builds(small: Path, tmp_path: Path) -> None:
     """Real corporate templates are over 1 MB; the 1 MB template limit was applied to them."""
-    from briefing.build import build
+    from briefing.build.pipeline import build
     from briefing.cli.themes import check_theme
     from briefing.tools.theme_import import import_template
 
@@ -395,7 +395,7 @@ def test_small_theme_import_mistakes_are_clear(small: Path, tmp_path: Path) -> N
 
 def test_an_absurd_font_size_is_named_not_an_unexpected_error(small: Path) -> None:
     """`font-size: 1e9px` printed "PDF: unexpected ZeroDivisionError" and named no file."""
-    from briefing.build import build
+    from briefing.build.pipeline import build
     from briefing.errors import RenderError
 
     css = small / "templates/default/report.css"

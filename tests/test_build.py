@@ -11,7 +11,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from briefing.assemble import rank_platforms
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.cli import main
 from briefing.errors import UsageError
 from briefing.project.load import load_project

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.build import build, prepare
+from briefing.build.pipeline import build, prepare
 from briefing.cli import main
 from briefing.errors import DataError, TemplateError
 

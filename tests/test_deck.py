@@ -227,7 +227,7 @@ def test_titles_are_specific_to_the_client(all_built: Path) -> None:
 @pytest.mark.parametrize("client", SAMPLE_CLIENTS)
 def test_the_storyline_uses_layouts_by_role(all_built: Path, client: str) -> None:
     """Every role maps through theme.yaml `layouts:`, and at least five layouts are used."""
-    from briefing.build import prepare
+    from briefing.build.pipeline import prepare
 
     from .conftest import settings_for
 
@@ -317,7 +317,7 @@ def test_tables_use_the_theme_style_the_deck_defines(all_built: Path, client: st
 
 
 def resolve_theme_primary(root: Path, client: str) -> str:
-    from briefing.build import prepare
+    from briefing.build.pipeline import prepare
 
     from .conftest import settings_for
 

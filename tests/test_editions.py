@@ -13,7 +13,8 @@ import pytest
 from babel.messages.pofile import read_po
 from pptx import Presentation
 
-from briefing.build import build, manifest, prepare
+from briefing.build import manifest
+from briefing.build.pipeline import build, prepare
 from briefing.cli import main
 from briefing.deliver import email as send_email
 from briefing.errors import DataError
@@ -176,7 +177,7 @@ def test_a_build_with_missing_translations_prints_each_fallback(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The README promises a warning for each; a single build printed none."""
-    from briefing.build import build
+    from briefing.build.pipeline import build
 
     root = project_with(tmp_path)
     sibling = root / "data/platforms/wechat.zh-CN.yaml"
@@ -324,7 +325,7 @@ def test_a_child_theme_translates_only_what_it_changes(tmp_path: Path) -> None:
 
 def test_every_edition_gives_the_same_advice(tmp_path: Path) -> None:
     """Translated names never reorder platforms: ties in fit are broken by id."""
-    from briefing.build import load_knowledge
+    from briefing.build.pipeline import load_knowledge
 
     from .conftest import SAMPLE_CLIENTS
 
@@ -485,7 +486,7 @@ def test_a_failed_second_edition_says_the_first_was_published(
 ) -> None:
     """The en edition was published, then the zh-CN one failed, and the tool said "nothing
     was written"."""
-    from briefing import build as build_module
+    from briefing.build import pipeline as build_module
     from briefing.cli import main
     from briefing.errors import RenderError
 

@@ -13,7 +13,7 @@ import pytest
 from markupsafe import Markup
 from pptx import Presentation
 
-from briefing.build import build, prepare
+from briefing.build.pipeline import build, prepare
 from briefing.deliver import email as send_email
 from briefing.themes.filters import lowerfirst
 from briefing.themes.i18n import join_and

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from briefing import render
-from briefing.build import build, manifest, prepare
+from briefing.build import manifest
+from briefing.build.pipeline import build, prepare
 from briefing.deliver import compose, read_outputs
 from briefing.render import Rendered, Template
 from briefing.review import status

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.cli import main
 from briefing.errors import DataError
 from briefing.themes.theme import resolve

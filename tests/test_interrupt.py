@@ -15,9 +15,10 @@ import psutil
 import pytest
 from rich.console import Console
 
-from briefing.build import batch, build
+from briefing.build import batch
 from briefing.build.batch import build_all
 from briefing.build.manifest import check_outputs, read
+from briefing.build.pipeline import build
 from briefing.errors import RenderError
 
 from .conftest import REPO, SAMPLE_CLIENTS, copy_built, copy_project, settings_for, shared_build

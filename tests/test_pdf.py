@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.errors import DataError
 from briefing.render.pdf import glyph_warnings
 from briefing.themes.theme import resolve

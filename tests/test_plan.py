@@ -14,7 +14,7 @@ import pytest
 from pptx import Presentation
 
 from briefing.assemble import assemble
-from briefing.build import brief_warnings, load_knowledge, prepare
+from briefing.build.pipeline import brief_warnings, load_knowledge, prepare
 from briefing.cli import main
 from briefing.project.load import load_project
 from briefing.project.validate import validate

@@ -13,9 +13,9 @@ import pytest
 
 from briefing.assemble import assemble
 from briefing.assemble.plan import NextStep
-from briefing.build import client_knowledge, load_knowledge
+from briefing.build.pipeline import client_knowledge, load_knowledge
+from briefing.project.knowledge import KnowledgeBase
 from briefing.project.model import Briefing
-from briefing.project.validate import KnowledgeBase
 from briefing.render.context import template_context
 from briefing.render.html import render_html
 from briefing.themes import i18n, templating

@@ -14,7 +14,7 @@ from briefing.assemble import assemble, timeline
 from briefing.assemble import budget as budgets
 from briefing.assemble import forecast as forecasts
 from briefing.assemble.plan import build_plan
-from briefing.build import build, load_knowledge
+from briefing.build.pipeline import build, load_knowledge
 from briefing.project.model import Budget, Goal
 from briefing.render.plan_json import PlanData
 

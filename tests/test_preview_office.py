@@ -27,7 +27,7 @@ from .preview_server import (
 
 
 def _deck(root: Path) -> bytes:
-    from briefing import build
+    from briefing.build import pipeline as build
     from briefing.render import DECK
     from briefing.themes import i18n
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.build import build, prepare
+from briefing.build.pipeline import build, prepare
 from briefing.deliver import email
 from briefing.errors import DeliveryError
 from briefing.review import status

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.errors import DataError, RenderError
 from briefing.render.pdf import render_pdf
 from briefing.themes.theme import resolve

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from briefing import deliver
-from briefing.build import build, prepare
+from briefing.build.pipeline import build, prepare
 from briefing.cli import main
 from briefing.errors import DeliveryError, UsageError
 from briefing.settings import Settings

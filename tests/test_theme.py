@@ -13,7 +13,7 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.cli import main
 from briefing.errors import DataError, TemplateError
 from briefing.themes.theme import resolve
@@ -188,7 +188,7 @@ def test_theme_new_then_check(
 
 def test_slide_roles_resolve_through_the_theme_chain(project: Path) -> None:
     """A child theme maps only the roles it changes; the rest come from its parent."""
-    from briefing.build import build
+    from briefing.build.pipeline import build
 
     from .conftest import settings_for
 

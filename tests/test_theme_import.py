@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.errors import UsageError
 from briefing.tools.theme_import import import_template
 from briefing.tools.theme_import.shared import MAIN

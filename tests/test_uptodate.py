@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from briefing import build
+from briefing.build import pipeline as build
 from briefing.build import uptodate
 from briefing.cli import main
 from briefing.project import load
@@ -161,3 +163,16 @@ def test_the_code_digest_matches_the_manifests() -> None:
     from briefing.build import manifest
 
     assert uptodate.code_digest() == manifest.code_digest()
+
+
+def test_the_no_op_check_loads_no_renderer() -> None:
+    """briefing.build stays light: its pipeline's names load on first use, not with uptodate."""
+    code = (
+        "import sys; from briefing.build import uptodate; "
+        "heavy = ('weasyprint', 'pptx', 'jinja2', 'briefing.build.pipeline', 'briefing.render'); "
+        "print([m for m in sys.modules if m.startswith(heavy)]); "
+        "from briefing.build import build, pipeline; assert build is pipeline.build"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

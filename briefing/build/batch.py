@@ -24,7 +24,7 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 if TYPE_CHECKING:  # imported when a client is built: a batch of no-ops needs neither
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    from briefing import build
+    from briefing.build import pipeline as build
     from briefing.settings import Settings
 
 
@@ -54,7 +54,7 @@ def plan(
     settings: Settings, client_ids: list[str], force: bool, knowledge: dict[str, build.Knowledge]
 ) -> tuple[list[Job], list[Outcome]]:
     """Split the clients' editions into those to build and those up to date (or invalid)."""
-    from briefing import build
+    from briefing.build import pipeline as build
 
     to_build, settled = [], []
     for client_id in client_ids:
@@ -108,7 +108,7 @@ _KNOWLEDGE: dict[str, build.Knowledge] = {}  # per language: read by the parent,
 
 
 def _build_one(settings: Settings, job: Job) -> Outcome:
-    from briefing import build
+    from briefing.build import pipeline as build
 
     client_id, lang = job
     edition = settings.model_copy(update={"lang": lang})
@@ -151,7 +151,7 @@ def build_all(
     rest = [c for c in client_ids if c not in settled]
     if not rest:
         return _in_order(outcomes, client_ids)
-    from briefing import build
+    from briefing.build import pipeline as build
 
     _KNOWLEDGE = {"en": build.load_knowledge(settings, "en")}
     to_build, planned = plan(settings, rest, force, _KNOWLEDGE)

@@ -151,7 +151,7 @@ def _run(args: argparse.Namespace) -> int:
         for cid, client in sorted(kb.clients.items()):
             print(f"{cid:24} {client.name}  ({client.industry})")
         return 0
-    from briefing import build
+    from briefing.build import pipeline as build
 
     problems += build.check_layouts(settings, kb)
     if problems:
@@ -245,7 +245,7 @@ def _build(args: argparse.Namespace) -> int:
         LOGGER.info("%s (%s) is up to date (use --force to rebuild)", args.client, lang)
     if fresh is not None:
         return 0
-    from briefing import build
+    from briefing.build import pipeline as build
 
     for edition in build.build_editions(settings, args.client, force=args.force):
         if edition.result is None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from briefing import build
+from briefing.build import pipeline as build
 from briefing.errors import BriefingError, DeliveryError, NotReady, NotReadyToSend, SentUnrecorded
 from briefing.project import translate
 from briefing.settings import Settings

@@ -7,7 +7,8 @@ import os
 import sys
 from typing import Any
 
-from briefing import build, state
+from briefing import state
+from briefing.build import pipeline as build
 from briefing.errors import NotReady
 from briefing.project import translate
 from briefing.review import approval, status

@@ -30,7 +30,7 @@ from briefing.state import history, identity, ledger
 from briefing.themes import i18n
 
 if TYPE_CHECKING:
-    from briefing.build import Prepared
+    from briefing.build.pipeline import Prepared
 
 __all__ = [  # the e-mail's public face
     "Attachment",

@@ -184,7 +184,7 @@ def serve(settings: Settings, client: str, host: str, port: int) -> None:
     """Run the preview until Ctrl-C (or SIGTERM); its worker and LibreOffice end with it."""
     import uvicorn
 
-    from briefing import build
+    from briefing.build import pipeline as build
 
     build.check_client_id(client)
     if client not in clients(settings.root):

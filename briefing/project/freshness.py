@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from briefing.project.fields import is_dated, months_before
+from briefing.project.knowledge import KnowledgeBase
 from briefing.project.model import Metric
-from briefing.project.validate import KnowledgeBase
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,13 @@ routes; every KPI names platforms that exist.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from briefing.errors import Problem
 from briefing.project.fields import STAGES
+from briefing.project.knowledge import KnowledgeBase
 from briefing.project.load import Document, KeyPath, field_name
 from briefing.project.playbook import ALL, Industry
-
-if TYPE_CHECKING:
-    from briefing.project.validate import KnowledgeBase
 
 # The stages a plan cannot do without: something makes buyers aware, helps them decide and
 # turns them into a sale, lead or booking. Loyalty tactics are welcome but optional.

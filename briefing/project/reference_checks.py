@@ -4,13 +4,11 @@ exchange rate for every currency a client budgets in."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from briefing.errors import Problem
+from briefing.project.knowledge import KnowledgeBase
 from briefing.project.load import Document, KeyPath, Project, field_name
-
-if TYPE_CHECKING:
-    from briefing.project.validate import KnowledgeBase
 
 LISTS = {"benchmarks": "benchmarks", "assumptions": "assumptions"}  # kind -> its list's key
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from briefing.errors import Problem
+from briefing.errors import Problem, UsageError
 from briefing.project.load import SINGLES, Document, KeyPath, Project, field_name
 from briefing.settings import LANGUAGES
 
@@ -84,8 +84,6 @@ ID_DEFAULTS = {"goals": "kpi", "presence": "platform"}  # items named by another
 def check_language(lang: str | None) -> str | None:
     """A --lang value: one of LANGUAGES (None: unset)."""
     if lang is not None and lang not in LANGUAGES:
-        from briefing.errors import UsageError
-
         raise UsageError(f"--lang {lang}: not a supported language ({', '.join(LANGUAGES)})")
     return lang
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -14,6 +12,7 @@ from pydantic_core import ErrorDetails
 from briefing.errors import Problem
 from briefing.project import articles, images, playbook_checks, reference_checks
 from briefing.project.fields import SLUG_PATTERN, not_a_slug
+from briefing.project.knowledge import KnowledgeBase
 from briefing.project.load import Document, KeyPath, Project, field_name
 from briefing.project.model import Article, ArticleMeta, Client, Platform
 from briefing.project.playbook import Industry
@@ -22,7 +21,6 @@ from briefing.project.reference import (
     BenchmarkFile,
     CalendarFile,
     FxFile,
-    Reference,
 )
 
 _MODELS: dict[str, type[BaseModel]] = {
@@ -35,33 +33,6 @@ _MODELS: dict[str, type[BaseModel]] = {
     "calendar": CalendarFile,
     "fx": FxFile,
 }
-
-
-@dataclass
-class KnowledgeBase:
-    """The validated project: models by id."""
-
-    root: Path
-    clients: dict[str, Client] = field(default_factory=dict)
-    industries: dict[str, Industry] = field(default_factory=dict)
-    platforms: dict[str, Platform] = field(default_factory=dict)
-    articles: dict[str, Article] = field(default_factory=dict)
-    benchmarks: dict[str, BenchmarkFile] = field(default_factory=dict)  # by file
-    assumptions: dict[str, AssumptionFile] = field(default_factory=dict)
-    calendar: dict[str, CalendarFile] = field(default_factory=dict)
-    fx: dict[str, FxFile] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)
-    documents: dict[str, dict[str, Document]] = field(default_factory=dict)  # for positions
-
-    @property
-    def reference(self) -> Reference:
-        """The figures a plan computes from, flattened from their files."""
-        return Reference(
-            benchmarks={b.id: b for f in self.benchmarks.values() for b in f.benchmarks},
-            assumptions={a.id: a for f in self.assumptions.values() for a in f.assumptions},
-            moments=[m for f in self.calendar.values() for m in f.moments],
-            fx={r.currency: r for f in self.fx.values() for r in f.rates},
-        )
 
 
 def suggest(word: str, choices: Iterable[object]) -> str:

@@ -179,7 +179,7 @@ def read_outputs(
     root: Path, client_id: str, date: dt.date, deck_lo: bool, work: Path
 ) -> invariants.Outputs:
     """Every edition's outputs of a built brief, read back for the checks."""
-    from briefing import build
+    from briefing.build import pipeline as build
     from briefing.settings import Settings
 
     settings = Settings.load(root, SOURCE_DATE_EPOCH=epoch(date))
@@ -209,7 +209,7 @@ def _named(folder: Path, kind: str, suffix: str, lang: str) -> Path:
 def read_edition(
     settings: Any, client_id: str, folder: Path, lang: str
 ) -> tuple[invariants.Edition, list[Path]]:
-    from briefing import build
+    from briefing.build import pipeline as build
     from briefing.qa import layout
     from briefing.render.html import render_html
     from briefing.render.pdf import layout as lay_out

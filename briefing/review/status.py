@@ -8,9 +8,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing import build
 from briefing.assemble.changes import Changes
 from briefing.build import manifest
+from briefing.build import pipeline as build
 from briefing.errors import BriefingError, NotReady
 from briefing.project import translate
 from briefing.review import approval

@@ -47,7 +47,7 @@ class Sent:
 
     def compare(self, new: dict[str, Any]) -> Any:
         """What changed from this sent briefing to ``new`` (briefing.assemble.changes.Changes)."""
-        from briefing.assemble.changes import compare
+        from briefing.assemble.changes import compare  # late: a no-op build never loads it
 
         try:
             return compare(self.briefing(), new)
