@@ -10,10 +10,11 @@ One date for every test: 2026-11-25.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,18 @@ def write(path: Path, text: str) -> Path:
 def _reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test sees the same day and none of the developer's BRIEFING_* settings."""
     _reproducible_environment(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_pytest_left_it() -> Iterator[None]:
+    """A test that runs the CLI in-process configures the ``briefing`` logger (its own
+    handler, no propagation), which hid every later warning from ``caplog`` on that worker:
+    a test passed or failed by the order pytest-randomly chose."""
+    yield
+    logger = logging.getLogger("briefing")
+    logger.handlers.clear()
+    logger.setLevel(logging.NOTSET)
+    logger.propagate = True
 
 
 def _reproducible_environment(monkeypatch: pytest.MonkeyPatch) -> None:

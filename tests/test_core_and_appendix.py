@@ -113,3 +113,27 @@ def _dark(data: bytes, width: int, x: int, y: int) -> bool:
     """A pixel of the band (the theme's primary colour), not the white page."""
     r, g, b = data[(y * width + x) * 3 : (y * width + x) * 3 + 3]
     return r + g + b < 3 * 200 and max(r, g, b) - min(r, g, b) > 40
+
+
+def _answer(pdf: Path) -> str:
+    pages = [page.extract_text() or "" for page in PdfReader(pdf).pages[:5]]
+    return " ".join(next(t for t in pages if "The plan spends" in t).split())
+
+
+def test_the_answer_gives_the_plans_spend_and_forecast_against_the_target(all_built: Path) -> None:
+    """The answer page had the shape of advice without its numbers: every client now reads what
+    the plan spends and, for its first forecast goal, the forecast beside its own target."""
+    answers = {}
+    for client in SAMPLE_CLIENTS:
+        plan = json.loads((all_built / f"out/{client}/{client}-plan.json").read_text("utf-8"))
+        text = answers[client] = _answer(all_built / f"out/{client}/{client}-briefing.pdf")
+        assert f"The plan spends {plan['budget']['total']:,} " in text, (client, text)
+        lead = next((g for g in plan["goals"] if (g["forecast"] or {}).get("high")), None)
+        if lead:
+            low = f"{lead['forecast']['low']:,.0f}"
+            assert f"we forecast {low} to " in text, (client, text)
+            # a relative target ('30% more than last season') cannot be passed by a count
+            if lead.get("baseline") is None and "%" in text.split("your target of")[-1][:12]:
+                assert "passes it" not in text, (client, text)
+    numbers = {c: t.split("The plan spends")[1][:120] for c, t in answers.items()}
+    assert len(set(numbers.values())) == len(numbers), numbers  # no two clients read the same

@@ -483,3 +483,33 @@ def test_one_audited_competitor_is_active() -> None:
     plan = plan_deck(briefing, theme, template_context(briefing, theme))
     titles = [t for s in plan.slides for t in s.titles]
     assert f"Where {one.name} is active, and what it does there" in titles
+
+
+def test_one_goal_and_one_competitor_are_cards_not_one_row_tables(tmp_path: Path) -> None:
+    """`make qa-briefs` 1:30 and 1:35 (deck-layout, fill 0.31): a brief with one goal, or one
+    competitor seen on one platform, got a table of one row on an otherwise empty slide."""
+    import yaml
+
+    from briefing.build.pipeline import build
+
+    from .conftest import copy_project, settings_for
+
+    root = copy_project(tmp_path / "project", clients=["voltera-motors"])
+    brief = root / "data/clients/voltera-motors.yaml"
+    data = yaml.safe_load(brief.read_text(encoding="utf-8"))
+    data["goals"], data["competitors"] = data["goals"][:1], data["competitors"][:1]
+    brief.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (root / "data/clients/voltera-motors.zh-CN.yaml").unlink()  # it lists every goal
+    build(settings_for(root), "voltera-motors")
+
+    deck = Presentation(str(root / "out/voltera-motors/voltera-motors-deck.pptx"))
+    tables = [
+        (slide.shapes.title.text, len(shape.table.rows))
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_table
+    ]
+    assert all(rows > 2 for _, rows in tables), tables  # a header and at least two rows
+    titles = [slide.shapes.title.text for slide in deck.slides if slide.shapes.title]
+    assert any("One goal for Voltera" in t for t in titles), titles
+    assert any("Where Tesla Model Y is active" in t for t in titles), titles

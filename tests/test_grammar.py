@@ -35,6 +35,12 @@ def test_join_and_reads_as_a_list_when_a_name_holds_and() -> None:
         join_and(["Douyin", "Taobao and Tmall", "WeChat"])
         == "Douyin and WeChat, as well as Taobao and Tmall"
     )
+    # two paired names: one 'as well as', never a chain of them
+    paired = ["Douyin", "WeChat", "Meituan and Dianping", "Taobao and Tmall"]
+    assert (
+        join_and(paired)
+        == "Douyin and WeChat, as well as Meituan and Dianping, and Taobao and Tmall"
+    )
     clauses = ["Kuaishou builds awareness", "Douyin and QQ convert"]
     assert join_and(clauses, clauses=True) == "Kuaishou builds awareness, and Douyin and QQ convert"
     assert join_and(["上海", "成都"], lang="zh-CN") == "上海和成都"

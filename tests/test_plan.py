@@ -20,6 +20,7 @@ from briefing.project.load import load_project
 from briefing.project.validate import validate
 from briefing.render.html import render_html
 from briefing.themes.filters import target
+from briefing.themes.theme import resolve
 from briefing.tools import tailoring
 
 from .conftest import REPO, SAMPLE, SAMPLE_CLIENTS, TODAY, copy_project, settings_for
@@ -212,3 +213,21 @@ def test_a_budget_below_every_minimum_still_recommends_the_best_fit(tmp_path: Pa
     assert len(recommended) == 1 and recommended[0].id in plan.budget.underfunded
     best = max(plan.placed, key=lambda p: p.fit.score)
     assert recommended[0].fit.score == best.fit.score
+
+
+def test_a_poorly_fitting_focus_platform_is_kept_but_never_leads(
+    kb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CMO reading generated briefs: a focus platform scoring 1 out of 5 opened the answer
+    ('should start on Kuaishou and …') with no word on why it fits poorly."""
+    client = kb.clients["maison-aurele"]
+    focused = client.model_copy(update={"focus_platforms": ["kuaishou"]})
+    monkeypatch.setitem(kb.clients, "maison-aurele", focused)  # the module's kb, restored after
+    b = assemble(kb, "maison-aurele", today=TODAY)
+    recommended = [p.id for p in b.plan.group("recommended")]
+    assert "kuaishou" in recommended and recommended[-1] == "kuaishou"
+    html = render_html(b, resolve("default", REPO))
+    page = html.split('id="platform-kuaishou"')[1].split("</section>")[0]
+    assert "You asked us to focus on Kuaishou, but it fits Maison Aurèle poorly" in page
+    answer = html.split('id="answer"')[1].split("</p>")[0]
+    assert "Kuaishou" not in answer

@@ -4,9 +4,10 @@ Recommended are, in this order: the client's focus platforms; for every structur
 of the platforms its KPI is measured or moved on, preferring those with a tactic for this
 client (the best fit, unless a platform already chosen serves it); then good fits (4 or 5 out
 of 5), best first, while the budget still gives each platform its minimum workable spend, or,
-without a budget, up to three of them. No fixed count, but never none: a budget below
-every platform's minimum still gets the best fit, marked underfunded. Every other active
-platform is considered, watched or avoided, once.
+without a budget, up to three of them. A focus platform that fits poorly goes last: it never
+leads the answer. No fixed count, but never none: a budget below every platform's minimum
+still gets the best fit, marked underfunded. Every other active platform is considered,
+watched or avoided, once.
 """
 
 from __future__ import annotations
@@ -112,8 +113,18 @@ def place(
                 why=recommended.get(pid),  # type: ignore[arg-type]
             )
         )
-    order = {"focus": 0, "goal": 1, "fit": 2}
-    return sorted(placed, key=lambda p: (p.group != "recommended", order.get(p.why or "", 3)))
+    return sorted(placed, key=lambda p: (p.group != "recommended", _lead_order(p)))
+
+
+POOR_FIT = 2  # a focus platform scoring this or less stays in the plan but does not lead it
+
+
+def _lead_order(placed: Placed) -> int:
+    """Focus platforms lead, then those a goal needs, then good fits; a focus platform that
+    fits poorly comes last, so the answer never leads with it (the briefing says why)."""
+    if placed.why == "focus" and placed.fit.score <= POOR_FIT:
+        return 3
+    return {"focus": 0, "goal": 1, "fit": 2}.get(placed.why or "", 4)
 
 
 def _group(

@@ -260,7 +260,10 @@ def join_and(
         if len(names) == 2:
             return " as well as ".join(names)
         plain = [name for name in names if word not in name]
-        joined = " as well as ".join(name for name in names if word in name)
+        paired = [name for name in names if word in name]
+        # two paired names read 'Meituan and Dianping, and Taobao and Tmall', never a chain
+        # of 'as well as'
+        joined = ", ".join(paired[:-1]) + ", and " + paired[-1] if len(paired) > 1 else paired[0]
         if not plain:
             return joined
         return (
