@@ -98,6 +98,8 @@ lint: $(STAMP)
 	@$(BIN)/ruff format --check briefing tests bench scripts/mutation-check scripts/tailoring scripts/accessibility \
 		scripts/deck-fill scripts/freeze-test-data
 	@$(BIN)/mypy
+	@$(BIN)/lint-imports --no-cache --no-logo
+	@$(BIN)/python scripts/mutation-check --check
 
 check: lint test
 

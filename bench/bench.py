@@ -64,7 +64,7 @@ def copy_project(target: Path, copies: int = 1) -> Path:
 def final_html(root: Path, folder: Path) -> Path:
     """The client's HTML with its two stylesheets inlined, as the bare CLI would get it."""
     os.environ["BRIEFING_ROOT"] = str(root)
-    from briefing.build import prepare
+    from briefing.build.pipeline import prepare
     from briefing.render.html import render_html
     from briefing.settings import Settings
 

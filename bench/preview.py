@@ -30,11 +30,12 @@ def warm_figures(root: Path, client: str) -> None:
     import weasyprint
     from pptx import Presentation
 
-    from briefing import build, i18n
+    from briefing.build import pipeline as build
     from briefing.preview import Previewer
     from briefing.preview.office import Office
     from briefing.render import deck, html
     from briefing.settings import Settings
+    from briefing.themes import i18n
 
     previewer = Previewer(Settings.load(root), client, Office(root / "none"))
 

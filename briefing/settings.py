@@ -21,6 +21,7 @@ SENDER = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9
 
 ENV_PREFIX = "BRIEFING_"
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
+LANGUAGES = {"en": "English", "zh-CN": "简体中文"}  # every language an edition may be built in
 MAX_SECONDS = 3600  # the longest wait a timeout may ask for (RFC 5321 asks 10 min at most)
 
 
@@ -96,8 +97,6 @@ class Settings(BaseSettings):
     def _supported(cls, value: Any) -> Any:
         if value in (None, ""):
             return None
-        from briefing.translate import LANGUAGES  # late: it loads the YAML machinery
-
         if value not in LANGUAGES:
             raise ValueError(f"'{value}' is not a supported language ({', '.join(LANGUAGES)})")
         return value

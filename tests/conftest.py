@@ -105,7 +105,7 @@ def copy_built(source: Path, target: Path) -> Path:
 def shared_build(factory: pytest.TempPathFactory, clients: list[str], client: str) -> Path:
     """The shared project of ``clients`` with ``client`` built (every file as a fresh build
     leaves it): copy it with ``copy_built`` to edit it."""
-    from briefing.build import build
+    from briefing.build.pipeline import build
 
     name = f"{'all' if clients == SAMPLE_CLIENTS else '+'.join(clients)}.built-{client}"
     return shared_root(factory, name, clients, lambda root: build(settings_for(root), client))
@@ -121,7 +121,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _build_all(root: Path) -> None:
     from rich.console import Console
 
-    from briefing.batch import build_all
+    from briefing.build.batch import build_all
 
     outcomes = build_all(settings_for(root), SAMPLE_CLIENTS, jobs=2, console=Console(quiet=True))
     assert {o.status for o in outcomes} == {"built"}, [o.errors for o in outcomes]
@@ -138,7 +138,7 @@ def sample_decks_as_pdf(
     all_built: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
     """Every sample client's deck as LibreOffice renders it (one soffice run for all)."""
-    from briefing.deckcheck import to_pdfs
+    from briefing.tools.deckcheck import to_pdfs
 
     decks = {c: all_built / f"out/{c}/{c}-deck.pptx" for c in SAMPLE_CLIENTS}
     folder = shared_folder(

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from briefing.assemble import assemble, rank_platforms
-from briefing.build import stale_warnings
+from briefing.build.pipeline import stale_warnings
 from briefing.errors import DataError
-from briefing.load import load_project
+from briefing.project.knowledge import KnowledgeBase
+from briefing.project.load import load_project
+from briefing.project.validate import validate
 from briefing.render.html import render_html
-from briefing.theme import resolve
-from briefing.validate import KnowledgeBase, validate
+from briefing.themes.theme import resolve
 
 from .conftest import REPO, SAMPLE, TODAY, settings_for, write
 

@@ -13,10 +13,10 @@ import pytest
 from rich.console import Console
 
 from briefing.assemble import assemble
-from briefing.batch import build_all
+from briefing.build.batch import build_all
 from briefing.cli import main
-from briefing.load import load_project
-from briefing.validate import validate
+from briefing.project.load import load_project
+from briefing.project.validate import validate
 
 from .conftest import TODAY, settings_for, shared_root
 

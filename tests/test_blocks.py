@@ -10,16 +10,16 @@ import pytest
 from pypdf import PdfReader
 
 from briefing.assemble import assemble
+from briefing.cli.themes import check_theme, new_theme
 from briefing.errors import DataError
-from briefing.load import load_project
+from briefing.project.load import load_project
+from briefing.project.validate import validate
 from briefing.render.context import template_context
 from briefing.render.deck import plan_deck
 from briefing.render.html import render_html
 from briefing.render.pdf import render_pdf
-from briefing.template_docs import render as render_reference
-from briefing.theme import resolve
-from briefing.themes_cli import check_theme, new_theme
-from briefing.validate import validate
+from briefing.themes.theme import resolve
+from briefing.tools.template_docs import render as render_reference
 
 from .conftest import REPO, TODAY, write
 

@@ -92,7 +92,7 @@ def test_theme_check_renders_under_the_render_budget(small: Path) -> None:
 
 
 def test_ordinary_arithmetic_and_formats_still_work() -> None:
-    from briefing import templating
+    from briefing.themes import templating
 
     env = templating._Sandbox()
     assert env.from_string('{{ "-" * 3 }}{{ 2 ** 10 }}{{ "%5.1f" % 2.25 }}').render() == (
@@ -182,7 +182,7 @@ def test_a_pixel_bomb_on_the_master_is_refused(
 ) -> None:
     from PIL import Image
 
-    from briefing.theme_import import import_template
+    from briefing.tools.theme_import import import_template
 
     with monkeypatch.context() as patched:  # python-pptx reads the size to place it
         patched.setattr(Image, "MAX_IMAGE_PIXELS", None)
@@ -201,7 +201,7 @@ def _noise_png(width: int, height: int) -> bytes:
 
 
 def test_a_master_over_the_20_mb_limit_is_refused_at_import(small: Path, tmp_path: Path) -> None:
-    from briefing.theme_import import import_template
+    from briefing.tools.theme_import import import_template
 
     template = _template(tmp_path / "t.pptx", _noise_png(2800, 2800))  # 22 MB of noise
     with pytest.raises(UsageError, match=r"master comes to 2\d\.\d MB .* over the 20 MB"):
@@ -211,9 +211,9 @@ def test_a_master_over_the_20_mb_limit_is_refused_at_import(small: Path, tmp_pat
 
 def test_a_master_of_a_few_megabytes_imports_checks_and_builds(small: Path, tmp_path: Path) -> None:
     """Real corporate templates are over 1 MB; the 1 MB template limit was applied to them."""
-    from briefing.build import build
-    from briefing.theme_import import import_template
-    from briefing.themes_cli import check_theme
+    from briefing.build.pipeline import build
+    from briefing.cli.themes import check_theme
+    from briefing.tools.theme_import import import_template
 
     import_template(
         small, _template(tmp_path / "t.pptx", _noise_png(1000, 1000)), "t-3mb", "default", None
@@ -245,7 +245,7 @@ def test_ole_objects_share_links_and_linked_backgrounds_are_stripped_and_reporte
     from pptx.opc.package import Part
     from pptx.opc.packuri import PackURI
 
-    from briefing.theme_import import import_template
+    from briefing.tools.theme_import import import_template
 
     presentation = Presentation()
     master = presentation.slide_master
@@ -288,12 +288,12 @@ def test_ole_objects_share_links_and_linked_backgrounds_are_stripped_and_reporte
 def test_catalog_text_is_text_in_html_never_markup(tmp_path: Path) -> None:
     """A translator's tracking picture reached the client's e-mail as a live <img>, and a
     <link rel=attachment> embedded a file in the PDF."""
-    from briefing import i18n, templating
     from briefing.assemble import assemble
-    from briefing.load import load_project
+    from briefing.project.load import load_project
+    from briefing.project.validate import validate
     from briefing.render.context import email_context
-    from briefing.theme import resolve
-    from briefing.validate import validate
+    from briefing.themes import i18n, templating
+    from briefing.themes.theme import resolve
 
     from .conftest import TODAY
 
@@ -329,9 +329,9 @@ def test_a_translation_with_an_unknown_placeholder_names_the_catalog_line(
     tmp_path: Path,
 ) -> None:
     """`%(nmae)s` in a msgstr failed the zh-CN build with a bare KeyError: 'nmae'."""
-    from briefing import i18n
     from briefing.errors import TemplateError
-    from briefing.theme import resolve
+    from briefing.themes import i18n
+    from briefing.themes.theme import resolve
 
     root = copy_project(tmp_path / "project", ["nordlys-travel"])
     catalog = root / "templates/default/locale/zh_CN/LC_MESSAGES/messages.po"
@@ -379,8 +379,8 @@ def _no_theme(presentation: object) -> None:
 def test_small_theme_import_mistakes_are_clear(small: Path, tmp_path: Path) -> None:
     """A 3-digit scheme colour wrote a theme.yaml the build refused; a master without a theme
     part gave a bare KeyError; --master 0 was taken as master 1."""
-    from briefing.theme import resolve
-    from briefing.theme_import import import_template
+    from briefing.themes.theme import resolve
+    from briefing.tools.theme_import import import_template
 
     report = import_template(small, _edited(tmp_path, _bad_accent), "t-fff", "default", None)
     assert "colour accent1: 'FFF' is not six hex digits; the parent theme's colour is used" in (
@@ -395,7 +395,7 @@ def test_small_theme_import_mistakes_are_clear(small: Path, tmp_path: Path) -> N
 
 def test_an_absurd_font_size_is_named_not_an_unexpected_error(small: Path) -> None:
     """`font-size: 1e9px` printed "PDF: unexpected ZeroDivisionError" and named no file."""
-    from briefing.build import build
+    from briefing.build.pipeline import build
     from briefing.errors import RenderError
 
     css = small / "templates/default/report.css"

@@ -11,11 +11,11 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from briefing.assemble import rank_platforms
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.cli import main
 from briefing.errors import UsageError
-from briefing.load import load_project
-from briefing.validate import validate
+from briefing.project.load import load_project
+from briefing.project.validate import validate
 
 from .conftest import REPO, settings_for
 

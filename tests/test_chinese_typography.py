@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from briefing import i18n
 from briefing.render.html import keep_chinese_together
-from briefing.theme import resolve
+from briefing.themes import i18n
+from briefing.themes.theme import resolve
 
 from .conftest import REPO
 

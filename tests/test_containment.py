@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.build import build, prepare
+from briefing.build.pipeline import build, prepare
 from briefing.cli import main
 from briefing.errors import DataError, TemplateError
 
@@ -183,18 +183,18 @@ def test_a_template_swapped_for_a_fifo_after_the_check_is_not_opened(small: Path
 # through briefing.files (or a Theme's read), which checks containment, type and size.
 DIRECT_READERS = {
     "files.py": "the guarded reader itself",
-    "output.py": "writes and re-reads its own staged outputs under out/",
-    "deliver.py": "reads the published outputs it checked against the manifest",
-    "ledger.py": "state/: the send ledger it owns",
-    "history.py": "state/: the edition history it owns",
-    "manifest.py": "hashes theme files and logos it contained first; the outputs it lists",
-    "uptodate.py": "hashes with O_NONBLOCK | O_NOFOLLOW; the manifest it wrote",
-    "parsecache.py": "the package's own source for the cache key; .cache/ it writes",
-    "forked.py": "/proc and the pipe to its child",
-    "cli.py": "the report theme import just wrote",
-    "dataimport.py": "the CSV the user names and the platform files it rewrites",
-    "theme_import.py": "the template file the user names (size-checked there)",
-    "images.py": "image paths already contained at load",
+    "build/publish.py": "writes and re-reads its own staged outputs under out/",
+    "deliver/message.py": "reads the published outputs it checked against the manifest",
+    "state/ledger.py": "state/: the send ledger it owns",
+    "state/history.py": "state/: the edition history it owns",
+    "build/manifest.py": "hashes theme files and logos it contained first; the outputs it lists",
+    "build/uptodate.py": "hashes with O_NONBLOCK | O_NOFOLLOW; the manifest it wrote",
+    "project/parsecache.py": "the package's own source for the cache key; .cache/ it writes",
+    "build/forked.py": "/proc and the pipe to its child",
+    "cli/__init__.py": "the report theme import just wrote",
+    "tools/dataimport.py": "the CSV the user names and the platform files it rewrites",
+    "tools/theme_import/safety.py": "the template file the user names (size-checked there)",
+    "project/images.py": "image paths already contained at load",
     "preview/app.py": "the preview's own page",
     "preview/supervisor.py": "/proc",
     "preview/office_helper.py": "its own private temp folder",

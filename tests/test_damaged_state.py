@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 
-from briefing import approval, deliver, history, ledger
-from briefing import smtp as transport
+from briefing import deliver
 from briefing.cli import main
+from briefing.deliver import smtp as transport
 from briefing.errors import DeliveryError, UsageError
 from briefing.log import configure
+from briefing.review import approval
 from briefing.settings import Settings
+from briefing.state import history, ledger
 
 from .smtp_server import send_through
 from .test_email import outgoing, plain

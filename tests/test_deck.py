@@ -20,13 +20,13 @@ from pptx.oxml.ns import qn
 
 from briefing.assemble import assemble
 from briefing.errors import RenderError, TemplateError
-from briefing.load import load_project
+from briefing.project.load import load_project
+from briefing.project.validate import validate
 from briefing.render.deck import CONTENT_ROLES, check_master
 from briefing.render.deck_fit import Fitter
 from briefing.render.deck_model import DeckPlan, SlidePlan
-from briefing.render.fit import _is_cjk
-from briefing.theme import resolve
-from briefing.validate import validate
+from briefing.render.fit import is_cjk
+from briefing.themes.theme import resolve
 
 from .conftest import REPO, SAMPLE_CLIENTS, TODAY
 
@@ -97,7 +97,7 @@ def test_chinese_runs_carry_the_east_asian_font(all_built: Path, client: str) ->
     for slide in Presentation(str(all_built / f"out/{client}/{client}-deck.pptx")).slides:
         for run in slide.element.iter(qn("a:r")):
             text = run.findtext(qn("a:t")) or ""
-            if any(_is_cjk(ch) for ch in text):
+            if any(is_cjk(ch) for ch in text):
                 seen += 1
                 assert run.find(qn("a:rPr")).find(qn("a:ea")).get("typeface") == cjk, text
     assert seen >= 5
@@ -227,7 +227,7 @@ def test_titles_are_specific_to_the_client(all_built: Path) -> None:
 @pytest.mark.parametrize("client", SAMPLE_CLIENTS)
 def test_the_storyline_uses_layouts_by_role(all_built: Path, client: str) -> None:
     """Every role maps through theme.yaml `layouts:`, and at least five layouts are used."""
-    from briefing.build import prepare
+    from briefing.build.pipeline import prepare
 
     from .conftest import settings_for
 
@@ -317,7 +317,7 @@ def test_tables_use_the_theme_style_the_deck_defines(all_built: Path, client: st
 
 
 def resolve_theme_primary(root: Path, client: str) -> str:
-    from briefing.build import prepare
+    from briefing.build.pipeline import prepare
 
     from .conftest import settings_for
 
@@ -370,8 +370,8 @@ def test_chart_labels_are_text_in_the_embedded_workbook_never_formulas(
     tmp_path: Path, fitter: Fitter
 ) -> None:
     """D-02: "Edit Data" in PowerPoint must not find a live formula or link made of a label."""
-    from briefing.charts import Bar, ChartSpec
-    from briefing.render import pptx_parts
+    from briefing.render import pptx_chart
+    from briefing.render.charts import Bar, ChartSpec
 
     spec = ChartSpec(
         id="attack",
@@ -383,7 +383,7 @@ def test_chart_labels_are_text_in_the_embedded_workbook_never_formulas(
     deck = Presentation(str(MASTER))
     slide = deck.slides.add_slide(deck.slide_layouts[0])
     box = (914400, 914400, 6 * 914400, 4 * 914400)
-    pptx_parts.add_chart(slide, box, spec, fitter.fonts, 12, "#1F4E79")
+    pptx_chart.add_chart(slide, box, spec, fitter.fonts, 12, "#1F4E79")
     deck.save(str(tmp_path / "deck.pptx"))
 
     with zipfile.ZipFile(tmp_path / "deck.pptx") as package:
@@ -448,7 +448,7 @@ def test_a_platform_a_goal_brought_in_without_tactics_leads_by_its_role() -> Non
     tactic for its segment (qa-briefs 27:7): the funnel says it leads, not '0 tactics'."""
     import datetime as dt
 
-    from briefing.model import Goal, Target
+    from briefing.project.model import Goal, Target
     from briefing.render.context import template_context
     from briefing.render.deck import plan_deck
     from tests.conftest import SAMPLE
@@ -532,7 +532,7 @@ def test_one_goal_and_one_competitor_are_cards_not_one_row_tables(tmp_path: Path
     competitor seen on one platform, got a table of one row on an otherwise empty slide."""
     import yaml
 
-    from briefing.build import build
+    from briefing.build.pipeline import build
 
     from .conftest import copy_project, settings_for
 

@@ -11,7 +11,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.util import Emu, Pt
 
-from briefing.deckcheck import SlideCheck, check_converted, check_deck
+from briefing.tools.deckcheck import SlideCheck, check_converted, check_deck
 
 from .conftest import REPO, SAMPLE_CLIENTS
 

@@ -13,8 +13,8 @@ import pytest
 from babel.messages.pofile import read_po
 from pptx import Presentation
 
-from briefing import manifest
-from briefing.build import build, prepare
+from briefing.build import manifest
+from briefing.build.pipeline import build, prepare
 from briefing.cli import main
 from briefing.deliver import email as send_email
 from briefing.errors import DataError
@@ -177,7 +177,7 @@ def test_a_build_with_missing_translations_prints_each_fallback(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The README promises a warning for each; a single build printed none."""
-    from briefing.build import build
+    from briefing.build.pipeline import build
 
     root = project_with(tmp_path)
     sibling = root / "data/platforms/wechat.zh-CN.yaml"
@@ -258,7 +258,7 @@ def test_a_deck_is_a_valid_zip_with_the_edition_named_in_it(zh_built: Path) -> N
 def test_every_sample_builds_in_chinese(tmp_path: Path) -> None:
     from rich.console import Console
 
-    from briefing.batch import build_all
+    from briefing.build.batch import build_all
 
     from .conftest import SAMPLE_CLIENTS
 
@@ -303,8 +303,8 @@ def test_email_writes_one_message_per_edition(
 
 
 def test_a_child_theme_translates_only_what_it_changes(tmp_path: Path) -> None:
-    from briefing.i18n import language
     from briefing.render.html import render_html
+    from briefing.themes.i18n import language
 
     root = project_with(tmp_path)
     child = root / "templates/pitch"
@@ -325,7 +325,7 @@ def test_a_child_theme_translates_only_what_it_changes(tmp_path: Path) -> None:
 
 def test_every_edition_gives_the_same_advice(tmp_path: Path) -> None:
     """Translated names never reorder platforms: ties in fit are broken by id."""
-    from briefing.build import load_knowledge
+    from briefing.build.pipeline import load_knowledge
 
     from .conftest import SAMPLE_CLIENTS
 
@@ -409,9 +409,9 @@ def test_empty_or_odd_translations_are_named(tmp_path: Path) -> None:
 def test_language_filters_of_constants_follow_each_edition() -> None:
     """Jinja computes a filter of a constant once, at compile time; in a batch worker that
     builds English, then Chinese, the words must still follow the edition."""
-    from briefing import i18n
-    from briefing.templating import environment
-    from briefing.theme import resolve
+    from briefing.themes import i18n
+    from briefing.themes.templating import environment
+    from briefing.themes.theme import resolve
 
     theme = resolve("default", REPO)
     template = environment(theme, "html").from_string(
@@ -426,7 +426,7 @@ def test_language_filters_of_constants_follow_each_edition() -> None:
 def test_a_send_recorded_before_editions_is_still_a_repeat() -> None:
     """A manifest written before editions (no lang, since or dated) and today's English one
     for the same inputs give the same send key; the Chinese edition is another send."""
-    from briefing.identity import send_key
+    from briefing.state.identity import send_key
 
     inputs = {"data/clients/acme.yaml": "0" * 64}
     before = {"options": {"version": "0.1.0", "theme": "default", "date": "2026-11-01"}}
@@ -486,7 +486,7 @@ def test_a_failed_second_edition_says_the_first_was_published(
 ) -> None:
     """The en edition was published, then the zh-CN one failed, and the tool said "nothing
     was written"."""
-    from briefing import build as build_module
+    from briefing.build import pipeline as build_module
     from briefing.cli import main
     from briefing.errors import RenderError
 

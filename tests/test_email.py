@@ -14,12 +14,12 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 
-from briefing import ledger
-from briefing.build import prepare
+from briefing.build.pipeline import prepare
 from briefing.cli import main
 from briefing.deliver import compose, read_outputs, send
 from briefing.errors import DeliveryError, UsageError
 from briefing.settings import Settings
+from briefing.state import ledger
 
 from .conftest import settings_for
 from .smtp_server import PASSWORD, Recorder, free_port
@@ -240,7 +240,7 @@ def test_dry_run_writes_the_exact_message(
 
 
 def test_chinese_names_are_encoded_in_headers(built: Path, tmp_path: Path) -> None:
-    from briefing.build import build
+    from briefing.build.pipeline import build
 
     root = tmp_path / "p"
     shutil.copytree(built, root)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.cli import main
 from briefing.errors import DataError, RenderError
 

@@ -16,12 +16,12 @@ import pytest
 import yaml
 from lxml import etree
 
-from briefing import charts
 from briefing.assemble import assemble
 from briefing.cli import main
-from briefing.load import load_project
-from briefing.model import Metric
-from briefing.validate import validate
+from briefing.project.load import load_project
+from briefing.project.model import Metric
+from briefing.project.validate import validate
+from briefing.render import charts
 
 from .conftest import SAMPLE_CLIENTS, TODAY, write
 

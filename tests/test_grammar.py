@@ -13,14 +13,14 @@ import pytest
 from markupsafe import Markup
 from pptx import Presentation
 
-from briefing import i18n
-from briefing.build import build, prepare
+from briefing.build.pipeline import build, prepare
 from briefing.deliver import email as send_email
-from briefing.filters import lowerfirst, reached, target
-from briefing.i18n import join_and
-from briefing.model import Target
-from briefing.templating import fill
-from briefing.theme import resolve
+from briefing.project.model import Target
+from briefing.themes import i18n
+from briefing.themes.filters import lowerfirst, reached, target
+from briefing.themes.i18n import join_and
+from briefing.themes.templating import fill
+from briefing.themes.theme import resolve
 
 from .conftest import REPO, copy_project, settings_for
 

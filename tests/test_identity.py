@@ -1,4 +1,4 @@
-"""One sameness rule (briefing.identity) and one renderer face (briefing.render.RENDERERS).
+"""One sameness rule (briefing.state.identity) and one renderer face (briefing.render.RENDERERS).
 
 An approval covers the bytes a person reviewed: it survives a rebuild by a changed tool or on
 a later day that writes the same bytes, and is void once any output differs. A new output is a
@@ -13,11 +13,14 @@ from typing import Any
 
 import pytest
 
-from briefing import identity, manifest, render, status
-from briefing.approval import approve, current
-from briefing.build import build, prepare
+from briefing import render
+from briefing.build import manifest
+from briefing.build.pipeline import build, prepare
 from briefing.deliver import compose, read_outputs
 from briefing.render import Rendered, Template
+from briefing.review import status
+from briefing.review.approval import approve, current
+from briefing.state import identity
 
 from .conftest import SOURCE_DATE_EPOCH, copy_built, copy_project, settings_for, shared_build
 

@@ -9,10 +9,10 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.cli import main
 from briefing.errors import DataError
-from briefing.theme import resolve
+from briefing.themes.theme import resolve
 
 from .conftest import copy_project, settings_for, write
 

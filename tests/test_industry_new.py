@@ -11,8 +11,8 @@ import pytest
 from pptx import Presentation
 
 from briefing.cli import main
-from briefing.industry_docs import render_reference
-from briefing.model import Industry
+from briefing.project.industry_docs import render_reference
+from briefing.project.playbook import Industry
 
 from .conftest import REPO, copy_project, write
 

@@ -15,11 +15,11 @@ import psutil
 import pytest
 from rich.console import Console
 
-from briefing import batch
-from briefing.batch import build_all
-from briefing.build import build
+from briefing.build import batch
+from briefing.build.batch import build_all
+from briefing.build.manifest import check_outputs, read
+from briefing.build.pipeline import build
 from briefing.errors import RenderError
-from briefing.manifest import check_outputs, read
 
 from .conftest import REPO, SAMPLE_CLIENTS, copy_built, copy_project, settings_for, shared_build
 

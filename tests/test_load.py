@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing import load, parsecache
+from briefing.project import load, parsecache
 
 from .conftest import REPO, copy_project
 

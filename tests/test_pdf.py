@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.errors import DataError
 from briefing.render.pdf import glyph_warnings
-from briefing.theme import resolve
+from briefing.themes.theme import resolve
 
 from .conftest import REPO, SAMPLE_CLIENTS, settings_for
 

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from briefing import tailoring
 from briefing.assemble import assemble
-from briefing.build import brief_warnings, load_knowledge, prepare
+from briefing.build.pipeline import brief_warnings, load_knowledge, prepare
 from briefing.cli import main
-from briefing.filters import target
-from briefing.load import load_project
+from briefing.project.load import load_project
+from briefing.project.validate import validate
 from briefing.render.html import render_html
-from briefing.theme import resolve
-from briefing.validate import validate
+from briefing.themes.filters import target
+from briefing.themes.theme import resolve
+from briefing.tools import tailoring
 
 from .conftest import REPO, SAMPLE, SAMPLE_CLIENTS, TODAY, copy_project, settings_for
 
@@ -200,7 +200,7 @@ def test_the_mba_school_reads_about_professionals_not_parents(kb) -> None:
 def test_a_budget_below_every_minimum_still_recommends_the_best_fit(tmp_path: Path) -> None:
     """qa-briefs 1:27: 8,000 AUD a year and no goal recommended nothing; the report and the
     deck then crashed on a plan without platforms. The best fit stays, marked underfunded."""
-    from briefing.model import Budget
+    from briefing.project.model import Budget
 
     root = copy_project(tmp_path / "project")
     kb, _ = validate(load_project(root))

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from briefing import i18n, templating
 from briefing.assemble import assemble
-from briefing.build import client_knowledge, load_knowledge
-from briefing.model import Briefing
-from briefing.plan import NextStep
+from briefing.assemble.plan import NextStep
+from briefing.build.pipeline import client_knowledge, load_knowledge
+from briefing.project.knowledge import KnowledgeBase
+from briefing.project.model import Briefing
 from briefing.render.context import template_context
 from briefing.render.html import render_html
-from briefing.theme import Theme, resolve
-from briefing.validate import KnowledgeBase
+from briefing.themes import i18n, templating
+from briefing.themes.theme import Theme, resolve
 
 from .conftest import REPO, SAMPLE_CLIENTS, TODAY, copy_project, settings_for
 

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from briefing import budget as budgets
-from briefing import forecast as forecasts
-from briefing import timeline
-from briefing.assemble import assemble
-from briefing.build import build, load_knowledge
-from briefing.model import Budget, Goal
-from briefing.plan import build_plan
+from briefing.assemble import assemble, timeline
+from briefing.assemble import budget as budgets
+from briefing.assemble import forecast as forecasts
+from briefing.assemble.plan import build_plan
+from briefing.build.pipeline import build, load_knowledge
+from briefing.project.model import Budget, Goal
 from briefing.render.plan_json import PlanData
 
 from .conftest import SAMPLE_CLIENTS, TODAY, copy_project, settings_for

@@ -13,9 +13,9 @@ import pytest
 
 from briefing.assemble import assemble
 from briefing.cli import main
-from briefing.load import load_project
-from briefing.model import Goal, Target
-from briefing.validate import validate
+from briefing.project.load import load_project
+from briefing.project.model import Goal, Target
+from briefing.project.validate import validate
 
 from .conftest import SAMPLE, TODAY, copy_project, write
 

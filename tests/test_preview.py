@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from briefing import forked, render
+from briefing import render
+from briefing.build import forked
 from briefing.preview import Previewer, outputs_for
 from briefing.preview.previewer import clients, shown
 

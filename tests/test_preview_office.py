@@ -27,8 +27,9 @@ from .preview_server import (
 
 
 def _deck(root: Path) -> bytes:
-    from briefing import build, i18n
+    from briefing.build import pipeline as build
     from briefing.render import DECK
+    from briefing.themes import i18n
 
     from .conftest import settings_for
 

@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from briefing import output, state
-from briefing.build import build
+from briefing import state
+from briefing.build import publish as output
+from briefing.build.manifest import check_outputs, read
+from briefing.build.pipeline import build
 from briefing.errors import TemplateError
-from briefing.manifest import check_outputs, read
 
 from .conftest import REPO, copy_built, copy_project, settings_for, shared_build
 

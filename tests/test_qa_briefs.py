@@ -78,7 +78,8 @@ def test_generator_is_reproducible(tmp_path: Path) -> None:
 def _outputs(text: str, cells: tuple[str, ...] = ()) -> Outputs:
     from types import SimpleNamespace
 
-    from briefing.model import Client, Industry
+    from briefing.project.model import Client
+    from briefing.project.playbook import Industry
 
     client = Client.model_validate(
         {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefing.build import load_knowledge
+from briefing.build.pipeline import load_knowledge
 
 from .conftest import settings_for, write
 

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from briefing import history, status
-from briefing.approval import approve
-from briefing.build import build, prepare
+from briefing.build.pipeline import build, prepare
 from briefing.deliver import email
 from briefing.errors import DeliveryError
+from briefing.review import status
+from briefing.review.approval import approve
 from briefing.settings import Settings
+from briefing.state import history
 
 from .conftest import SOURCE_DATE_EPOCH, copy_built, settings_for, shared_build
 from .test_editions import pdf_text

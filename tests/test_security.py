@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.errors import DataError, RenderError
 from briefing.render.pdf import render_pdf
-from briefing.theme import resolve
+from briefing.themes.theme import resolve
 
 from .conftest import settings_for, write
 

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefing import i18n, translate
-from briefing.build import check_layouts, load_knowledge, prepare
-from briefing.load import load_project
-from briefing.validate import KnowledgeBase, validate
+from briefing.build.pipeline import check_layouts, load_knowledge, prepare
+from briefing.project import translate
+from briefing.project.knowledge import KnowledgeBase
+from briefing.project.load import load_project
+from briefing.project.validate import validate
+from briefing.themes import i18n
 
 from .conftest import REPO, SAMPLE_CLIENTS, settings_for
 

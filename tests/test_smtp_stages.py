@@ -16,10 +16,12 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from briefing import deliver, ledger, smtp
+from briefing import deliver
 from briefing.cli import main
+from briefing.deliver import smtp
 from briefing.errors import DeliveryError
 from briefing.settings import Settings
+from briefing.state import ledger
 
 from .smtp_server import FaultServer, fault_servers, free_port
 
@@ -309,7 +311,7 @@ def test_disk_full_when_recording_a_failure_still_says_nothing_was_sent(
 def test_disk_full_for_both_ledger_and_history_still_says_sent_in_words(
     email: Any, project: Path, fault_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing import history
+    from briefing.state import history
 
     def full(*args: Any) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

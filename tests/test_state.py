@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from briefing import deliver, ledger
-from briefing.build import build, prepare
+from briefing import deliver
+from briefing.build.pipeline import build, prepare
 from briefing.cli import main
 from briefing.errors import DeliveryError, UsageError
 from briefing.settings import Settings
+from briefing.state import ledger
 
 from .conftest import REPO, settings_for
 from .smtp_server import send_through
@@ -76,7 +77,7 @@ def test_a_rebuild_by_a_newer_tool_is_not_a_reason_to_send_again(
     sendable: Path, server: Recorder, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     """The tool's own code makes a build out of date (it is rebuilt), not a new briefing."""
-    from briefing import manifest
+    from briefing.build import manifest
 
     monkeypatch.chdir(sendable)
     assert main(["email", CLIENT]) == 0

@@ -13,11 +13,11 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.cli import main
 from briefing.errors import DataError, TemplateError
-from briefing.schemas import render_schemas
-from briefing.theme import resolve
+from briefing.themes.theme import resolve
+from briefing.tools.schemas import render_schemas
 
 from .conftest import REPO, settings_for, write
 
@@ -188,7 +188,7 @@ def test_theme_new_then_check(
 
 def test_slide_roles_resolve_through_the_theme_chain(project: Path) -> None:
     """A child theme maps only the roles it changes; the rest come from its parent."""
-    from briefing.build import build
+    from briefing.build.pipeline import build
 
     from .conftest import settings_for
 

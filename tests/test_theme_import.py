@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from briefing.build import build
+from briefing.build.pipeline import build
 from briefing.errors import UsageError
-from briefing.theme_import import MAIN, import_template
+from briefing.tools.theme_import import import_template
+from briefing.tools.theme_import.shared import MAIN
 
 from .conftest import settings_for
 

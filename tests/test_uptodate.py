@@ -6,13 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from briefing import build, load, uptodate
+from briefing.build import pipeline as build
+from briefing.build import uptodate
 from briefing.cli import main
-from briefing.model import is_dated, months_before
+from briefing.project import load
+from briefing.project.fields import is_dated, months_before
 
 from .conftest import SOURCE_DATE_EPOCH, copy_project, settings_for
 
@@ -53,7 +57,7 @@ def test_the_batch_settles_up_to_date_clients_without_parsing_yaml(
 ) -> None:
     from rich.console import Console
 
-    from briefing.batch import build_all
+    from briefing.build.batch import build_all
 
     monkeypatch.setattr(load, "load_project", _no_parsing)
     outcomes = build_all(settings_for(root), [CLIENT], console=Console(quiet=True))
@@ -111,7 +115,7 @@ def test_a_changed_option_is_not_up_to_date(root: Path, option: dict[str, object
 
 
 def test_another_day_is_up_to_date_until_a_figure_turns_dated(root: Path) -> None:
-    """The printed date is the day the content last changed (briefing.identity): the next
+    """The printed date is the day the content last changed (briefing.state.identity): the next
     day is up to date; past ``dated_until`` a figure would turn dated, and it is not."""
     assert fresh(root, SOURCE_DATE_EPOCH=int(SOURCE_DATE_EPOCH) + 86_400)
     path = root / f"out/{CLIENT}/manifest.json"
@@ -156,6 +160,19 @@ def test_a_link_in_data_is_left_to_the_full_check(root: Path, tmp_path: Path) ->
 
 def test_the_code_digest_matches_the_manifests() -> None:
     """uptodate decides with the same code digest the manifest records."""
-    from briefing import manifest
+    from briefing.build import manifest
 
     assert uptodate.code_digest() == manifest.code_digest()
+
+
+def test_the_no_op_check_loads_no_renderer() -> None:
+    """briefing.build stays light: its pipeline's names load on first use, not with uptodate."""
+    code = (
+        "import sys; from briefing.build import uptodate; "
+        "heavy = ('weasyprint', 'pptx', 'jinja2', 'briefing.build.pipeline', 'briefing.render'); "
+        "print([m for m in sys.modules if m.startswith(heavy)]); "
+        "from briefing.build import build, pipeline; assert build is pipeline.build"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

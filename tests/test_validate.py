@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from briefing.cli import main
-from briefing.load import load_project
-from briefing.validate import validate
+from briefing.project.load import load_project
+from briefing.project.validate import validate
 
 from .conftest import write
 

@@ -16,11 +16,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from briefing import translate
 from briefing.errors import BriefingError
 from briefing.log import LOGGER
 from briefing.preview.guard import LOOPBACK, MAX_BODY, Guard
 from briefing.preview.previewer import Previewer, clients, outputs_for, themes
+from briefing.project import translate
 from briefing.settings import Settings
 
 PAGE = Path(__file__).with_name("page.html")
@@ -184,7 +184,7 @@ def serve(settings: Settings, client: str, host: str, port: int) -> None:
     """Run the preview until Ctrl-C (or SIGTERM); its worker and LibreOffice end with it."""
     import uvicorn
 
-    from briefing import build
+    from briefing.build import pipeline as build
 
     build.check_client_id(client)
     if client not in clients(settings.root):

@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from briefing import forked, render, translate
+from briefing import render
+from briefing.build import forked
 from briefing.errors import UsageError
 from briefing.log import LOGGER
 from briefing.preview.office import Office, OfficeError
 from briefing.preview.supervisor import RenderWorker, RequestFailed, WorkerStopped
+from briefing.project import translate
 from briefing.settings import Settings
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from briefing import forked
+from briefing.build import forked
 from briefing.preview import frames
 
 _PR_SET_PDEATHSIG = 1

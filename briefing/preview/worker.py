@@ -46,7 +46,9 @@ class Worker:
 
     def do_build(self, settings: Any, client: str, names: list[str], number: int) -> dict:
         """Prepare the edition, render each named output; PDFs are kept for rasterising."""
-        from briefing import build, i18n, render
+        from briefing import render
+        from briefing.build import pipeline as build
+        from briefing.themes import i18n
 
         prepared = build.prepare(settings, client)
         outputs: dict[str, dict[str, Any]] = {}
@@ -100,7 +102,7 @@ def _warm() -> None:
     import pypdfium2  # noqa: F401
     import weasyprint  # noqa: F401
 
-    from briefing import build  # noqa: F401
+    from briefing.build import pipeline as build  # noqa: F401
 
 
 def main() -> int:

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from briefing.model import ALL, Industry, Kpi, Route, Segment
+from briefing.project.fields import Route
+from briefing.project.playbook import ALL, Industry, Kpi, Segment
 
 CITIES = {
     "Shanghai": "上海",

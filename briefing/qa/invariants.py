@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefing.model import STAGES, Industry
+from briefing.project.fields import STAGES
+from briefing.project.playbook import Industry
 
 PLATFORM_NAME = re.compile(r"\s*(?:\(|\band\b)\s*")
 
@@ -29,13 +30,13 @@ class Edition:
     pages: list[Any]  # briefing.qa.layout.PageLayout
     deck_tables: list[tuple[str, int]]  # (slide title, body rows) of continued table slides
     empty_slides: list[str]
-    deck_checks: list[Any] | None = None  # briefing.deckcheck.SlideCheck, with LibreOffice
+    deck_checks: list[Any] | None = None  # briefing.tools.deckcheck.SlideCheck, with LibreOffice
     cells: list[str] = field(default_factory=list)  # table cells' text (PDF and deck)
 
 
 @dataclass
 class Outputs:
-    client: Any  # briefing.model.Client
+    client: Any  # briefing.project.model.Client
     industry: Industry
     platforms: dict[str, Any]
     editions: list[Edition] = field(default_factory=list)

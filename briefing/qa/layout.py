@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from briefing.deckcheck import Box, coverage
+from briefing.tools.deckcheck import Box, coverage
 
 MIN_PAGE_FILL = 0.40
 TOLERANCE = 1.5  # CSS px a glyph run may stick out of the content area (side bearings)

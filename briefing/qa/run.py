@@ -54,7 +54,7 @@ def epoch(date: dt.date) -> int:
 
 def make_generator(source: Path, date: dt.date) -> Generator:
     """A generator over ``source``'s playbooks, with the layout limit of each theme."""
-    from briefing import load, validate
+    from briefing.project import load, validate
 
     project = load.load_project(source)
     kb, _ = validate.validate(project)
@@ -69,8 +69,8 @@ def make_generator(source: Path, date: dt.date) -> Generator:
 
 def title_fits(source: Path) -> Any:
     """``fits(theme, name)``: the client name fits the theme's title slide (measured)."""
-    from briefing import theme as themes
     from briefing.render import deck
+    from briefing.themes import theme as themes
 
     resolved: dict[str, Any] = {}
 
@@ -179,7 +179,7 @@ def read_outputs(
     root: Path, client_id: str, date: dt.date, deck_lo: bool, work: Path
 ) -> invariants.Outputs:
     """Every edition's outputs of a built brief, read back for the checks."""
-    from briefing import build
+    from briefing.build import pipeline as build
     from briefing.settings import Settings
 
     settings = Settings.load(root, SOURCE_DATE_EPOCH=epoch(date))
@@ -191,7 +191,7 @@ def read_outputs(
     for lang in client.editions:
         edition, dirs = read_edition(settings.with_flags(lang=lang), client_id, folder, lang)
         if deck_lo:
-            from briefing.deckcheck import check_deck
+            from briefing.tools.deckcheck import check_deck
 
             edition.deck_checks = check_deck(_named(folder, "deck", ".pptx", lang), work / lang)
         out.editions.append(edition)
@@ -201,7 +201,7 @@ def read_outputs(
 
 
 def _named(folder: Path, kind: str, suffix: str, lang: str) -> Path:
-    from briefing import manifest
+    from briefing.build import manifest
 
     return folder / manifest.output_name(folder.name, kind, suffix, lang)
 
@@ -209,10 +209,11 @@ def _named(folder: Path, kind: str, suffix: str, lang: str) -> Path:
 def read_edition(
     settings: Any, client_id: str, folder: Path, lang: str
 ) -> tuple[invariants.Edition, list[Path]]:
-    from briefing import build, i18n
+    from briefing.build import pipeline as build
     from briefing.qa import layout
     from briefing.render.html import render_html
     from briefing.render.pdf import layout as lay_out
+    from briefing.themes import i18n
 
     prepared = build.prepare(settings, client_id)
     with i18n.language(prepared.catalog):

@@ -16,9 +16,9 @@ from briefing.render.pdf import PDF
 from briefing.render.plan_json import PLAN_JSON
 
 if TYPE_CHECKING:
-    from briefing.model import Briefing
-    from briefing.templating import TemplateKind
-    from briefing.theme import Theme
+    from briefing.project.model import Briefing
+    from briefing.themes.templating import TemplateKind
+    from briefing.themes.theme import Theme
 
 RENDERERS: list[Renderer] = [PDF, DECK, PLAN_JSON]  # the build renders them in this order
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
-    from briefing.model import Briefing
+    from briefing.project.model import Briefing
     from briefing.settings import Settings
-    from briefing.templating import TemplateKind
-    from briefing.theme import Theme
+    from briefing.themes.templating import TemplateKind
+    from briefing.themes.theme import Theme
 
 Outline = tuple[tuple[str, tuple[str, ...]], ...]  # each slide's title and body lines
 

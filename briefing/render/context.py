@@ -12,12 +12,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from briefing import budget, i18n, plan
-from briefing import charts as chart_specs
-from briefing.charts import ChartSpec
-from briefing.model import Briefing
+from briefing.assemble import budget, plan
+from briefing.project.model import Briefing
+from briefing.render import charts as chart_specs
 from briefing.render.base import Template
-from briefing.theme import Theme
+from briefing.render.charts import ChartSpec
+from briefing.themes import i18n
+from briefing.themes.theme import Theme
 
 EMAIL_TEMPLATES = (Template("email.txt.j2", "text"), Template("email.html.j2", "html"))
 

@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING, Any
 from pptx.util import Pt
 from pydantic import ValidationError
 
-from briefing import files, i18n, templating
-from briefing.charts import ChartSpec
+from briefing import files
 from briefing.errors import TemplateError, relative
-from briefing.i18n import _
-from briefing.load import Document, parse_yaml
-from briefing.model import Briefing
+from briefing.project.load import Document, parse_yaml
+from briefing.project.model import Briefing
+from briefing.project.validate import model_problems
+from briefing.render import pptx_chart, pptx_theme
 from briefing.render import pptx_parts as parts
 from briefing.render import pptx_shapes as shapes
 from briefing.render.base import Preview, Rendered, Template
+from briefing.render.charts import ChartSpec
 from briefing.render.context import template_context
 from briefing.render.deck_fit import (
     BODY_IDX,
@@ -32,8 +33,9 @@ from briefing.render.deck_fit import (
 )
 from briefing.render.deck_model import DeckPlan, SlidePlan
 from briefing.render.fit import line_count, line_height, wrap
-from briefing.theme import Theme
-from briefing.validate import model_problems
+from briefing.themes import i18n, templating
+from briefing.themes.i18n import _
+from briefing.themes.theme import Theme
 
 if TYPE_CHECKING:
     from briefing.settings import Settings
@@ -159,8 +161,8 @@ def render_deck(briefing: Briefing, theme: Theme) -> RenderedDeck:
     master = theme.find("master.pptx", "asset")
     presentation = Presentation(str(master))
     check_master(presentation, plan, relative(master, theme.root))
-    parts.apply_theme_tokens(presentation, theme.tokens)
-    parts.add_table_style(presentation, theme.tokens)
+    pptx_theme.apply_theme_tokens(presentation, theme.tokens)
+    pptx_theme.add_table_style(presentation, theme.tokens)
     layouts = {layout.name: layout for layout in presentation.slide_layouts}
     fitter = Fitter(layouts, theme, presentation.slide_master)
     fitted = fitter.paginate(plan)
@@ -257,7 +259,7 @@ def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) 
     box = (Pt(area.left), Pt(area.top), Pt(area.width), Pt(area.height))
     size = plan.size or fitter.sizes.table
     if chart is not None:
-        parts.add_chart(slide, box, chart, fitter.fonts, fitter.sizes.table, fitter.colour)
+        pptx_chart.add_chart(slide, box, chart, fitter.fonts, fitter.sizes.table, fitter.colour)
     elif plan.table is not None:
         widths = column_widths(plan.table, area.width)
         heights = fitter.table_heights(plan.table, widths, size)

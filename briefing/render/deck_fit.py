@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from briefing import files, i18n, images
+from briefing import files
 from briefing.errors import RenderError, TemplateError
-from briefing.i18n import _
+from briefing.project import images
 from briefing.render import pptx_parts as parts
 from briefing.render.deck_model import Card, DeckPlan, SlidePlan, TablePlan
 from briefing.render.fit import Fonts, line_count, line_height
@@ -25,7 +25,9 @@ from briefing.render.pptx_shapes import (
     side_by_side,
     stacked,
 )
-from briefing.theme import Theme
+from briefing.themes import i18n
+from briefing.themes.i18n import _
+from briefing.themes.theme import Theme
 
 TITLE_IDX = 0
 BODY_IDX = 1  # the subtitle of a title layout, the body of a content layout

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, model_validator
 
-from briefing.model import Line, Strict, Text, _clean_text
+from briefing.project.fields import Line, Strict, Text, clean_text
 
-Cell = Annotated[str, AfterValidator(_clean_text)]  # a table cell may be empty
+Cell = Annotated[str, AfterValidator(clean_text)]  # a table cell may be empty
 
 
 class TablePlan(Strict):

@@ -97,7 +97,7 @@ class Fonts:
     cjk: str
 
     def for_char(self, ch: str) -> str:
-        return self.cjk if _is_cjk(ch) else self.latin
+        return self.cjk if is_cjk(ch) else self.latin
 
 
 REFERENCE_SIZE = 100  # fonts are opened once at this size and measurements scaled
@@ -129,7 +129,7 @@ AUTOSPACE = 0.3  # em LibreOffice puts where Chinese meets other text (measured:
 def _autospace(text: str) -> int:
     """Where Chinese meets other text ('1项', '● 主导', '微信 WeChat'): LibreOffice spaces
     them apart (its Asian typography, on by default), so measuring leaves room for it."""
-    return sum(1 for a, b in itertools.pairwise(text) if _is_cjk(a) != _is_cjk(b))
+    return sum(1 for a, b in itertools.pairwise(text) if is_cjk(a) != is_cjk(b))
 
 
 def _runs(text: str, fonts: Fonts) -> list[tuple[str, str]]:
@@ -212,7 +212,7 @@ def _tokens(text: str, keep: bool = True) -> list[str]:
             i = kept[i]
             continue
         i += 1
-        if _is_cjk(ch):
+        if is_cjk(ch):
             if word:
                 tokens.append(word)
                 word = ""
@@ -240,7 +240,7 @@ def _keep_together(tokens: list[str]) -> list[str]:
     return joined
 
 
-def _is_cjk(ch: str) -> bool:
+def is_cjk(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
@@ -262,7 +262,7 @@ def wrap(text: str, fonts: Fonts, size: float, width: float, bold: bool = False)
     for token in tokens:
         token_width = text_width(token, fonts, size, bold)
         trimmed = text_width(token.rstrip(" "), fonts, size, bold)
-        if width_so_far and previous and _is_cjk(previous) != _is_cjk(token[0]):
+        if width_so_far and previous and is_cjk(previous) != is_cjk(token[0]):
             width_so_far += AUTOSPACE * size
         if width_so_far and width_so_far + trimmed > width:
             lines.append(current.rstrip(" "))
@@ -279,7 +279,7 @@ def line_count(text: str, fonts: Fonts, size: float, width: float, bold: bool = 
     for token in _tokens(text):
         token_width = text_width(token, fonts, size, bold)
         trimmed = text_width(token.rstrip(" "), fonts, size, bold)
-        if current and previous and _is_cjk(previous) != _is_cjk(token[0]):
+        if current and previous and is_cjk(previous) != is_cjk(token[0]):
             current += AUTOSPACE * size  # the space LibreOffice adds between the two
         if current and current + trimmed > width:
             lines += 1

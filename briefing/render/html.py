@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from briefing import i18n, templating
-from briefing.model import Briefing
+from briefing.project.model import Briefing
 from briefing.render.context import report_context
-from briefing.theme import Theme
+from briefing.themes import i18n, templating
+from briefing.themes.theme import Theme
 
 # Chinese breaks a line between any two ideographs. A date, a fixed word ('代理机构') and a
 # block's last two characters are kept on one line (report.css: `.nobr`), so no date is split

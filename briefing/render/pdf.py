@@ -20,10 +20,10 @@ from briefing.render.base import Preview, Rendered, Template
 from briefing.render.context import report_context
 from briefing.render.fit import Fonts
 from briefing.render.html import render_html
-from briefing.theme import Theme
+from briefing.themes.theme import Theme
 
 if TYPE_CHECKING:
-    from briefing.model import Briefing
+    from briefing.project.model import Briefing
     from briefing.settings import Settings
 
 

@@ -15,11 +15,11 @@ from pydantic import BaseModel, ConfigDict
 from briefing.render.base import Preview, Rendered, Template
 
 if TYPE_CHECKING:
-    from briefing.forecast import Forecast
-    from briefing.model import Briefing
-    from briefing.plan import GoalPlan, Plan
+    from briefing.assemble.forecast import Forecast
+    from briefing.assemble.plan import GoalPlan, Plan
+    from briefing.project.model import Briefing
     from briefing.settings import Settings
-    from briefing.theme import Theme
+    from briefing.themes.theme import Theme
 
 
 class Data(BaseModel):

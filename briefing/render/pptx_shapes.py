@@ -18,7 +18,7 @@ from briefing.render.fit import Fonts
 from briefing.render.pptx_parts import set_run_fonts, tint
 
 if TYPE_CHECKING:
-    from briefing.theme import BrandColours
+    from briefing.themes.theme import BrandColours
 
 GAP = 12.0  # pt between cards and between columns
 PAD = 10.0  # pt inside a card or column, each side

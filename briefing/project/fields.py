@@ -1,0 +1,128 @@
+"""The field types every model is made of: cleaned text, one-line text, slugs, e-mail
+addresses, partial dates, scores, stages and routes to market; the date rules; Strict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"  # ids, theme names: file and folder names
+SLUG_RULE = "lowercase letters, digits and '-'"
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_text(value: str) -> str:
+    """Reject characters that corrupt PDFs, decks or mail headers."""
+    for ch in value:
+        if ch in "\n\t":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff" or ch in BIDI_CONTROLS:
+            raise ValueError(f"contains the control character U+{ord(ch):04X}")
+    return value
+
+
+def is_slug(text: str) -> bool:
+    """The one slug check (``Slug`` fields use the same pattern): never a path."""
+    return re.fullmatch(SLUG_PATTERN, text) is not None
+
+
+def not_a_slug(text: str, what: str, hint: str = "") -> str | None:
+    """None when ``text`` is a slug; else what to tell the user, in the one wording:
+    "'Acme' is not a client id: use lowercase letters, digits and '-' (<hint>)"."""
+    if is_slug(text):
+        return None
+    return f"'{text}' is not {what}: use {SLUG_RULE}" + (f" ({hint})" if hint else "")
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"'{value}' is not a valid e-mail address")
+    return value
+
+
+def _partial_date(value: object) -> str:
+    """Accept 2011, 2011-01 or 2011-01-21 (YAML may give an int or a date)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str) or not _PARTIAL_DATE.match(value):
+        raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(clean_text)]
+Line = Annotated[Text, AfterValidator(_one_line)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Goal_Text = Annotated[  # one slide bullet each: at most 300 characters
+    str,
+    StringConstraints(min_length=1, max_length=300),
+    AfterValidator(clean_text),
+    AfterValidator(_one_line),
+]
+Email = Annotated[str, AfterValidator(_one_line), AfterValidator(_email)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=500)]
+AssetPath = Annotated[
+    str, StringConstraints(pattern=r"^assets/[A-Za-z0-9_./-]+\.(png|jpg|jpeg|svg)$", max_length=200)
+]
+PartialDate = Annotated[str, BeforeValidator(_partial_date, json_schema_input_type=str | int)]
+Score = Annotated[int, Field(ge=0, le=5)]
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` earlier (clamped to the month's length)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def is_dated(as_of: dt.date, stale_before: dt.date) -> bool:
+    """The one rule for "this figure is dated": the period it describes ended before
+    ``stale_before`` (``stale_months`` before the briefing's date; see ``months_before``).
+    The PDF, the deck, the charts, `data status` and the up-to-date check all ask here."""
+    return as_of < stale_before
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors, values are not coerced, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+Stage = Literal["awareness", "consideration", "conversion", "loyalty"]
+STAGES: tuple[Stage, ...] = ("awareness", "consideration", "conversion", "loyalty")
+Route = Literal[
+    "cross-border-ecommerce",  # Tmall Global, JD Worldwide, Douyin global shops
+    "own-stores",  # the brand's own boutiques or flagship stores in China
+    "distributors",  # an importer or distributor sells for the brand
+    "dealers",  # car dealers and dealer groups
+    "direct-b2b-sales",  # the brand's own sales team sells to companies
+    "admissions",  # a school recruits students
+    "bookings",  # travel and hospitality sold by booking
+    "app-stores",  # games and apps distributed through Chinese app stores
+]
+Owner = Literal["agency", "client"]

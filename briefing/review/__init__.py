@@ -1,0 +1,1 @@
+"""Review: approve a built edition and report where each client stands."""

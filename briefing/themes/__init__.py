@@ -1,0 +1,1 @@
+"""Themes: branding, the Jinja environment and its filters, languages and catalogs."""

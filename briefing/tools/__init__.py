@@ -1,0 +1,1 @@
+"""Authoring and QA tools over the pipeline: theme import, docs, deck checks."""
