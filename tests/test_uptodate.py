@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from briefing.build import pipeline as build
 from briefing.build import uptodate
 from briefing.cli import main
 from briefing.project import load
-from briefing.project.fields import is_dated, months_before
+from briefing.project.rules import is_dated, months_before
 
 from .conftest import SOURCE_DATE_EPOCH, copy_project, settings_for
 
@@ -176,3 +177,21 @@ def test_the_no_op_check_loads_no_renderer() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_batch_of_no_ops_loads_no_renderer_and_no_model(all_built: Path, tmp_path: Path) -> None:
+    """`make all` with every edition up to date (noop_all_s): the summary table loaded every
+    renderer and the up-to-date check every pydantic model, most of the no-op's time."""
+    from .conftest import copy_built
+
+    root = copy_built(all_built, tmp_path / "project")
+    code = (
+        "import sys; from briefing.cli import main; rc = main(['build', '--all']); "
+        "heavy = ('weasyprint', 'pptx', 'jinja2', 'yaml', 'briefing.render', "
+        "'briefing.project.model', 'briefing.build.pipeline'); "
+        "print(rc, sorted(m for m in sys.modules if m.startswith(heavy)))"
+    )
+    env = {**os.environ, "BRIEFING_ROOT": str(root)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.stdout.strip() == "0 []", done.stdout + done.stderr
+    assert "up to date" in done.stderr and "built" not in done.stderr.replace("Batch", "")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from briefing.assemble import plan
-from briefing.project.fields import is_dated, months_before
 from briefing.project.knowledge import KnowledgeBase
 from briefing.project.model import Article, AvoidedPlatform, Briefing, RankedPlatform, SourceEntry
+from briefing.project.rules import is_dated, months_before
 
 
 def assemble(

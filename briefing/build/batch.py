@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # imported when a client is built: a batch of no-ops needs ne
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from briefing.build import pipeline as build
+    from briefing.render.base import Renderer
     from briefing.settings import Settings
 
 
@@ -269,24 +270,29 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 
 
 def summary_table(outcomes: list[Outcome]) -> Table:
-    """One row per edition; per output, what it counts (pages, slides) and its size."""
-    from briefing import render  # the renderers' modules: only once something was built
+    """One row per edition; per output, what it counts (pages, slides) and its size. When
+    nothing was built (every edition up to date), no output columns: the renderers' modules
+    are not loaded at all, which was most of a no-op's time."""
+    renderers: list[Renderer] = []
+    if any(o.status == "built" for o in outcomes):
+        from briefing import render
 
+        renderers = list(render.RENDERERS)
     table = Table(title="Batch summary", title_justify="left")
     table.add_column("client")
     table.add_column("status")
-    for renderer in render.RENDERERS:
+    for renderer in renderers:
         table.add_column(renderer.unit, justify="right")
     table.add_column("seconds", justify="right")
-    for renderer in render.RENDERERS:  # each file's size, headed by its type: PDF, PPTX
+    for renderer in renderers:  # each file's size, headed by its type: PDF, PPTX
         table.add_column(renderer.suffix[1:].upper(), justify="right")
     table.add_column("warnings", justify="right")
     style = {"built": "green", "up to date": "dim", "failed": "bold red"}
     for o in outcomes:
-        counts = [str(o.stats.get(r.name, {}).get(r.unit) or "") for r in render.RENDERERS]
+        counts = [str(o.stats.get(r.name, {}).get(r.unit) or "") for r in renderers]
         sizes = [
             _mb(next((size for name, size in o.sizes.items() if name.endswith(r.suffix)), None))
-            for r in render.RENDERERS
+            for r in renderers
         ]
         table.add_row(
             o.client_id,

@@ -23,7 +23,7 @@ from typing import Any
 
 from briefing import __version__
 from briefing.build import publish as output
-from briefing.project.fields import is_dated, is_slug, months_before
+from briefing.project.rules import is_dated, is_slug, months_before
 from briefing.state import identity
 
 CHECK = "check"  # the edition's field in out/<client>/manifest.json

@@ -17,8 +17,8 @@ from pydantic import (
     StringConstraints,
 )
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"  # ids, theme names: file and folder names
-SLUG_RULE = "lowercase letters, digits and '-'"
+from briefing.project.rules import SLUG_PATTERN, SLUG_RULE, is_slug
+
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -32,11 +32,6 @@ def clean_text(value: str) -> str:
         if unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff" or ch in BIDI_CONTROLS:
             raise ValueError(f"contains the control character U+{ord(ch):04X}")
     return value
-
-
-def is_slug(text: str) -> bool:
-    """The one slug check (``Slug`` fields use the same pattern): never a path."""
-    return re.fullmatch(SLUG_PATTERN, text) is not None
 
 
 def not_a_slug(text: str, what: str, hint: str = "") -> str | None:
@@ -86,25 +81,6 @@ AssetPath = Annotated[
 ]
 PartialDate = Annotated[str, BeforeValidator(_partial_date, json_schema_input_type=str | int)]
 Score = Annotated[int, Field(ge=0, le=5)]
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` earlier (clamped to the month's length)."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def is_dated(as_of: dt.date, stale_before: dt.date) -> bool:
-    """The one rule for "this figure is dated": the period it describes ended before
-    ``stale_before`` (``stale_months`` before the briefing's date; see ``months_before``).
-    The PDF, the deck, the charts, `data status` and the up-to-date check all ask here."""
-    return as_of < stale_before
 
 
 class Strict(BaseModel):

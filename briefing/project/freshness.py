@@ -10,9 +10,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from briefing.project.fields import is_dated, months_before
 from briefing.project.knowledge import KnowledgeBase
 from briefing.project.model import Metric
+from briefing.project.rules import is_dated, months_before
 
 
 @dataclass(frozen=True)

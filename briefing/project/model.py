@@ -20,9 +20,9 @@ from briefing.project.fields import (
     Strict,
     Text,
     Url,
-    is_dated,
 )
 from briefing.project.playbook import Fit, Industry
+from briefing.project.rules import is_dated
 
 
 class Contact(Strict):
