@@ -9,7 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pptx.util import Pt
+from pptx.util import Emu, Pt
 from pydantic import ValidationError
 
 from briefing import files
@@ -238,7 +238,7 @@ def _add_slide(
     if plan.notes:
         slide.notes_slide.notes_text_frame.text = plan.notes
     if plan.source:
-        _add_source(slide, plan, fitter, presentation.slide_height / 12700)  # EMU to pt
+        _add_source(slide, plan, fitter, Emu(presentation.slide_height).pt)
 
 
 def _broken(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pptx.util import Emu
+
 from briefing import files
 from briefing.errors import RenderError, TemplateError
 from briefing.project import images
@@ -89,7 +91,7 @@ class Fitter:
             found = {p.placeholder_format.idx: p for p in self.master.placeholders}
             idx = BODY_IDX
         ph = found[idx]
-        return Box(ph.left / 12700, ph.top / 12700, ph.width / 12700, ph.height / 12700)
+        return Box(Emu(ph.left).pt, Emu(ph.top).pt, Emu(ph.width).pt, Emu(ph.height).pt)
 
     def box(self, layout: str, idx: int) -> tuple[float, float]:
         """Inner width and height (pt) of a layout's text box."""

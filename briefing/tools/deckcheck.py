@@ -27,10 +27,10 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
 from pptx.exc import PackageNotFoundError
 from pptx.shapes.picture import Picture
+from pptx.util import Emu
 
 from briefing.render.deck import CONTENT_ROLES
 
-EMU_PER_PT = 12700
 TOLERANCE = 2.0  # pt a line may stick out of its box on any side (rounding, side bearings)
 SLIDE_TOLERANCE = 0.5  # pt a line may stick out of the slide (page-size rounding)
 # pdftotext's line box spans the font's whole ascent and descent, more than the glyphs: in a
@@ -113,7 +113,7 @@ def check_converted(pptx: Path, pdf: Path) -> list[SlideCheck]:
     width, height = presentation.slide_width, presentation.slide_height
     if width is None or height is None:  # optional in the file; every deck we make sets it
         raise RuntimeError("not a deck this can check: it declares no slide size")
-    size = (width / EMU_PER_PT, height / EMU_PER_PT)
+    size = (Emu(width).pt, Emu(height).pt)
     pages = read_lines(pdf, size)
     slides = [(n, s) for n, s in enumerate(presentation.slides, 1) if s._element.get("show") != "0"]
     if len(pages) != len(slides):  # hidden slides are not exported, so compare visible ones
@@ -202,8 +202,8 @@ def read_lines(pdf: Path, slide_size: tuple[float, float]) -> list[list[Line]]:
 def _xfrm_box(shape: Any) -> Box | None:
     if shape.left is None or shape.width is None:
         return None  # a placeholder with no position anywhere in its inheritance chain
-    x, y = shape.left / EMU_PER_PT, shape.top / EMU_PER_PT
-    return Box(x, y, x + shape.width / EMU_PER_PT, y + shape.height / EMU_PER_PT)
+    x, y = Emu(shape.left).pt, Emu(shape.top).pt
+    return Box(x, y, x + Emu(shape.width).pt, y + Emu(shape.height).pt)
 
 
 def _is_decorative(shape: Any) -> bool:
@@ -229,13 +229,13 @@ def _walk(
             xfrm = shape._element.grpSpPr.xfrm
             if xfrm is None or xfrm.chExt is None or not xfrm.chExt.cx or not xfrm.chExt.cy:
                 continue
-            gx = (box.x1 - box.x0) / (xfrm.chExt.cx / EMU_PER_PT)
-            gy = (box.y1 - box.y0) / (xfrm.chExt.cy / EMU_PER_PT)
+            gx = (box.x1 - box.x0) / Emu(xfrm.chExt.cx).pt
+            gy = (box.y1 - box.y0) / Emu(xfrm.chExt.cy).pt
             inner = (
                 gx,
                 gy,
-                box.x0 - xfrm.chOff.x / EMU_PER_PT * gx,
-                box.y0 - xfrm.chOff.y / EMU_PER_PT * gy,
+                box.x0 - Emu(xfrm.chOff.x).pt * gx,
+                box.y0 - Emu(xfrm.chOff.y).pt * gy,
             )
             yield from _walk(shape.shapes, inner, decorative)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
+from pptx.util import Emu
 
 from briefing.errors import BriefingError, UsageError
 from briefing.render.deck_fit import SAFETY
@@ -120,7 +121,7 @@ def two_line_titles(
         return
     fonts = {**inherited.fonts.model_dump(), **tokens.fonts}
     faces = Fonts(fonts["heading"], fonts["cjk"])
-    room = (title.height / 12700 - 2 * INSET_Y) * SAFETY
+    room = (Emu(title.height).pt - 2 * INSET_Y) * SAFETY
     fitting = next((s for s in range(size, 11, -1) if room // line_height(faces, s) >= 2), 12)
     if fitting < size:
         tokens.deck["title"] = fitting
