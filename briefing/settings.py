@@ -8,6 +8,7 @@ inline comments of ``.env.example`` are comments, not values.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -170,3 +171,17 @@ def _explain(exc: ValidationError) -> str:
         shown = "" if "password" in name else f", got {given!r}"
         lines.append(f"{variable} (environment or .env): {error['msg']}{shown}")
     return "\n".join(lines)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) is this machine: ``localhost``, any of
+    127.0.0.0/8, ``::1``, or an IPv4-mapped loopback (``::ffff:127.0.0.1``). The one rule
+    for the SMTP "no encryption" check and the preview's "reachable by others" warning."""
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # Python < 3.13 calls it not loopback
+    return (mapped or address).is_loopback

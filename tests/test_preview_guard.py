@@ -157,3 +157,18 @@ def test_a_chosen_address_is_accepted_as_host_but_never_a_name_or_any_address() 
     assert guard.refusal(scope, {"host": "example.org:8800"})[0] == 400
     assert guard.refusal(scope, {"host": "192.0.2.8:8800"})[0] == 400
     assert guard.refusal(scope, {})[0] == 400
+
+
+def test_the_preview_and_smtp_agree_on_what_is_this_machine() -> None:
+    """One loopback rule (settings.is_loopback): the preview once warned that 127.0.0.2 or
+    ::ffff:127.0.0.1 was reachable by others while SMTP called them local."""
+    import inspect
+
+    from briefing.preview import app
+    from briefing.settings import is_loopback
+
+    for host in ("localhost", "127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"):
+        assert is_loopback(host), host
+    for host in ("0.0.0.0", "::", "192.168.1.5", "::ffff:192.168.1.5", "example.com", ""):
+        assert not is_loopback(host), host
+    assert "not is_loopback(host)" in inspect.getsource(app)  # the warning uses the rule

@@ -25,7 +25,7 @@ from briefing.deliver.message import (
 from briefing.errors import DeliveryError, NotReadyToSend, SentUnrecorded, UsageError, relative
 from briefing.log import LOGGER
 from briefing.review import approval
-from briefing.settings import Settings
+from briefing.settings import Settings, is_loopback
 from briefing.state import history, identity, ledger
 from briefing.themes import i18n
 
@@ -127,7 +127,7 @@ def check_settings(settings: Settings) -> None:
     """Mistakes in the SMTP settings, found before anything is recorded or sent."""
     if not settings.smtp_host:
         raise UsageError("BRIEFING_SMTP_HOST is not set (use --dry-run to write the .eml)")
-    if settings.smtp_security == "none" and not smtp.is_loopback(settings.smtp_host):
+    if settings.smtp_security == "none" and not is_loopback(settings.smtp_host):
         raise UsageError(
             "BRIEFING_SMTP_SECURITY=none is allowed only for a server on this "
             f"machine (127.0.0.1, ::1, localhost), not '{settings.smtp_host}'"

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import ipaddress
 import re
 import smtplib
 import ssl
@@ -271,15 +270,6 @@ def _hello(
         smtp.starttls(context=context)  # raises unless the server offers it and answers 220
         progress.stage = Stage.EHLO
         smtp.ehlo_or_helo_if_needed()
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _envelope(

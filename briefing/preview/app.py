@@ -21,7 +21,7 @@ from briefing.log import LOGGER
 from briefing.preview.guard import LOOPBACK, MAX_BODY, Guard
 from briefing.preview.previewer import Previewer, clients, outputs_for, themes
 from briefing.project import translate
-from briefing.settings import Settings
+from briefing.settings import Settings, is_loopback
 
 PAGE = Path(__file__).with_name("page.html")
 WATCHED = ("data", "templates", "assets")
@@ -194,7 +194,7 @@ def serve(settings: Settings, client: str, host: str, port: int) -> None:
     previewer = Previewer(settings, client)
     token = secrets.token_urlsafe(24)
     hosts = LOOPBACK | _address(host)  # an address, unlike a name, cannot be rebound
-    if host not in LOOPBACK:
+    if not is_loopback(host):
         LOGGER.warning(
             "preview: listening on %s, not only this machine: anyone who can reach it and "
             "has the link below sees the client's briefing",
