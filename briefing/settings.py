@@ -16,12 +16,12 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from briefing.constants import DEFAULT_PDF_VARIANT, PdfVariant
 from briefing.errors import UsageError
 
 SENDER = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 ENV_PREFIX = "BRIEFING_"
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
 LANGUAGES = {"en": "English", "zh-CN": "简体中文"}  # every language an edition may be built in
 MAX_SECONDS = 3600  # the longest wait a timeout may ask for (RFC 5321 asks 10 min at most)
 
@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     allow_missing_translations: bool = False  # English text where a translation is missing
     require_approval: bool = True  # `email` sends only a build someone approved
     stale_months: int = Field(12, ge=1)  # figures older than this are marked dated
-    pdf_variant: Literal["pdf/ua-1", "pdf/a-3b", "none"] = "pdf/ua-1"
+    pdf_variant: PdfVariant = DEFAULT_PDF_VARIANT
     # Every time and size below is finite and bounded: `inf` or `nan` would wait forever (or
     # overflow a timestamp after the send's 'pending' line was written).
     render_timeout: float = Field(120.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)  # per render

@@ -25,8 +25,7 @@ def test_the_cli_starts_without_the_heavy_modules() -> None:
     code = (
         "import sys; from briefing import cli; cli.main(['--help']); cli.main(['--version']); "
         "heavy = ('weasyprint', 'pptx', 'pydantic', 'briefing.project.model', 'jinja2', "
-        "'starlette', 'yaml'); print([m for m in sys.modules if m.startswith(heavy)]); "
-        "from briefing.settings import PDF_VARIANTS; assert cli.PDF_VARIANTS == PDF_VARIANTS"
+        "'starlette', 'yaml'); print([m for m in sys.modules if m.startswith(heavy)])"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -10,10 +10,7 @@ from typing import Any
 
 from briefing import __version__
 from briefing.cli import text as cli_text
-
-# settings.PDF_VARIANTS, copied because importing settings costs pydantic (a test keeps the
-# two equal).
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
+from briefing.constants import PDF_VARIANTS
 
 
 def parser() -> argparse.ArgumentParser:

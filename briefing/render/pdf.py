@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from briefing import files
+from briefing.constants import DEFAULT_PDF_VARIANT, PdfVariant
 from briefing.errors import DataError, Problem, RenderError, SystemDependencyError, relative
 from briefing.log import LOGGER
 from briefing.render import fit
@@ -90,16 +91,13 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")
-
-
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
     pages: int
 
 
-def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPdf:
+def render_pdf(html: str, theme: Theme, variant: PdfVariant = DEFAULT_PDF_VARIANT) -> RenderedPdf:
     """Lay out and write the PDF in memory; any WeasyPrint warning fails the build.
 
     The default variant, PDF/UA-1, makes a tagged PDF (structure for screen readers).
@@ -130,7 +128,9 @@ def render_pdf(html: str, theme: Theme, variant: str = "pdf/ua-1") -> RenderedPd
     return RenderedPdf(buffer.getvalue(), len(document.pages))
 
 
-def layout(html: str, theme: Theme, variant: str = "pdf/ua-1") -> tuple[Any, dict[str, Any]]:
+def layout(
+    html: str, theme: Theme, variant: PdfVariant = DEFAULT_PDF_VARIANT
+) -> tuple[Any, dict[str, Any]]:
     """The laid-out WeasyPrint document (pages and their boxes) and the options to write it
     with; `briefing.qa` inspects the same layout the PDF is written from."""
     weasyprint = _weasyprint()
