@@ -19,9 +19,9 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from briefing.constants import KB, MB
 from briefing.errors import BriefingError, relative
 
-KB, MB = 2**10, 2**20
 LIMITS = {
     "data": 1 * MB,  # one YAML file of data/
     "article": 512 * KB,  # one markdown article (a long article is ~30 kB)

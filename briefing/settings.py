@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from briefing.constants import DEFAULT_PDF_VARIANT, PdfVariant
+from briefing.constants import DEFAULT_PDF_VARIANT, MB, PdfVariant
 from briefing.errors import UsageError
 
 SENDER = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
@@ -147,7 +147,7 @@ class Settings(BaseSettings):
 
     @property
     def mail_max_bytes(self) -> int:
-        return int(self.mail_max_mb * 10**6)
+        return int(self.mail_max_mb * MB)
 
     def with_flags(self, **flags: object) -> Settings:
         """A copy with the given flags set (None leaves a setting as it is)."""

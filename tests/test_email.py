@@ -275,6 +275,6 @@ def test_a_message_over_the_servers_size_is_refused_before_upload_with_figures(
         controller.stop()
     message = str(caught.value)
     assert "refuses messages this large" in message
-    assert "its limit is 0.30 MB and this message is" in message and "MB over" in message
+    assert "its limit is 0.29 MB and this message is" in message and "MB over" in message
     assert "BRIEFING_MAIL_MAX_MB" in message and "nothing was sent" in message
     assert handler.messages == []

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from briefing.build import uptodate
+from briefing.constants import MB
 from briefing.errors import BriefingError, DataError
 from briefing.log import LOGGER
 
@@ -306,4 +307,4 @@ def summary_table(outcomes: list[Outcome]) -> Table:
 
 
 def _mb(size: int | None) -> str:
-    return f"{size / 2**20:.2f} MB" if size else ""
+    return f"{size / MB:.2f} MB" if size else ""

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from briefing.constants import MB
 from briefing.errors import BriefingError, RenderError
 
 T = TypeVar("T")
@@ -176,7 +177,7 @@ def _limit_address_space(memory_mb: int) -> None:
     current = _virtual_mb(os.getpid())
     if current <= 0:
         return
-    limit = int((current + 2 * memory_mb) * 2**20)
+    limit = int((current + 2 * memory_mb) * MB)
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]
     if hard == resource.RLIM_INFINITY or limit < hard:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
@@ -192,12 +193,12 @@ def _statm(pid: int) -> list[int]:
 
 def _resident_mb(pid: int) -> float:
     fields = _statm(pid)
-    return fields[1] * os.sysconf("SC_PAGE_SIZE") / 2**20 if fields else 0.0
+    return fields[1] * os.sysconf("SC_PAGE_SIZE") / MB if fields else 0.0
 
 
 def _virtual_mb(pid: int) -> float:
     fields = _statm(pid)
-    return fields[0] * os.sysconf("SC_PAGE_SIZE") / 2**20 if fields else 0.0
+    return fields[0] * os.sysconf("SC_PAGE_SIZE") / MB if fields else 0.0
 
 
 def _describe(status: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from briefing.constants import MB
 from briefing.errors import DataError, Problem
 from briefing.log import LOGGER
 from briefing.project.model import Briefing
@@ -37,9 +38,9 @@ def mail_size_warnings(outputs: dict[str, bytes], settings: Settings) -> list[st
     encoded = sum(len(data) for data in outputs.values()) * 4 / 3  # base64 in the message
     if encoded <= settings.mail_max_bytes:
         return []
-    sizes = ", ".join(f"{name} {len(data) / 10**6:.1f} MB" for name, data in outputs.items())
+    sizes = ", ".join(f"{name} {len(data) / MB:.1f} MB" for name, data in outputs.items())
     message = (
-        f"the outputs ({sizes}) come to about {encoded / 10**6:.1f} MB in an e-mail, over the "
+        f"the outputs ({sizes}) come to about {encoded / MB:.1f} MB in an e-mail, over the "
         f"{settings.mail_max_mb:g} MB budget (BRIEFING_MAIL_MAX_MB): `make email` will refuse "
         "them; use smaller images (logos, article pictures)"
     )

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from briefing.build import pipeline as build
+from briefing.constants import MB
 from briefing.errors import BriefingError, DeliveryError, NotReady, NotReadyToSend, SentUnrecorded
 from briefing.project import translate
 from briefing.settings import Settings
@@ -62,4 +63,4 @@ def _announce(outgoing: Any) -> None:
     print(f"Subject: {outgoing.subject}")
     for attachment in outgoing.attachments:
         print(f"Attach:  {attachment.name} ({attachment.size})")
-    print(f"Size:    {len(outgoing.data) / 10**6:.2f} MB encoded")
+    print(f"Size:    {len(outgoing.data) / MB:.2f} MB encoded")

@@ -14,6 +14,7 @@ from typing import Any
 from briefing import render
 from briefing.build import manifest
 from briefing.build import publish as output
+from briefing.constants import KB, MB
 from briefing.errors import (
     DeliveryError,
     NotReadyToSend,
@@ -41,9 +42,9 @@ class Attachment:
     @property
     def size(self) -> str:
         return (
-            f"{len(self.data) / 10**6:.1f} MB"
-            if len(self.data) >= 10**5
-            else (f"{len(self.data) / 1000:.0f} kB")
+            f"{len(self.data) / MB:.1f} MB"
+            if len(self.data) >= MB / 10
+            else (f"{len(self.data) / KB:.0f} kB")
         )
 
 
@@ -182,8 +183,8 @@ def check_size(outgoing: Outgoing, settings: Settings) -> None:
     size, budget = len(outgoing.data), settings.mail_max_bytes
     if size > budget:
         raise DeliveryError(
-            f"refusing to send: the message is {size / 10**6:.1f} MB encoded, "
-            f"{(size - budget) / 10**6:.1f} MB over the {budget / 10**6:g} MB budget "
+            f"refusing to send: the message is {size / MB:.1f} MB encoded, "
+            f"{(size - budget) / MB:.1f} MB over the {budget / MB:g} MB budget "
             "(BRIEFING_MAIL_MAX_MB)"
         )
 

@@ -26,6 +26,7 @@ import ssl
 import time
 from dataclasses import dataclass
 
+from briefing.constants import MB
 from briefing.errors import DeliveryError
 from briefing.log import LOGGER
 from briefing.settings import Settings
@@ -214,10 +215,10 @@ def _check_size(smtp: smtplib.SMTP, data: bytes, config: Settings) -> None:
 def _too_large(host: str | None, size: int, limit: int | None, reply: str) -> str:
     said = f" ({reply})" if reply else ""
     if limit:
-        over = f"its limit is {limit / 10**6:.2f} MB and this message is {size / 10**6:.2f} MB "
-        over += f"encoded, {(size - limit) / 10**6:.2f} MB over"
+        over = f"its limit is {limit / MB:.2f} MB and this message is {size / MB:.2f} MB "
+        over += f"encoded, {(size - limit) / MB:.2f} MB over"
     else:
-        over = f"this message is {size / 10**6:.2f} MB encoded"
+        over = f"this message is {size / MB:.2f} MB encoded"
     return (
         f"{host} refuses messages this large{said}: {over}; nothing was sent. Make the outputs "
         "smaller (smaller images), or set BRIEFING_MAIL_MAX_MB to the server's limit so the "

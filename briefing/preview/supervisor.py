@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from briefing.build import forked
+from briefing.constants import MB
 from briefing.preview import frames
 
 _PR_SET_PDEATHSIG = 1
@@ -174,7 +175,7 @@ class RequestFailed(Exception):
 def _resident_mb(pid: int) -> float:
     try:
         with open(f"/proc/{pid}/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MB
     except (OSError, ValueError, IndexError):
         return 0.0
 
