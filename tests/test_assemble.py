@@ -30,7 +30,7 @@ def kb() -> KnowledgeBase:
 
 
 def top3(kb: KnowledgeBase, client_id: str) -> list[str]:
-    return [r.id for r in rank_platforms(kb, client_id)[:3]]
+    return [r.id for r in rank_platforms(kb, client_id, TODAY)[:3]]
 
 
 def test_luxury_puts_wechat_and_xiaohongshu_in_its_top_three(kb: KnowledgeBase) -> None:

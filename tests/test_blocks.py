@@ -134,7 +134,7 @@ def test_theme_check_reports_every_misspelt_variable_with_file_and_line(project:
         "  - role: closing\n    title: {{ cilent.name }}\n{% endblock %}\n",
     )
     with pytest.raises(DataError) as caught:
-        check_theme(project, "pitch")
+        check_theme(project, "pitch", today=TODAY)
     problems = [str(p) for p in caught.value.problems]
     assert "templates/pitch/report.html.j2:4: No filter named 'upcase'." in problems
     assert "templates/pitch/deck.yaml.j2:4: 'cilent' is undefined" in problems
@@ -142,7 +142,7 @@ def test_theme_check_reports_every_misspelt_variable_with_file_and_line(project:
     report = project / "templates/pitch/report.html.j2"
     report.write_text(report.read_text("utf-8").replace(" | upcase", ""))
     with pytest.raises(DataError) as caught:
-        check_theme(project, "pitch")
+        check_theme(project, "pitch", today=TODAY)
     problems = [str(p) for p in caught.value.problems]
     assert any(p.startswith("templates/pitch/report.html.j2:3: ") and "nmae" in p for p in problems)
     assert any(p.startswith("templates/pitch/deck.yaml.j2:4: ") for p in problems)
@@ -158,7 +158,7 @@ def test_theme_new_scaffolds_files_that_change_nothing(project: Path) -> None:
     assert render_html(briefing, resolve("fresh", project)) == render_html(
         briefing, resolve("default", project)
     )
-    check_theme(project, "fresh")
+    check_theme(project, "fresh", today=TODAY)
 
 
 def test_the_template_reference_is_current() -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from briefing.errors import UsageError
 
-from .conftest import REPO, copy_project, settings_for
+from .conftest import REPO, TODAY, copy_project, settings_for
 
 CLIENT = "maison-aurele"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -219,7 +219,7 @@ def test_a_master_of_a_few_megabytes_imports_checks_and_builds(small: Path, tmp_
         small, _template(tmp_path / "t.pptx", _noise_png(1000, 1000)), "t-3mb", "default", None
     )
     assert (small / "templates/t-3mb/master.pptx").stat().st_size > 2.5 * 2**20
-    check_theme(small, "t-3mb", CLIENT)
+    check_theme(small, "t-3mb", CLIENT, today=TODAY)
     result = build(settings_for(small, theme="t-3mb"), CLIENT)
     assert any(str(path).endswith("-deck.pptx") for path in result.paths)
 

@@ -17,7 +17,7 @@ from briefing.errors import UsageError
 from briefing.project.load import load_project
 from briefing.project.validate import validate
 
-from .conftest import REPO, settings_for
+from .conftest import REPO, TODAY, settings_for
 
 CLIENT = "maison-aurele"
 
@@ -29,7 +29,7 @@ def pdf_text(path: Path) -> str:
 
 def ranked(root: Path) -> list:
     kb, _ = validate(load_project(root))
-    return rank_platforms(kb, CLIENT)[:6]
+    return rank_platforms(kb, CLIENT, TODAY)[:6]
 
 
 def test_pdf_names_the_client_platforms_and_sources(built: Path) -> None:

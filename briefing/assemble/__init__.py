@@ -60,14 +60,12 @@ def _ranked(placed: plan.Placed) -> RankedPlatform:
     )
 
 
-def rank_platforms(
-    kb: KnowledgeBase, client_id: str, today: dt.date | None = None
-) -> list[RankedPlatform]:
+def rank_platforms(kb: KnowledgeBase, client_id: str, today: dt.date) -> list[RankedPlatform]:
     """The recommended platforms, in the Plan's order (focus, then what the goals need, then
     by fit)."""
     client = kb.clients[client_id]
     the_plan = plan.build_plan(
-        client, kb.industries[client.industry], kb.platforms, today or dt.date.today(), kb.reference
+        client, kb.industries[client.industry], kb.platforms, today, kb.reference
     )
     return [_ranked(p) for p in the_plan.group("recommended")]
 

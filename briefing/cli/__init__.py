@@ -187,7 +187,9 @@ def _theme(args: argparse.Namespace, settings: Settings) -> int:
     from briefing.build import forked
 
     budget = forked.Budget(settings.render_timeout, settings.render_memory_mb)
-    folders = themes_cli.check_theme(settings.root, args.name, args.client, budget)
+    folders = themes_cli.check_theme(
+        settings.root, args.name, args.client, budget, today=settings.today
+    )
     print(f"theme '{args.name}' is valid (chain: {' -> '.join(folders)})")
     return 0
 

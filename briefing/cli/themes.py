@@ -85,16 +85,24 @@ def new_theme(root: Path, name: str, parent: str = "default") -> Path:
 
 
 def check_theme(
-    root: Path, name: str, client: str | None = None, budget: forked.Budget | None = None
+    root: Path,
+    name: str,
+    client: str | None = None,
+    budget: forked.Budget | None = None,
+    *,
+    today: dt.date,
 ) -> list[str]:
     """Validate tokens, files, fonts, templates (rendered against a sample client: ``client``,
     else the first that uses the theme, else the first, in a child under ``budget``, as a
-    build renders them) and the master; raise with every problem at once."""
+    build renders them, dated ``today``: Settings.today) and the master; raise with every
+    problem at once."""
     theme = themes.resolve(name, root)  # tokens and logos; raises DataError
     problems = _files(theme)
     if problems:  # a FIFO or a link out would hang or mislead the checks below
         raise DataError(problems, what=f"theme '{name}'")
-    rendered = forked.run("theme check", budget or forked.Budget(), _templates, theme, client)
+    rendered = forked.run(
+        "theme check", budget or forked.Budget(), _templates, theme, client, today
+    )
     problems = _fonts(theme) + rendered + _master(theme)
     if problems:
         raise DataError(problems, what=f"theme '{name}'")
@@ -143,7 +151,7 @@ def _declaring(theme: themes.Theme, line: str) -> str:
     return relative(theme.dirs[0] / "theme.yaml", theme.root)
 
 
-def _templates(theme: themes.Theme, client: str | None) -> list[Problem]:
+def _templates(theme: themes.Theme, client: str | None, today: dt.date) -> list[Problem]:
     """Render every template of the chain against a sample client: syntax errors, unknown
     filters and every undefined name, each at its file and line."""
     from briefing.assemble import assemble
@@ -158,7 +166,7 @@ def _templates(theme: themes.Theme, client: str | None) -> list[Problem]:
     chosen = client or (mine or sorted(kb.clients))[0]
     if chosen not in kb.clients:
         raise UsageError(f"unknown client '{chosen}' (known: {', '.join(sorted(kb.clients))})")
-    briefing = assemble(kb, chosen, today=dt.date.today())
+    briefing = assemble(kb, chosen, today=today)
     jobs = every_template(briefing, theme, sample_attachments(chosen))
     return templating.check_templates(theme, jobs)
 
