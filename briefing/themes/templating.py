@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from briefing.errors import Problem, TemplateError, relative
 from briefing.project.translate import tidy_spacing
 from briefing.themes import filters, i18n
-from briefing.themes.theme import ThemeFolders
+from briefing.themes.theme import NotInTheme, ThemeFolders
 
 TemplateKind = Literal["html", "yaml", "text"]
 
@@ -187,10 +187,8 @@ class _ContainedLoader(jinja2.BaseLoader):
             raise jinja2.TemplateNotFound(template)
         try:
             path = self._path(template)
-        except TemplateError as exc:
-            if "not found in theme" in str(exc):
-                raise jinja2.TemplateNotFound(template) from None
-            raise
+        except NotInTheme:
+            raise jinja2.TemplateNotFound(template) from None
         text = self.theme.read_text(path)
         stamp = _stamp(path)
 
@@ -232,8 +230,7 @@ def render_template(
         where = relative(Path(exc.filename), theme.root) if exc.filename else name
         raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from exc
     except jinja2.TemplateNotFound as exc:
-        searched = ", ".join(relative(d, theme.root) for d in theme.dirs)
-        raise TemplateError(f"template '{exc.name}' not found (searched {searched})") from exc
+        raise TemplateError(f"template '{exc.name}' not found (searched {theme.searched})") from exc
     except (jinja2.UndefinedError, jinja2.sandbox.SecurityError, TypeError) as exc:
         raise TemplateError(f"{_template_line(exc, theme) or name}: {exc}") from exc
 

@@ -137,6 +137,16 @@ class ThemeTokens(Strict):
     scheme: dict[SchemeSlot, Colour] = {}
 
 
+class NotInTheme(TemplateError):
+    """A file that no folder of the theme chain has (callers tell it from a file that is
+    there but refused by its type, not by the message's wording)."""
+
+    def __init__(self, filename: str, folders: ThemeFolders) -> None:
+        self.filename, self.searched = filename, folders.searched
+        where = f"theme '{folders.name}' (searched {self.searched})"
+        super().__init__(f"{filename}: not found in {where}")
+
+
 @dataclass(frozen=True)
 class ThemeFolders:
     """The folders of a theme chain (most specific first) and the files found along them;
@@ -153,8 +163,12 @@ class ThemeFolders:
         for folder in self.dirs:
             if os.path.lexists(folder / filename):
                 return self.contained(folder / filename, self.root / "templates", kind)
-        searched = ", ".join(relative(d, self.root) for d in self.dirs)
-        raise TemplateError(f"{filename}: not found in theme '{self.name}' (searched {searched})")
+        raise NotInTheme(filename, self)
+
+    @property
+    def searched(self) -> str:
+        """The chain's folders as an error names them: 'templates/child, templates/default'."""
+        return ", ".join(relative(d, self.root) for d in self.dirs)
 
     def asset(self, name: str) -> Path:
         """A file named by a token: under assets/ if it says so, else along the chain."""
@@ -332,14 +346,14 @@ def _check_file(
     named = next(((d, f) for d, f in layers if getattr(f, field) == value), None)
     doc = (named or next((d, f) for d, f in layers if f.logo is not None))[0]
     line, col = doc.where((field if named else "logo",))
-    searched = ", ".join(relative(d, folders.root) for d in folders.dirs)
     try:
         path = folders.asset(value)
-    except TemplateError as exc:
-        reason = str(exc).split(": ", 1)[1]
-        if reason.endswith(f"(searched {searched})"):
-            reason = f"'{value}' not found (searched {searched} and assets/)"
+    except NotInTheme as exc:
+        reason = f"'{value}' not found (searched {exc.searched} and assets/)"
         problems.append(Problem(doc.rel, reason, line, col, field))
+        return
+    except TemplateError as exc:  # there, but refused: "theme 'x': <why>"
+        problems.append(Problem(doc.rel, str(exc).split(": ", 1)[1], line, col, field))
         return
     unusable = images.problem(path, "deck" if field == "deck_logo" else "pdf")
     if unusable and not named:  # the deck falls back on `logo`
