@@ -21,8 +21,6 @@ from briefing.errors import UsageError
 from .conftest import REPO, TODAY, copy_project, settings_for
 
 CLIENT = "maison-aurele"
-A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 @pytest.fixture
@@ -224,7 +222,6 @@ def test_a_master_of_a_few_megabytes_imports_checks_and_builds(small: Path, tmp_
     assert any(str(path).endswith("-deck.pptx") for path in result.paths)
 
 
-OLE_BIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject"
 BG = (
     '<p:bg xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"'
     ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
@@ -244,6 +241,7 @@ def test_ole_objects_share_links_and_linked_backgrounds_are_stripped_and_reporte
     from pptx.opc.constants import RELATIONSHIP_TYPE as RT
     from pptx.opc.package import Part
     from pptx.opc.packuri import PackURI
+    from pptx.oxml.ns import qn
 
     from briefing.tools.theme_import import import_template
 
@@ -255,14 +253,12 @@ def test_ole_objects_share_links_and_linked_backgrounds_are_stripped_and_reporte
         presentation.part.package,
         b"OLE-CANARY " * 100,
     )
-    master.part.relate_to(ole, OLE_BIN)
+    master.part.relate_to(ole, RT.OLE_OBJECT)
     run = master.placeholders[0].text_frame.paragraphs[0].add_run()
     run.text = "Brand"
     run.hyperlink.address = "\\\\attacker.example\\share\\payload.lnk"
-    hover = etree.SubElement(run._r.get_or_add_rPr(), f"{{{A_NS}}}hlinkHover")
-    hover.set(
-        f"{{{R_NS}}}id", master.part.relate_to("file://attacker.example/x", RT.HYPERLINK, True)
-    )
+    hover = etree.SubElement(run._r.get_or_add_rPr(), qn("a:hlinkHover"))
+    hover.set(qn("r:id"), master.part.relate_to("file://attacker.example/x", RT.HYPERLINK, True))
     background = master.part.relate_to("http://127.0.0.1:18080/track.png", RT.IMAGE, True)
     c_sld = master._element.cSld
     c_sld.insert(0, etree.fromstring(BG.format(rid=background)))
@@ -358,12 +354,11 @@ def _edited(tmp_path: Path, edit: object) -> Path:
     return path
 
 
-THEME_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-
-
 def _bad_accent(presentation: object) -> None:
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
     master = presentation.slide_master  # type: ignore[attr-defined]
-    part = master.part.part_related_by(THEME_REL)
+    part = master.part.part_related_by(RT.THEME)
     part._blob = part.blob.replace(
         b'<a:accent1><a:srgbClr val="4F81BD"/>', b'<a:accent1><a:srgbClr val="FFF"/>'
     )
@@ -371,8 +366,10 @@ def _bad_accent(presentation: object) -> None:
 
 
 def _no_theme(presentation: object) -> None:
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
     master = presentation.slide_master  # type: ignore[attr-defined]
-    rid = next(r.rId for r in master.part.rels.values() if r.reltype == THEME_REL)
+    rid = next(r.rId for r in master.part.rels.values() if r.reltype == RT.THEME)
     master.part.drop_rel(rid)
 
 

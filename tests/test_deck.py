@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from pptx import Presentation
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 
 from briefing.assemble import assemble
@@ -105,9 +106,7 @@ def test_chinese_runs_carry_the_east_asian_font(all_built: Path, client: str) ->
 
 def test_master_theme_carries_brand_fonts_and_colours(deck_path: Path) -> None:
     deck = Presentation(str(deck_path))
-    theme_xml = deck.slide_master.part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-    ).blob
+    theme_xml = deck.slide_master.part.part_related_by(RT.THEME).blob
     assert b'<a:ea typeface="Microsoft YaHei"/>' in theme_xml  # deck_fonts.cjk
     assert b'<a:accent1><a:srgbClr val="B3261E"/></a:accent1>' in theme_xml
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from pptx import Presentation
+from pptx.oxml.ns import qn
 
 from briefing.build import manifest
 from briefing.build.pipeline import build, prepare
@@ -26,7 +27,6 @@ from .test_email import plain
 
 CLIENT = "nordlys-travel"
 ZH = "zh-CN"
-A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 LOCALE = REPO / "templates/default/locale/zh_CN/LC_MESSAGES"
 
 
@@ -106,16 +106,16 @@ def test_the_chinese_pdf_has_no_english_labels_and_chinese_numbers(zh_built: Pat
 
 def runs(deck: Path) -> list:
     presentation = Presentation(str(deck))
-    return [r for slide in presentation.slides for r in slide.element.iter(f"{A}r")]
+    return [r for slide in presentation.slides for r in slide.element.iter(qn("a:r"))]
 
 
 def test_every_run_of_the_chinese_deck_is_chinese_with_an_east_asian_font(zh_built: Path) -> None:
     found = runs(zh_built / "out" / CLIENT / f"{CLIENT}-deck.zh-CN.pptx")
     assert found
     for run in found:
-        r_pr = run.find(f"{A}rPr")
-        assert r_pr is not None and r_pr.get("lang") == ZH, run.findtext(f"{A}t")
-        assert r_pr.find(f"{A}ea").get("typeface") == "Microsoft YaHei"  # on client PCs
+        r_pr = run.find(qn("a:rPr"))
+        assert r_pr is not None and r_pr.get("lang") == ZH, run.findtext(qn("a:t"))
+        assert r_pr.find(qn("a:ea")).get("typeface") == "Microsoft YaHei"  # on client PCs
     presentation = Presentation(str(zh_built / "out" / CLIENT / f"{CLIENT}-deck.zh-CN.pptx"))
     assert presentation.core_properties.language == ZH
     assert "简报" in presentation.core_properties.title or "北极光" in (
@@ -470,7 +470,7 @@ def test_the_chinese_edition_names_currencies_not_codes(zh_built: Path) -> None:
     """The brief's EUR is 欧元 in the Chinese PDF and deck (a code stays in a cited source)."""
     pdf = re.sub(r"\s+", " ", pdf_text(zh_built / "out" / CLIENT / f"{CLIENT}-briefing.zh-CN.pdf"))
     deck = " ".join(
-        run.findtext(f"{A}t") or ""
+        run.findtext(qn("a:t")) or ""
         for run in runs(zh_built / "out" / CLIENT / f"{CLIENT}-deck.zh-CN.pptx")
     )
     assert "欧元" in pdf and "欧元" in deck

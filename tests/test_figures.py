@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from lxml import etree
+from pptx.oxml.ns import namespaces, qn
 
 from briefing.assemble import assemble
 from briefing.cli import main
@@ -27,8 +28,7 @@ from .conftest import SAMPLE_CLIENTS, TODAY, write
 
 ROOT = Path(__file__).parent / "roots" / "figures"
 PERIOD = re.compile(r"[A-Z][a-z]{2} \d{4}")
-C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
-A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+NS = namespaces("c")
 
 
 def figure(label: str, value: float, as_of: str, confidence: str, stale: bool = False):
@@ -124,16 +124,16 @@ def _assert_deck_charts_carry_styles_and_periods(
     by_unit = sorted(specs, key=lambda s: s.unit)
     pairs = zip(sorted(audience, key=_chart_title), by_unit, strict=True)
     for xml, spec in pairs:
-        series = xml.findall(f".//{C}ser")
+        series = xml.findall(".//c:ser", NS)
         looks = {(b.style, b.dated) for b in spec.bars}
         assert len(series) == len(looks)  # one series (and legend entry) per look
-        assert (xml.find(f".//{C}legend") is not None) == bool(spec.legend)
-        labels = ["".join(t.text or "" for t in d.iter(f"{A}t")) for d in xml.iter(f"{C}dLbl")]
+        assert (xml.find(".//c:legend", NS) is not None) == bool(spec.legend)
+        labels = ["".join(t.text or "" for t in d.iter(qn("a:t"))) for d in xml.iter(qn("c:dLbl"))]
         assert sorted(labels) == sorted(spec.value_text(b) for b in spec.bars)
 
 
 def _chart_title(xml: etree._Element) -> str:
-    return "".join(t.text or "" for t in xml.find(f".//{C}valAx").iter(f"{A}t"))
+    return "".join(t.text or "" for t in xml.find(".//c:valAx", NS).iter(qn("a:t")))
 
 
 # -- data status -----------------------------------------------------------------------------

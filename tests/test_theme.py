@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from pptx import Presentation
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import qn
 from pypdf import PdfReader
 
 from briefing.build.pipeline import build
@@ -40,16 +42,9 @@ def pdf_fonts(pdf: Path) -> str:
 
 def deck_facts(pptx: Path) -> tuple[bytes, set[str], str]:
     deck = Presentation(str(pptx))
-    theme_xml = deck.slide_master.part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-    ).blob
+    theme_xml = deck.slide_master.part.part_related_by(RT.THEME).blob
     accent = re.search(rb'<a:accent1><a:srgbClr val="(\w+)"/>', theme_xml)[1]
-    faces = {
-        e.get("typeface")
-        for e in deck.slides[1].element.iter(
-            "{http://schemas.openxmlformats.org/drawingml/2006/main}latin"
-        )
-    }
+    faces = {e.get("typeface") for e in deck.slides[1].element.iter(qn("a:latin"))}
     pictures = [s for s in deck.slides[0].shapes if s.shape_type == 13]
     logo = hashlib.sha256(pictures[0].image.blob).hexdigest()
     return accent, faces, logo

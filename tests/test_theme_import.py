@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from pptx import Presentation
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import namespaces, qn
 
 from briefing.build.pipeline import build
 from briefing.errors import UsageError
@@ -153,10 +155,6 @@ def all_kinds(folder: Path) -> dict[str, Path]:
     return kinds
 
 
-THEME_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-A_NS = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-
-
 def test_each_imported_theme_builds_a_deck_on_the_templates_design(
     project: Path, tmp_path: Path
 ) -> None:
@@ -172,7 +170,7 @@ def test_each_imported_theme_builds_a_deck_on_the_templates_design(
         layouts = {lay.name for lay in source.slide_masters[0].slide_layouts}
         assert {slide.slide_layout.name for slide in deck.slides} <= layouts, kind
         assert design(deck)[0] == design(source)[0], kind  # template's colour
-        faces = {r.get("typeface") for s in deck.slides for r in s.element.iter(f"{A_NS}latin")}
+        faces = {r.get("typeface") for s in deck.slides for r in s.element.iter(qn("a:latin"))}
         assert faces == {design(source)[1]}, kind  # runs name the template's body font
         decks[kind] = deck_path.rename(tmp_path / f"{kind}.pptx")
     if shutil.which("soffice"):
@@ -194,9 +192,9 @@ def design(presentation: Presentation) -> tuple[str, str]:
     """The theme's accent 1 colour and its body (minor) Latin font."""
     from lxml import etree
 
-    theme = etree.fromstring(presentation.slide_master.part.part_related_by(THEME_REL).blob)
-    accent = theme.find(f".//{A_NS}clrScheme/{A_NS}accent1/{A_NS}srgbClr").get("val").upper()
-    return accent, theme.find(f".//{A_NS}minorFont/{A_NS}latin").get("typeface")
+    theme = etree.fromstring(presentation.slide_master.part.part_related_by(RT.THEME).blob)
+    accent = theme.find(".//a:clrScheme/a:accent1/a:srgbClr", namespaces("a")).get("val").upper()
+    return accent, theme.find(".//a:minorFont/a:latin", namespaces("a")).get("typeface")
 
 
 def calibri_measurable() -> bool:
@@ -213,9 +211,7 @@ def calibri_measurable() -> bool:
 def set_theme_font(template: Path, typeface: str) -> Path:
     """The template's minor (body) Latin font, as a designer would set it in PowerPoint."""
     presentation = Presentation(str(template))
-    part = presentation.slide_master.part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-    )
+    part = presentation.slide_master.part.part_related_by(RT.THEME)
     part._blob = part.blob.replace(
         b'<a:minorFont><a:latin typeface="Calibri"/>',
         f'<a:minorFont><a:latin typeface="{typeface}"/>'.encode(),
@@ -236,11 +232,7 @@ def test_the_templates_fonts_stay_and_are_measured_with_substitutes(
     assert "latin 'Calibri', measured with Carlito" in report
     build(settings_for(project, theme="client"), "maison-aurele")
     deck = Presentation(str(project / "out/maison-aurele.client/maison-aurele-deck.pptx"))
-    faces = {
-        r.get("typeface")
-        for slide in deck.slides
-        for r in slide.element.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}latin")
-    }
+    faces = {r.get("typeface") for slide in deck.slides for r in slide.element.iter(qn("a:latin"))}
     assert faces == {"Calibri"}  # the runs keep the template's font name
 
     unknown = set_theme_font(make_template(tmp_path / "odd.pptx"), "Zapfino Extra LT")
@@ -399,16 +391,14 @@ def test_text_sizes_come_from_the_templates_placeholders(project: Path, tmp_path
 def with_chinese_font(template: Path) -> Path:
     """The template's theme names an East Asian font (one that draws Chinese)."""
     presentation = Presentation(str(template))
-    part = presentation.slide_master.part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-    )
+    part = presentation.slide_master.part.part_related_by(RT.THEME)
     part._blob = part.blob.replace(b'<a:ea typeface=""/>', b'<a:ea typeface="Noto Sans CJK SC"/>')
     presentation.save(str(template))
     return template
 
 
 def theme_part(deck: Path) -> bytes:
-    return Presentation(str(deck)).slide_master.part.part_related_by(THEME_REL).blob
+    return Presentation(str(deck)).slide_master.part.part_related_by(RT.THEME).blob
 
 
 def test_an_untouched_import_keeps_the_templates_theme_byte_for_byte(

@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
-from pptx.oxml.ns import qn
+from pptx.opc.constants import CONTENT_TYPE as CT
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import namespaces, nsdecls, qn
 
 if TYPE_CHECKING:
     from briefing.themes.theme import ThemeTokens
 
 
 TABLE_STYLE_ID = "{B7E2A8C4-5D1F-4E3A-9C6B-2F8D0A1E7B35}"  # the deck's own, from theme tokens
-_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
 
 def add_table_style(presentation: Any, tokens: ThemeTokens) -> None:
@@ -25,7 +26,7 @@ def add_table_style(presentation: Any, tokens: ThemeTokens) -> None:
     text = tokens.colours.text.lstrip("#").upper()
     rule = '<a:ln w="6350"><a:solidFill><a:srgbClr val="DDDDDD"/></a:solidFill></a:ln>'
     style = (
-        f'<a:tblStyleLst xmlns:a="{_A}" def="{TABLE_STYLE_ID}">'
+        f'<a:tblStyleLst {nsdecls("a")} def="{TABLE_STYLE_ID}">'
         f'<a:tblStyle styleId="{TABLE_STYLE_ID}" styleName="Briefing theme">'
         "<a:wholeTbl>"
         f'<a:tcTxStyle><a:fontRef idx="minor"/><a:srgbClr val="{text}"/></a:tcTxStyle>'
@@ -43,32 +44,27 @@ def add_table_style(presentation: Any, tokens: ThemeTokens) -> None:
     part._blob = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + style).encode()
 
 
-TABLE_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/tableStyles"
-
-
 def _table_styles_part(presentation: Any) -> Any:
     """The deck's table-styles part; a master saved by LibreOffice has none, so add one."""
     from pptx.opc.package import Part
     from pptx.opc.packuri import PackURI
 
     try:
-        return presentation.part.part_related_by(TABLE_STYLES)
+        return presentation.part.part_related_by(RT.TABLE_STYLES)
     except KeyError:
         part = Part(
             PackURI("/ppt/tableStyles.xml"),
-            "application/vnd.openxmlformats-officedocument.presentationml.tableStyles+xml",
+            CT.PML_TABLE_STYLES,
             presentation.part.package,
             b"",
         )
-        presentation.part.relate_to(part, TABLE_STYLES)
+        presentation.part.relate_to(part, RT.TABLE_STYLES)
         return part
 
 
 def apply_theme_tokens(presentation: Any, tokens: ThemeTokens) -> None:
     """Brand colours and fonts into the master's theme, so new text and charts follow them."""
-    theme_part = presentation.slide_master.part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-    )
+    theme_part = presentation.slide_master.part.part_related_by(RT.THEME)
     root = etree.fromstring(theme_part.blob)
     _scheme_colours(root, tokens)
     _scheme_fonts(root, tokens)
@@ -77,7 +73,7 @@ def apply_theme_tokens(presentation: Any, tokens: ThemeTokens) -> None:
     theme_part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+NS = namespaces("a")
 TOKEN_SLOT = {  # the scheme slot each colour token is read from when a template is imported
     "primary": "accent1",
     "accent": "accent2",

@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pptx.oxml.ns import qn
+
 from briefing.errors import UsageError
-from briefing.tools.theme_import.shared import P, Report
+from briefing.tools.theme_import.shared import Report
 
 NAMES = {  # the usual names of each role's layout, lower case, in four languages
     "title": ["title slide", "titelfolie", "diapositive de titre", "标题幻灯片"],
@@ -59,7 +61,7 @@ def number_placeholders(presentation: Any, report: Report) -> None:
     for owner in [master, *master.slide_layouts]:
         bodies, fixed = [], []
         for shape in owner.placeholders:
-            ph = shape._element.find(f".//{P}ph")
+            ph = shape._element.find(f".//{qn('p:ph')}")
             kind = ph.get("type", "obj")
             if kind in FIXED_IDX:
                 fixed.append((ph, FIXED_IDX[kind]))
@@ -93,7 +95,7 @@ def read_layouts(presentation: Any) -> list[Layout]:
     found = []
     for layout in presentation.slide_masters[0].slide_layouts:
         title, others, vertical = None, [], False
-        for ph in layout._element.iter(f"{P}ph"):
+        for ph in layout._element.iter(qn("p:ph")):
             kind = ph.get("type", "obj")  # the schema's default placeholder type
             vertical = vertical or ph.get("orient") == "vert"
             if kind in ("title", "ctrTitle"):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+from pptx.oxml.ns import qn
 
 from briefing import files
 from briefing.errors import UsageError
@@ -22,8 +23,6 @@ from briefing.tools.theme_import.shared import (
     MAIN,
     MB,
     TEMPLATE_TYPES,
-    A,
-    P,
     Report,
     part_name,
 )
@@ -156,8 +155,8 @@ def drop_slides(presentation: Any, report: Report) -> None:
         report.lines.append(f"Removed {count} example slide(s).")
 
 
-R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-R_ID, R_LINK = f"{R}id", f"{R}link"
+R = qn("r:id")[: -len("id")]  # "{…/relationships}": any r:id, r:embed, r:link, …
+R_ID, R_LINK = qn("r:id"), qn("r:link")
 FORBIDDEN = {  # relationship types (their last segment) a theme never carries
     "vbaProject": "macros (vbaProject)",
     "oleObject": "an embedded OLE object",
@@ -167,8 +166,8 @@ FORBIDDEN = {  # relationship types (their last segment) a theme never carries
     "attachedTemplate": "a link to another template",
 }
 WEB = ("http://", "https://", "mailto:")
-LINKS = {f"{A}hlinkClick", f"{A}hlinkHover", f"{A}snd", f"{P}sndTgt"}
-SHAPES = {f"{P}pic", f"{P}graphicFrame", f"{P}sp", f"{P}cxnSp", f"{P}grpSp", f"{P}bg"}
+LINKS = {qn("a:hlinkClick"), qn("a:hlinkHover"), qn("a:snd"), qn("p:sndTgt")}
+SHAPES = {qn("p:pic"), qn("p:graphicFrame"), qn("p:sp"), qn("p:cxnSp"), qn("p:grpSp"), qn("p:bg")}
 
 
 def strip_unsafe(presentation: Any, report: Report) -> None:

@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pptx.opc.constants import CONTENT_TYPE as CT
+
 from briefing import files
 
-MAIN = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
-TEMPLATE_TYPES = (
-    "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml",
-    "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml",
+MAIN = CT.PML_PRESENTATION_MAIN
+TEMPLATE_TYPES = (  # python-pptx names no macro-enabled template type
+    CT.PML_TEMPLATE_MAIN,
+    CT.PML_PRES_MACRO_MAIN,
     "application/vnd.ms-powerpoint.template.macroEnabled.main+xml",
 )
 MB = files.MB
 CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted OOXML file is a compound document
-A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 
 
 @dataclass

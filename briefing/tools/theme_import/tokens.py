@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import qn
 from pptx.util import Emu
 
 from briefing.errors import BriefingError, UsageError
@@ -18,7 +20,7 @@ from briefing.render.pptx_parts import INSET_Y
 
 if TYPE_CHECKING:
     from briefing.themes.theme import ThemeTokens
-from briefing.tools.theme_import.shared import A, P, Report
+from briefing.tools.theme_import.shared import Report
 
 
 @dataclass
@@ -36,9 +38,7 @@ HEX = re.compile(r"[0-9A-F]{6}")
 
 def read_tokens(presentation: Any, report: Report) -> Imported:
     try:
-        theme_part = presentation.slide_masters[0].part.part_related_by(
-            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-        )
+        theme_part = presentation.slide_masters[0].part.part_related_by(RT.THEME)
     except KeyError:
         raise UsageError(
             "the template's master has no theme part (its colours and fonts): save it again "
@@ -46,10 +46,10 @@ def read_tokens(presentation: Any, report: Report) -> Imported:
         ) from None
     root = etree.fromstring(theme_part.blob)
     scheme = {}
-    colour_scheme = root.find(f".//{A}clrScheme")
+    colour_scheme = root.find(f".//{qn('a:clrScheme')}")
     for slot in colour_scheme if colour_scheme is not None else []:
-        colour = slot.find(f"{A}srgbClr")
-        system = slot.find(f"{A}sysClr")
+        colour = slot.find(qn("a:srgbClr"))
+        system = slot.find(qn("a:sysClr"))
         value = (
             colour.get("val")
             if colour is not None
@@ -68,7 +68,7 @@ def read_tokens(presentation: Any, report: Report) -> Imported:
         ("minorFont", "latin", "latin"),
         ("minorFont", "cjk", "ea"),
     ):
-        face = root.find(f".//{A}{group}/{A}{script}")
+        face = root.find(f".//{qn('a:' + group)}/{qn('a:' + script)}")
         if face is not None and face.get("typeface"):
             fonts[key] = face.get("typeface")
     return Imported(scheme=scheme, fonts=fonts)
@@ -82,15 +82,15 @@ def text_sizes(presentation: Any, mapping: dict[str, str], report: Report) -> di
     overridden where the layout sets its own), for theme.yaml's `deck:`; the table size stays
     the parent's. Sizes outside the range theme.yaml accepts are clamped and reported."""
     master = presentation.slide_masters[0]
-    styles = master._element.find(f"{P}txStyles")
+    styles = master._element.find(qn("p:txStyles"))
     layout = next(lay for lay in master.slide_layouts if lay.name == mapping["content"])
     found: dict[str, int] = {}
     for key, style in (("title", "titleStyle"), ("body", "bodyStyle")):
-        size = _level_one_size(styles.find(f"{P}{style}") if styles is not None else None)
+        size = _level_one_size(styles.find(qn("p:" + style)) if styles is not None else None)
         for shape in layout.placeholders:
-            kind = shape._element.find(f".//{P}ph").get("type", "obj")
+            kind = shape._element.find(f".//{qn('p:ph')}").get("type", "obj")
             if (kind == "title") == (key == "title"):
-                size = _level_one_size(shape._element.find(f".//{A}lstStyle")) or size
+                size = _level_one_size(shape._element.find(f".//{qn('a:lstStyle')}")) or size
                 break
         if size is None:
             continue
@@ -135,7 +135,7 @@ def _level_one_size(style: Any) -> float | None:
     """The first-level size (pt) a text style or list style sets, if any."""
     if style is None:
         return None
-    run = style.find(f"{A}lvl1pPr/{A}defRPr")
+    run = style.find(f"{qn('a:lvl1pPr')}/{qn('a:defRPr')}")
     return int(run.get("sz")) / 100 if run is not None and run.get("sz") else None
 
 
