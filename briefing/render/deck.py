@@ -35,12 +35,13 @@ from briefing.render.deck_model import DeckPlan, SlidePlan
 from briefing.render.fit import line_count, line_height, wrap
 from briefing.themes import i18n, templating
 from briefing.themes.i18n import _
-from briefing.themes.theme import Theme
+from briefing.themes.theme import SlideRole, Theme
 
 if TYPE_CHECKING:
     from briefing.settings import Settings
 
-CONTENT_ROLES = ("content", "two-content", "title-only", "comparison")  # titled by a message
+# The roles whose slides are titled by a message.
+CONTENT_ROLES: tuple[SlideRole, ...] = ("content", "two-content", "title-only", "comparison")
 
 
 def plan_deck(briefing: Briefing, theme: Theme, context: dict[str, Any]) -> DeckPlan:

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, model_validator
 
 from briefing.project.fields import Line, Strict, Text, clean_text
+from briefing.themes.theme import SlideRole
 
 Cell = Annotated[str, AfterValidator(clean_text)]  # a table cell may be empty
 
@@ -36,7 +37,7 @@ class Column(Strict):
 class SlidePlan(Strict):
     """One slide as the template describes it (and, once fitted, as it will be drawn)."""
 
-    role: Line  # a slide role; theme.yaml `layouts:` names its layout in master.pptx
+    role: SlideRole  # theme.yaml `layouts:` names its layout in master.pptx
     layout: str = ""  # resolved from the role by plan_deck
     title: Line | list[Line] | None = None  # alternatives, best first: the first that fits
     shorten_title: bool = False  # allow '…' when no alternative fits

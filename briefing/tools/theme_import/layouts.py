@@ -10,9 +10,11 @@ from typing import Any
 from pptx.oxml.ns import qn
 
 from briefing.errors import UsageError
+from briefing.themes.theme import SlideRole
 from briefing.tools.theme_import.shared import Report
 
-NAMES = {  # the usual names of each role's layout, lower case, in four languages
+# The usual names of each role's layout, lower case, in four languages.
+NAMES: dict[SlideRole, list[str]] = {
     "title": ["title slide", "titelfolie", "diapositive de titre", "标题幻灯片"],
     "content": ["title and content", "titel und inhalt", "titre et contenu", "标题和内容"],
     "section": ["section header", "abschnittsüberschrift", "en-tête de section", "节标题"],
@@ -20,7 +22,8 @@ NAMES = {  # the usual names of each role's layout, lower case, in four language
     "comparison": ["comparison", "vergleich", "comparaison", "比较"],
     "title-only": ["title only", "nur titel", "titre seul", "仅标题"],
 }
-SIGNATURES = {  # role -> (layout type in the file, title kind, its other placeholders)
+# role -> (layout type in the file, title kind, its other placeholders)
+SIGNATURES: dict[SlideRole, tuple[str, str, tuple[str, ...]]] = {
     "title": ("title", "ctrTitle", ("subTitle",)),
     "content": ("obj", "title", ("obj",)),
     "section": ("secHead", "title", ("body",)),
@@ -30,7 +33,8 @@ SIGNATURES = {  # role -> (layout type in the file, title kind, its other placeh
 }
 FIXED_IDX = {"dt": "10", "ftr": "11", "sldNum": "12"}  # date, footer, slide number
 IGNORED = set(FIXED_IDX)  # not content: left out of a layout's signature
-FALLBACK = {  # a role with no layout of its own borrows one (said in the report)
+# A role with no layout of its own borrows one (said in the report).
+FALLBACK: dict[SlideRole, list[SlideRole]] = {
     "section": ["title", "content"],
     "two-content": ["content"],
     "comparison": ["two-content", "content"],
