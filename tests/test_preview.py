@@ -12,7 +12,8 @@ from typing import Any
 from briefing import render
 from briefing.build import forked
 from briefing.preview import Previewer, outputs_for
-from briefing.preview.previewer import clients, shown
+from briefing.preview.previewer import shown
+from briefing.project.rules import client_ids
 
 from .conftest import settings_for
 from .preview_server import CLIENT, no_office
@@ -162,8 +163,8 @@ def test_the_preview_follows_the_registry(monkeypatch: Any) -> None:
 
 def test_the_client_menu_lists_clients_not_their_translations(project: Path) -> None:
     assert (project / f"data/clients/{CLIENT}.zh-CN.yaml").is_file()
-    assert CLIENT in clients(project)
-    assert not [c for c in clients(project) if "." in c]
+    assert CLIENT in client_ids(project)
+    assert not [c for c in client_ids(project) if "." in c]
 
 
 def _alive(pid: int) -> bool:

@@ -262,10 +262,9 @@ def _build_all(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
 
     from briefing.build import batch
+    from briefing.project.rules import client_ids
 
-    clients = sorted(
-        p.stem for p in (settings.root / "data/clients").glob("*.yaml") if "." not in p.stem
-    )
+    clients = client_ids(settings.root)
     outcomes = batch.build_all(settings, clients, jobs=args.jobs, force=args.force)
     # A pipe or CI log gets a readable width instead of rich's 80 columns.
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 110)

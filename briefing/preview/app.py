@@ -19,8 +19,9 @@ from typing import Any
 from briefing.errors import BriefingError
 from briefing.log import LOGGER
 from briefing.preview.guard import LOOPBACK, MAX_BODY, Guard
-from briefing.preview.previewer import Previewer, clients, outputs_for, themes
+from briefing.preview.previewer import Previewer, outputs_for, themes
 from briefing.project import translate
+from briefing.project.rules import client_ids
 from briefing.settings import Settings, is_loopback
 
 PAGE = Path(__file__).with_name("page.html")
@@ -96,7 +97,7 @@ async def choices(request: Any) -> Any:
 
     root = request.app.state.previewer.settings.root
     langs = list(translate.LANGUAGES)
-    return JSONResponse({"clients": clients(root), "themes": themes(root), "langs": langs})
+    return JSONResponse({"clients": client_ids(root), "themes": themes(root), "langs": langs})
 
 
 async def select(request: Any) -> Any:
@@ -187,7 +188,7 @@ def serve(settings: Settings, client: str, host: str, port: int) -> None:
     from briefing.build import pipeline as build
 
     build.check_client_id(client)
-    if client not in clients(settings.root):
+    if client not in client_ids(settings.root):
         raise BriefingError(f"unknown client '{client}' (data/clients/{client}.yaml)")
     if settings.theme and settings.theme not in themes(settings.root):
         raise BriefingError(f"unknown theme '{settings.theme}' (templates/{settings.theme}/)")

@@ -22,6 +22,7 @@ from briefing.log import LOGGER
 from briefing.preview.office import Office, OfficeError
 from briefing.preview.supervisor import RenderWorker, RequestFailed, WorkerStopped
 from briefing.project import translate
+from briefing.project.rules import client_ids
 from briefing.settings import Settings
 
 
@@ -42,12 +43,6 @@ def outputs_for(paths: Iterable[str]) -> frozenset[str]:
             return every
         touched |= mine
     return frozenset(touched) or every
-
-
-def clients(root: Path) -> list[str]:
-    """Client ids: data/clients/<id>.yaml, not its translations (<id>.<lang>.yaml)."""
-    folder = root / "data" / "clients"
-    return sorted(p.stem for p in folder.glob("*.yaml") if "." not in p.stem)
 
 
 def themes(root: Path) -> list[str]:
@@ -113,7 +108,7 @@ class Previewer:
 
     def select(self, client: str, theme: str | None, lang: str | None = None) -> None:
         """Switch client, theme or language; refuses anything not in the project."""
-        if client not in clients(self.settings.root):
+        if client not in client_ids(self.settings.root):
             raise UsageError(f"unknown client '{client}'")
         if theme and theme not in themes(self.settings.root):
             raise UsageError(f"unknown theme '{theme}'")

@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from briefing import files
 from briefing.errors import Problem, relative
 from briefing.project import parsecache
+from briefing.project.rules import is_translation
 
 KeyPath = tuple[str | int, ...]
 KINDS = ("clients", "industries", "platforms", "articles", "benchmarks")  # data/<kind>/*
@@ -311,8 +312,8 @@ def load_project(root: Path) -> Project:
         suffix = ".md" if kind == "articles" else ".yaml"
         loader = load_markdown_file if kind == "articles" else load_yaml_file
         paths = sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []
-        documents[kind] = {p.stem: loader(p, root) for p in paths if "." not in p.stem}
-        siblings[kind] = {p.stem: loader(p, root) for p in paths if "." in p.stem}
+        documents[kind] = {p.stem: loader(p, root) for p in paths if not is_translation(p)}
+        siblings[kind] = {p.stem: loader(p, root) for p in paths if is_translation(p)}
     for kind in SINGLES:  # data/fx.yaml and its translations, e.g. data/calendar.zh-CN.yaml
         paths = sorted((root / "data").glob(f"{kind}.*yaml"))
         documents[kind] = {p.stem: load_yaml_file(p, root) for p in paths if p.stem == kind}
