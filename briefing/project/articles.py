@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from briefing.errors import Problem
 from briefing.project import images
-from briefing.project.fields import BIDI_CONTROLS
+from briefing.project.fields import control_character
 from briefing.project.load import Document
 
 MARKDOWN = MarkdownIt("js-default")  # raw HTML off: an article cannot inject tags
@@ -23,14 +22,9 @@ def check_body_text(doc: Document) -> list[Problem]:
     problems = []
     for number, line in enumerate(doc.body.splitlines(), doc.body_line):
         for col, ch in enumerate(line, 1):
-            if ch != "\t" and (
-                unicodedata.category(ch) in ("Cc", "Cs")
-                or ch in "\ufffe\uffff"
-                or ch in BIDI_CONTROLS
-            ):
-                problems.append(
-                    Problem(doc.rel, f"contains the control character U+{ord(ch):04X}", number, col)
-                )
+            problem = control_character(ch)
+            if problem:
+                problems.append(Problem(doc.rel, problem, number, col))
     return problems
 
 

@@ -24,13 +24,23 @@ _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def clean_text(value: str) -> str:
-    """Reject characters that corrupt PDFs, decks or mail headers."""
-    for ch in value:
+def control_character(text: str) -> str | None:
+    """The one control-character rule (data fields and article bodies): the first character
+    that would corrupt a PDF, a deck or a mail header, print as a box or silently reorder
+    text (bidi overrides), as the problem to report; newlines and tabs are fine."""
+    for ch in text:
         if ch in "\n\t":
             continue
         if unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff" or ch in BIDI_CONTROLS:
-            raise ValueError(f"contains the control character U+{ord(ch):04X}")
+            return f"contains the control character U+{ord(ch):04X}"
+    return None
+
+
+def clean_text(value: str) -> str:
+    """Reject characters that corrupt PDFs, decks or mail headers."""
+    problem = control_character(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
