@@ -15,8 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from briefing.project.fields import Strict
-from briefing.project.model import Client, Goal, Platform
+from briefing.project.model import Client, Goal, Platform, RankedPlatform
 from briefing.project.playbook import Fit, Kpi, Risk, Role, Tactic
 
 RECOMMEND_MIN = 4  # a fit of 4 or 5 out of 5 earns a place when the budget allows
@@ -26,11 +25,9 @@ Group = Literal["recommended", "considered", "avoided", "watched"]
 Why = Literal["focus", "goal", "fit"]
 
 
-class Placed(Strict):
-    id: str
-    platform: Platform
-    fit: Fit
-    focus: bool
+class Placed(RankedPlatform):
+    """A ranked platform (a RankedPlatform) and the group the plan placed it in."""
+
     group: Group
     # what the template adds to the fit's rationale: the platform's watch point (watched), or
     # that the budget could not give it its minimum workable spend (a considered good fit)
