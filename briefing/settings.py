@@ -22,7 +22,8 @@ from briefing.errors import UsageError
 SENDER = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 ENV_PREFIX = "BRIEFING_"
-LANGUAGES = {"en": "English", "zh-CN": "简体中文"}  # every language an edition may be built in
+Language = Literal["en", "zh-CN"]  # every language an edition may be built in...
+LANGUAGES: dict[Language, str] = {"en": "English", "zh-CN": "简体中文"}  # ...and its own name
 MAX_SECONDS = 3600  # the longest wait a timeout may ask for (RFC 5321 asks 10 min at most)
 
 
@@ -99,7 +100,7 @@ class Settings(BaseSettings):
         if value in (None, ""):
             return None
         if value not in LANGUAGES:
-            raise ValueError(f"'{value}' is not a supported language ({', '.join(LANGUAGES)})")
+            raise ValueError(unsupported_language(value))
         return value
 
     @field_validator("strict", "allow_missing_translations", "require_approval", mode="before")
@@ -152,6 +153,19 @@ class Settings(BaseSettings):
     def with_flags(self, **flags: object) -> Settings:
         """A copy with the given flags set (None leaves a setting as it is)."""
         return self.model_copy(update={k: v for k, v in flags.items() if v is not None})
+
+
+def unsupported_language(lang: object) -> str:
+    """The one wording for a language the tool cannot build (a flag, a variable, a file)."""
+    return f"'{lang}' is not a supported language ({', '.join(LANGUAGES)})"
+
+
+def check_language(lang: str | None) -> str | None:
+    """A --lang value: one of LANGUAGES (None: unset). Checked before Settings sees it, so
+    the error names the flag the user typed, not BRIEFING_LANG."""
+    if lang is not None and lang not in LANGUAGES:
+        raise UsageError(f"--lang {lang}: {unsupported_language(lang)}")
+    return lang
 
 
 def _default_root() -> Path:

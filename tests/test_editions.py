@@ -278,8 +278,12 @@ def test_an_unsupported_language_is_a_usage_error(
     from briefing.cli import main
 
     monkeypatch.chdir(project_with(tmp_path))
-    assert main(["build", CLIENT, "--lang", "fr"]) == 2
-    assert "'fr' is not a supported language (en, zh-CN)" in capsys.readouterr().err
+    for command in (["build", CLIENT], ["email", CLIENT], ["check"]):
+        assert main([*command, "--lang", "fr"]) == 2
+        # One wording, naming the flag that was typed (build once blamed BRIEFING_LANG).
+        err = capsys.readouterr().err
+        assert "error: --lang fr: 'fr' is not a supported language (en, zh-CN)" in err, command
+        assert "BRIEFING_LANG" not in err, command
 
 
 def test_email_writes_one_message_per_edition(

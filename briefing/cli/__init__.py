@@ -110,8 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         return _build(args)
-    from briefing.project import translate
-    from briefing.settings import Settings
+    from briefing.settings import Settings, check_language
 
     settings = Settings.load()
     if args.command == "email":
@@ -123,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "preview":
         from briefing import preview
 
-        flags = {"theme": args.theme, "lang": translate.check_language(args.lang)}
+        flags = {"theme": args.theme, "lang": check_language(args.lang)}
         if args.allow_missing_translations:
             flags["allow_missing_translations"] = True
         preview.serve(settings.with_flags(**flags), args.client, args.host, args.port)
@@ -146,7 +145,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "industry":
         return _new_industry(args, settings)
-    kb, problems = _checked(settings, translate.check_language(getattr(args, "lang", None)))
+    kb, problems = _checked(settings, check_language(getattr(args, "lang", None)))
     if args.command == "list":
         for cid, client in sorted(kb.clients.items()):
             print(f"{cid:24} {client.name}  ({client.industry})")
@@ -229,13 +228,13 @@ def _checked(settings: Settings, lang: str | None) -> tuple[Any, list]:
 
 def _build(args: argparse.Namespace) -> int:
     from briefing.build import uptodate
-    from briefing.settings import Settings
+    from briefing.settings import Settings, check_language
 
     settings = Settings.load(
         theme=args.theme,
         strict=args.strict,
         pdf_variant=args.pdf_variant,
-        lang=args.lang,
+        lang=check_language(args.lang),
         allow_missing_translations=args.allow_missing_translations or None,
     )
     if args.all == (args.client is not None):

@@ -9,15 +9,12 @@ from typing import Any
 from briefing.build import pipeline as build
 from briefing.constants import MB
 from briefing.errors import BriefingError, DeliveryError, NotReady, NotReadyToSend, SentUnrecorded
-from briefing.project import translate
-from briefing.settings import Settings
+from briefing.settings import Settings, check_language
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """One message per edition (each in its language), or only ``--lang``'s."""
-    settings = settings.with_flags(
-        mail_max_mb=args.max_mb, lang=translate.check_language(args.lang)
-    )
+    settings = settings.with_flags(mail_max_mb=args.max_mb, lang=check_language(args.lang))
     dry_run = args.dry_run if args.dry_run is not None else settings.smtp_host is None
     # Always the client's own theme: pitch builds (out/<id>.<theme>/) are never e-mailed.
     own = settings.model_copy(update={"theme": None})

@@ -10,9 +10,8 @@ from typing import Any
 from briefing import state
 from briefing.build import pipeline as build
 from briefing.errors import NotReady
-from briefing.project import translate
 from briefing.review import approval, status
-from briefing.settings import Settings
+from briefing.settings import Settings, check_language
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -20,7 +19,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "status":
         _print_status(status.rows(settings))
         return 0
-    settings = settings.with_flags(lang=translate.check_language(args.lang))
+    settings = settings.with_flags(lang=check_language(args.lang))
     if args.command == "diff":
         edition = settings.model_copy(update={"lang": args.lang or "en"})
         print("\n".join(status.diff(edition, args.client, args.since)))

@@ -23,6 +23,7 @@ from briefing.project.fields import (
 )
 from briefing.project.playbook import Fit, Industry
 from briefing.project.rules import is_dated
+from briefing.settings import Language
 
 
 class Contact(Strict):
@@ -95,7 +96,7 @@ class Client(Strict):
     contact: Contact
     account_manager: Contact | None = None
     theme: Slug = "default"
-    editions: list[Literal["en", "zh-CN"]] = Field(["en"], min_length=1)  # languages built
+    editions: list[Language] = Field(["en"], min_length=1)  # languages built
     goals: list[Goal | Goal_Text] = []  # a plain sentence is a goal with no KPI set
     focus_platforms: list[Slug] = []
     cities: list[Line] = []

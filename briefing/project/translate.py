@@ -19,9 +19,9 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from briefing.errors import Problem, UsageError
+from briefing.errors import Problem
 from briefing.project.load import SINGLES, Document, KeyPath, Project, field_name
-from briefing.settings import LANGUAGES
+from briefing.settings import LANGUAGES, unsupported_language
 
 SOURCE = "en"
 
@@ -85,13 +85,6 @@ OPTIONAL: dict[str, set[tuple[str, ...]]] = {
 ID_DEFAULTS = {"goals": "kpi", "presence": "platform", "rates": "currency"}
 
 
-def check_language(lang: str | None) -> str | None:
-    """A --lang value: one of LANGUAGES (None: unset)."""
-    if lang is not None and lang not in LANGUAGES:
-        raise UsageError(f"--lang {lang}: not a supported language ({', '.join(LANGUAGES)})")
-    return lang
-
-
 def in_scope(problems: list[Problem], kb: Any, lang: str) -> list[Problem]:
     """The problems of files some client's ``lang`` edition reads: every platform and article,
     and the clients listing ``lang`` in `editions` with their industries."""
@@ -129,8 +122,8 @@ def overlay(
             base, _, sibling_lang = stem.rpartition(".")
             if sibling_lang not in LANGUAGES or sibling_lang == SOURCE:
                 problems.append(
-                    Problem(sibling.rel, f"'{sibling_lang}' is not a supported language "
-                            f"({', '.join(LANGUAGES)}): rename the file or remove it")
+                    Problem(sibling.rel, f"{unsupported_language(sibling_lang)}: rename the file "
+                            "or remove it")
                 )  # fmt: skip
             elif base not in docs:
                 problems.append(
