@@ -88,7 +88,7 @@ class Job(Generic[T]):
                 if not chunk:
                     return b"".join(chunks)
                 chunks.append(chunk)
-            if _resident_mb(self._pid) > self.budget.memory_mb:
+            if resident_mb(self._pid) > self.budget.memory_mb:
                 raise RenderError(
                     f"{self.label}: used more than {self.budget.memory_mb} MB, so it was stopped "
                     "(BRIEFING_RENDER_MEMORY_MB); look for very large images or articles"
@@ -191,7 +191,9 @@ def _statm(pid: int) -> list[int]:
         return []
 
 
-def _resident_mb(pid: int) -> float:
+def resident_mb(pid: int) -> float:
+    """A process's resident memory in MB (0 once it is gone): the one reading both the
+    build's renders and the preview's warm worker are held to."""
     fields = _statm(pid)
     return fields[1] * os.sysconf("SC_PAGE_SIZE") / MB if fields else 0.0
 

@@ -24,7 +24,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from briefing.build import forked
-from briefing.constants import MB
 from briefing.preview import frames
 
 _PR_SET_PDEATHSIG = 1
@@ -123,7 +122,7 @@ class RenderWorker:
                     f"render stopped: over BRIEFING_RENDER_TIMEOUT ({seconds:g} s); look for a "
                     "very long article or table, or a huge page size in report.css"
                 )
-            if _resident_mb(process.pid) > self.budget.memory_mb:
+            if forked.resident_mb(process.pid) > self.budget.memory_mb:
                 self._kill()
                 raise WorkerStopped(
                     f"render stopped: over BRIEFING_RENDER_MEMORY_MB ({self.budget.memory_mb} "
@@ -170,14 +169,6 @@ class RequestFailed(Exception):
     @property
     def lines(self) -> list[str]:
         return list(self.args[0])
-
-
-def _resident_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MB
-    except (OSError, ValueError, IndexError):
-        return 0.0
 
 
 def _describe(process: subprocess.Popen[bytes]) -> str:
