@@ -81,14 +81,14 @@ def test_no_closing_mark_hangs_past_a_deck_box(chinese: object) -> None:
 
     from pptx import Presentation
 
-    from briefing.render.fit import Fonts
+    from briefing.render.fit import FacePair
     from briefing.render.pptx_parts import set_run_fonts
 
     deck = Presentation()
     box = deck.slides.add_slide(deck.slide_layouts[6]).shapes.add_textbox(0, 0, 100, 100)
     run = box.text_frame.paragraphs[0].add_run()
     run.text = "触达庞大的日常用户，并把复购顾客沉淀到社群。"  # noqa: RUF001
-    set_run_fonts(run, Fonts("DejaVu Sans", "Noto Sans CJK SC"), 12)
+    set_run_fonts(run, FacePair("DejaVu Sans", "Noto Sans CJK SC"), 12)
     assert box.text_frame.paragraphs[0]._p.pPr.get("hangingPunct") == "0"
 
 
@@ -114,10 +114,10 @@ def test_the_deck_breaks_a_chinese_cell_between_words_with_breaks_it_writes(
     from pptx import Presentation
     from pptx.util import Pt
 
-    from briefing.render.fit import Fonts, text_width, wrap
+    from briefing.render.fit import FacePair, text_width, wrap
     from briefing.render.pptx_parts import add_table
 
-    fonts = Fonts("DejaVu Sans", "Noto Sans CJK SC")
+    fonts = FacePair("DejaVu Sans", "Noto Sans CJK SC")
     width = text_width("1.07万至6.28万次", fonts, 14) + 1  # room to split '6.28万次|收藏'
     assert wrap("1.07万至6.28万次收藏", fonts, 14, width) == ["1.07万至", "6.28万次收藏"]
     narrow = text_width("2028年3月", fonts, 14) + 1

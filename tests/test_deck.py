@@ -445,12 +445,12 @@ def test_an_empty_table_cell_has_no_run_and_the_row_size() -> None:
     stages grew out of its frame (qa-briefs 1:6, 1:8)."""
     from pptx.util import Pt
 
-    from briefing.render.fit import Fonts
+    from briefing.render.fit import FacePair
     from briefing.render.pptx_parts import add_table
 
     deck = Presentation(str(MASTER))
     slide = deck.slides.add_slide(deck.slide_layouts[5])
-    fonts = Fonts("DejaVu Sans", "Noto Sans CJK SC")
+    fonts = FacePair("DejaVu Sans", "Noto Sans CJK SC")
     box = (Pt(48), Pt(126), Pt(864), Pt(300))
     add_table(slide, box, ["Platform", "Loyalty"], [["Weibo", ""]], [432, 432], [26, 26], fonts, 13)
     table = next(s for s in slide.shapes if s.has_table).table

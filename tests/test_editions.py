@@ -19,7 +19,7 @@ from briefing.build.pipeline import build, prepare
 from briefing.cli import main
 from briefing.deliver import email as send_email
 from briefing.errors import DataError
-from briefing.render.fit import Fonts, line_count
+from briefing.render.fit import FacePair, line_count
 
 from .conftest import REPO, SAMPLE, copy_project, settings_for, shared_root
 from .smtp_server import send_through
@@ -138,7 +138,7 @@ def test_chinese_titles_are_messages(zh_built: Path) -> None:
 def test_kinsoku_keeps_punctuation_off_line_starts() -> None:
     """'，' may not start a line: the character before it moves down with it, so a line that
     ends exactly before the comma needs one more line than the characters alone would."""
-    fonts = Fonts("Noto Sans CJK SC", "Noto Sans CJK SC")
+    fonts = FacePair("Noto Sans CJK SC", "Noto Sans CJK SC")
     size = 10.0
     width = 10 * size * 1.0001  # ten ideographs per line
     assert line_count("一二三四五六七八九十", fonts, size, width) == 1

@@ -17,7 +17,7 @@ from briefing.errors import RenderError, TemplateError
 from briefing.project import images
 from briefing.render import pptx_parts as parts
 from briefing.render.deck_model import Card, DeckPlan, SlidePlan, TablePlan
-from briefing.render.fit import Fonts, line_count, line_height
+from briefing.render.fit import FacePair, line_count, line_height
 from briefing.render.pptx_shapes import (
     HEADING,
     ITEM_SPACE,
@@ -49,11 +49,11 @@ class Fitter:
         self.master = master
         tokens = theme.tokens
         cjk = theme.deck_cjk  # measured with its metric twin where it is not installed
-        self.fonts = Fonts(tokens.fonts.latin, cjk)
-        self.title_fonts = Fonts(tokens.fonts.heading, cjk)
+        self.fonts = FacePair(tokens.fonts.latin, cjk)
+        self.title_fonts = FacePair(tokens.fonts.heading, cjk)
         self.across = SAFETY  # the share of a line's width measured text may use
         if i18n.is_chinese():  # the CJK font leads: Latin words in Chinese text use it too
-            self.fonts = self.title_fonts = Fonts(cjk, cjk)
+            self.fonts = self.title_fonts = FacePair(cjk, cjk)
             self.across = CHINESE_SAFETY
         self.sizes = tokens.deck
         self.colours = tokens.colours

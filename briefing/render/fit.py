@@ -90,8 +90,10 @@ def font_file(family: str, bold: bool = False) -> tuple[str, int]:
 
 
 @dataclass(frozen=True)
-class Fonts:
-    """The faces a run uses: ``latin`` for most text, ``cjk`` (a:ea) for Chinese."""
+class FacePair:
+    """The two faces a run is measured and drawn with: ``latin`` for most text, ``cjk`` (a:ea)
+    for Chinese. Built from the theme's font tokens (``themes.theme.Fonts``), which name the
+    faces; this pair is what one piece of text uses (body, heading, or CJK throughout)."""
 
     latin: str
     cjk: str
@@ -112,13 +114,13 @@ def _face(family: str, bold: bool) -> Any:
     return ImageFont.truetype(path, REFERENCE_SIZE, index=index)
 
 
-def text_width(text: str, fonts: Fonts, size: float, bold: bool = False) -> float:
+def text_width(text: str, fonts: FacePair, size: float, bold: bool = False) -> float:
     """Width of ``text`` in points at ``size`` points, each character in the face that draws it."""
     return _reference_width(text, fonts, bold) * size / REFERENCE_SIZE
 
 
 @functools.lru_cache(maxsize=65536)
-def _reference_width(text: str, fonts: Fonts, bold: bool) -> float:
+def _reference_width(text: str, fonts: FacePair, bold: bool) -> float:
     drawn = sum(_face(family, bold).getlength(run) for family, run in _runs(text, fonts))
     return drawn + _autospace(text) * AUTOSPACE * REFERENCE_SIZE
 
@@ -132,7 +134,7 @@ def _autospace(text: str) -> int:
     return sum(1 for a, b in itertools.pairwise(text) if is_cjk(a) != is_cjk(b))
 
 
-def _runs(text: str, fonts: Fonts) -> list[tuple[str, str]]:
+def _runs(text: str, fonts: FacePair) -> list[tuple[str, str]]:
     runs: list[tuple[str, str]] = []
     for ch in text:
         family = fonts.for_char(ch)
@@ -143,7 +145,7 @@ def _runs(text: str, fonts: Fonts) -> list[tuple[str, str]]:
     return runs
 
 
-def line_height(fonts: Fonts, size: float) -> float:
+def line_height(fonts: FacePair, size: float) -> float:
     """Single line spacing as PowerPoint applies it: the taller face's ascent plus descent."""
     return max(sum(_face(f, False).getmetrics()) for f in (fonts.latin, fonts.cjk)) * (
         size / REFERENCE_SIZE
@@ -166,7 +168,7 @@ def _covers(family: str, ch: str) -> bool:
     return i >= 0 and ranges[i][0] <= ord(ch) <= ranges[i][1]
 
 
-def missing_glyphs(text: str, fonts: Fonts) -> set[str]:
+def missing_glyphs(text: str, fonts: FacePair) -> set[str]:
     """Characters neither face can draw (they would show as boxes)."""
     font_file(fonts.latin)
     font_file(fonts.cjk)  # both must be installed at all
@@ -248,7 +250,7 @@ def _has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def wrap(text: str, fonts: Fonts, size: float, width: float, bold: bool = False) -> list[str]:
+def wrap(text: str, fonts: FacePair, size: float, width: float, bold: bool = False) -> list[str]:
     """``text`` in the lines greedy wrapping gives it (as ``line_count`` counts them): where a
     renderer would break inside a Chinese word, the deck writes these lines with breaks."""
     lines, current, width_so_far, previous = [], "", 0.0, ""
@@ -273,7 +275,7 @@ def wrap(text: str, fonts: Fonts, size: float, width: float, bold: bool = False)
     return [*lines, current.rstrip(" ")]
 
 
-def line_count(text: str, fonts: Fonts, size: float, width: float, bold: bool = False) -> int:
+def line_count(text: str, fonts: FacePair, size: float, width: float, bold: bool = False) -> int:
     """Lines that greedy wrapping needs for ``text`` in a box ``width`` points wide."""
     lines, current, previous = 1, 0.0, ""
     for token in _tokens(text):

@@ -19,7 +19,7 @@ from briefing.log import LOGGER
 from briefing.render import fit
 from briefing.render.base import Preview, Rendered, Template
 from briefing.render.context import report_context
-from briefing.render.fit import Fonts
+from briefing.render.fit import FacePair
 from briefing.render.html import render_html
 from briefing.themes.theme import Theme
 
@@ -187,7 +187,7 @@ def missing_glyphs(html: str, theme: Theme) -> set[str]:
     """Characters in the document that neither the Latin nor the CJK font can draw."""
     parser = _TextOnly()
     parser.feed(html)
-    fonts = Fonts(theme.tokens.fonts.latin, theme.tokens.fonts.cjk)
+    fonts = FacePair(theme.tokens.fonts.latin, theme.tokens.fonts.cjk)
     return fit.missing_glyphs("".join(parser.parts), fonts)
 
 

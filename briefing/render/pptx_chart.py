@@ -20,7 +20,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from briefing.render.charts import GREY, Bar, ChartSpec, style_text
-from briefing.render.fit import Fonts, text_width
+from briefing.render.fit import FacePair, text_width
 from briefing.render.pptx_parts import Frame, set_typefaces, tint
 from briefing.themes import i18n
 from briefing.themes.i18n import _
@@ -49,7 +49,7 @@ class TextChartData(CategoryChartData):
 
 
 def add_chart(
-    slide: Any, box: Frame, spec: ChartSpec, fonts: Fonts, size: float, colour: str
+    slide: Any, box: Frame, spec: ChartSpec, fonts: FacePair, size: float, colour: str
 ) -> None:
     """A native, editable bar chart in the body placeholder's box: one series per bar style
     (so PowerPoint's own legend explains them), a gap between comparable groups, and each
@@ -122,7 +122,9 @@ LABEL_GAP = 6.0  # pt between a bar's end and its label
 PLOT_PADDING = 24.0  # pt the chart keeps around its plot area (both sides together)
 
 
-def _room_for_labels(spec: ChartSpec, box: Frame, fonts: Fonts, size: float, scale: float) -> float:
+def _room_for_labels(
+    spec: ChartSpec, box: Frame, fonts: FacePair, size: float, scale: float
+) -> float:
     """The value axis's end, so that every bar's label, measured, fits beside its bar."""
     labels = [bar.label for bar in spec.bars]
     category_width = max(text_width(label, fonts, size) for label in labels) + LABEL_GAP
@@ -198,6 +200,6 @@ def _style_series(series: Any, style: str, colour: str) -> None:
         fill.fore_color.rgb = primary
 
 
-def _chart_typefaces(chart: Any, fonts: Fonts) -> None:
+def _chart_typefaces(chart: Any, fonts: FacePair) -> None:
     def_r_pr = chart.font._rPr
     set_typefaces(def_r_pr, fonts)

@@ -14,7 +14,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from briefing.project import images
-from briefing.render.fit import Fonts, is_cjk
+from briefing.render.fit import FacePair, is_cjk
 from briefing.render.pptx_theme import TABLE_STYLE_ID
 from briefing.themes import i18n
 
@@ -24,7 +24,7 @@ BULLET_INDENT = 20.0  # pt between a bullet and its text
 SPACE_BEFORE = 0.4  # paragraph spacing, in multiples of the font size
 
 
-def set_run_fonts(run: Any, fonts: Fonts, size: float, bold: bool = False) -> None:
+def set_run_fonts(run: Any, fonts: FacePair, size: float, bold: bool = False) -> None:
     """Latin and East Asian typefaces on the run itself, so Chinese never falls back."""
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -38,7 +38,7 @@ def set_run_fonts(run: Any, fonts: Fonts, size: float, bold: bool = False) -> No
         run._r.getparent().get_or_add_pPr().set("hangingPunct", "0")
 
 
-def set_typefaces(r_pr: Any, fonts: Fonts) -> None:
+def set_typefaces(r_pr: Any, fonts: FacePair) -> None:
     for tag in ("a:latin", "a:ea", "a:cs"):
         old = r_pr.find(qn(tag))
         if old is not None:
@@ -60,7 +60,7 @@ def set_typefaces(r_pr: Any, fonts: Fonts) -> None:
 
 
 def fill_text(
-    placeholder: Any, lines: list[str], size: float, fonts: Fonts, bullets: bool = False
+    placeholder: Any, lines: list[str], size: float, fonts: FacePair, bullets: bool = False
 ) -> None:
     """One paragraph per line, at a fixed size; autofit off (it only works when edited)."""
     frame = placeholder.text_frame
@@ -85,7 +85,7 @@ def remove_placeholders(slide: Any, keep: set[int]) -> None:
             placeholder.element.getparent().remove(placeholder.element)
 
 
-def add_slide_number(slide: Any, layout: Any, number: int, fonts: Fonts) -> None:
+def add_slide_number(slide: Any, layout: Any, number: int, fonts: FacePair) -> None:
     """Copy the layout's slide-number placeholder and put a live slide-number field in it."""
     source = next(
         (
@@ -174,7 +174,7 @@ def add_table(
     rows: list[list[str]],
     widths: list[float],
     heights: list[float],
-    fonts: Fonts,
+    fonts: FacePair,
     size: float,
 ) -> None:
     """A native table in the body area, with the measured row heights."""

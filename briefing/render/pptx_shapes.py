@@ -14,7 +14,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Pt
 
-from briefing.render.fit import Fonts
+from briefing.render.fit import FacePair
 from briefing.render.pptx_parts import set_run_fonts, tint
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def side_by_side(box: Box, count: int) -> list[Box]:
     return [Box(box.left + i * (width + GAP), box.top, width, box.height) for i in range(count)]
 
 
-def add_card(slide: Any, box: Box, card: CardText, fonts: Fonts, fill: str, name: str) -> None:
+def add_card(slide: Any, box: Box, card: CardText, fonts: FacePair, fill: str, name: str) -> None:
     """A tinted rectangle holding a big figure and its labels, top-aligned."""
     shape = _rectangle(slide, box, tint(fill, 0.10), name)
     frame = shape.text_frame
@@ -74,7 +74,7 @@ def add_column(
     box: Box,
     heading: str,
     items: list[str],
-    fonts: Fonts,
+    fonts: FacePair,
     size: float,
     colours: BrandColours,
     name: str,
@@ -104,7 +104,7 @@ def add_column(
 SOURCE_SIZE = 8.0  # pt: the source line under a slide's body
 
 
-def add_source_line(slide: Any, box: Box, text: str, fonts: Fonts, colour: str) -> None:
+def add_source_line(slide: Any, box: Box, text: str, fonts: FacePair, colour: str) -> None:
     """A small muted line under the body naming who published the slide's figures, and when
     (a reader who sees a figure sees its source on the same slide)."""
     shape = slide.shapes.add_textbox(Pt(box.left), Pt(box.top), Pt(box.width), Pt(box.height))

@@ -15,7 +15,7 @@ from pptx.util import Emu
 
 from briefing.errors import BriefingError, UsageError
 from briefing.render.deck_fit import SAFETY
-from briefing.render.fit import SUBSTITUTES, Fonts, font_file, line_height, missing_glyphs
+from briefing.render.fit import SUBSTITUTES, FacePair, font_file, line_height, missing_glyphs
 from briefing.render.pptx_parts import INSET_Y
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def two_line_titles(
     if not size or title is None or not title.height:
         return
     fonts = {**inherited.fonts.model_dump(), **tokens.fonts}
-    faces = Fonts(fonts["heading"], fonts["cjk"])
+    faces = FacePair(fonts["heading"], fonts["cjk"])
     room = (Emu(title.height).pt - 2 * INSET_Y) * SAFETY
     fitting = next((s for s in range(size, 11, -1) if room // line_height(faces, s) >= 2), 12)
     if fitting < size:
@@ -141,7 +141,7 @@ def _level_one_size(style: Any) -> float | None:
 
 def _draws_chinese(family: str) -> bool:
     try:
-        return not missing_glyphs("中文", Fonts(family, family))
+        return not missing_glyphs("中文", FacePair(family, family))
     except BriefingError:
         return True  # not installed: the substitute check below says so
 
