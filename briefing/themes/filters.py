@@ -13,7 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from briefing.project.articles import MARKDOWN
-from briefing.project.model import Target
+from briefing.project.model import Platform, Target
 from briefing.project.translate import tidy_spacing
 from briefing.themes import i18n
 
@@ -105,6 +105,24 @@ def reached(value: Target, *, lang: str | None = None) -> str:
     return i18n._("reach %(target)s") % {"target": text}
 
 
+def closed(platform: Platform, *, lang: str | None = None) -> str:
+    """A closed platform as every output names it: when it closed (or that the date is
+    unconfirmed) and what replaced it. The PDF printed both while the deck's notes listed
+    names only (code review §1.4)."""
+    when = (
+        i18n.date(platform.discontinued, lang=lang)
+        if platform.discontinued
+        else i18n._("date unconfirmed")
+    )
+    if platform.replaced_by:
+        return i18n._("%(platform)s (%(date)s; use instead: %(replacement)s)") % {
+            "platform": platform.name,
+            "date": when,
+            "replacement": platform.replaced_by,
+        }
+    return i18n._("%(text)s (%(detail)s)") % {"text": platform.name, "detail": when}
+
+
 def no_widow(text: str) -> str:
     """The last two words joined by a no-break space: a wrapped line never holds the last
     word alone (a link's last line reading '2021' says nothing about where it goes)."""
@@ -173,5 +191,6 @@ FILTERS = {
     "join_and": _in_language(i18n.join_and),
     "target": _in_language(target),
     "reached": _in_language(reached),
+    "closed": _in_language(closed),
     "possessive": _in_language(i18n.possessive),
 }
