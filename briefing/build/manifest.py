@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +9,7 @@ from typing import Any
 
 from briefing import __version__
 from briefing.build import publish as output
+from briefing.build.uptodate import code_digest  # one digest: the no-op check decides with it
 from briefing.errors import relative
 from briefing.project.model import Briefing
 from briefing.render.fit import font_file
@@ -58,16 +57,6 @@ def inputs(
             stat = path.stat()
             found[f"font:{path}"] = f"{stat.st_size}-{stat.st_mtime_ns}"
     return found
-
-
-@functools.cache
-def code_digest() -> str:
-    """The package's own source: a changed or upgraded tool rebuilds, as new inputs would."""
-    package = Path(__file__).resolve().parent.parent  # the whole briefing package
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def options(

@@ -264,7 +264,8 @@ def _editions(settings: Any, client_id: str) -> dict[str, Any]:
 
 @functools.cache
 def code_digest() -> str:
-    """The package's own source: a changed tool rebuilds (as manifest.code_digest)."""
+    """The package's own source: a changed or upgraded tool rebuilds, as new inputs would
+    (the manifest records this digest; the no-op check compares it)."""
     package = Path(__file__).resolve().parent.parent  # the whole briefing package
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
