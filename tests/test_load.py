@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.project import load, parsecache
+from briefing.build import uptodate
+from briefing.project import layout, load, parsecache
 
 from .conftest import REPO, copy_project
 
@@ -123,3 +124,19 @@ def test_refusals_hold_in_front_matter_too(tmp_path: Path, text: str, message: s
         assert str(client).startswith(f"data/clients/acme.yaml:{message}")
         line, rest = message.split(":", 1)
         assert str(article).startswith(f"data/articles/note.md:{int(line) + 1}:{rest}")
+
+
+def test_the_loader_and_the_up_to_date_check_see_the_same_files(small: Path) -> None:
+    """One layout (project.layout): the files a build reads are the files whose change makes
+    it build again, translations and single files included."""
+    (small / "data/fx.zh-CN.yaml").write_text("{}\n", "utf-8")
+    (small / "data/fxnotes.yaml").write_text("{}\n", "utf-8")  # not data/fx.yaml's
+    (small / "data/clients/notes.txt").write_text("not a brief\n", "utf-8")
+    project = load.load_project(small)
+    read = {d.rel for kind in (*project.documents.values(), *project.siblings.values())
+            for d in kind.values()}  # fmt: skip
+    assert read == set(uptodate.listing(small))
+    assert "data/fx.zh-CN.yaml" in read and "data/fxnotes.yaml" not in read
+    assert project.documents["clients"]["broken"].rel == layout.data_path("clients", "broken")
+    assert project.siblings["fx"]["fx.zh-CN"].rel == layout.data_path("fx", lang="zh-CN")
+    assert layout.client_ids(small) == ["broken", "maison-aurele"]

@@ -13,7 +13,7 @@ from briefing import render
 from briefing.build import forked
 from briefing.preview import Previewer, outputs_for
 from briefing.preview.previewer import shown
-from briefing.project.rules import client_ids
+from briefing.project.layout import client_ids
 
 from .conftest import settings_for
 from .preview_server import CLIENT, no_office

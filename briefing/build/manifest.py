@@ -11,12 +11,14 @@ from briefing import __version__
 from briefing.build import publish as output
 from briefing.build.uptodate import code_digest  # one digest: the no-op check decides with it
 from briefing.errors import relative
+from briefing.project.layout import SINGLES, data_path, record_prefix
 from briefing.project.model import Briefing
 from briefing.render.fit import font_file
 from briefing.themes.theme import Theme
 
 MANIFEST = output.MANIFEST
-REFERENCE = ("data/benchmarks/", "data/assumptions.", "data/calendar.", "data/fx.")
+# the plan's benchmarks, assumptions, calendar and exchange rates
+REFERENCE = tuple(record_prefix(kind) for kind in ("benchmarks", *SINGLES))
 
 
 def file_digest(path: Path) -> str:
@@ -30,11 +32,10 @@ def inputs(
     A theme's catalogs count for their own language's edition only."""
     own_locale = f"locale/{lang.replace('-', '_')}/"
     wanted = {
-        f"data/clients/{briefing.client_id}.yaml",
-        f"data/industries/{briefing.industry_id}.yaml",
+        data_path("clients", briefing.client_id),
+        data_path("industries", briefing.industry_id),
     }
-    wanted |= {p for p in data_files if p.startswith("data/platforms/")}  # ranking reads all
-    # the plan's benchmarks, assumptions, calendar and exchange rates
+    wanted |= {p for p in data_files if p.startswith(record_prefix("platforms"))}  # ranking
     wanted |= {p for p in data_files if p.startswith(REFERENCE)}
     wanted |= {a.path for a in briefing.articles}
     found = {path: data_files[path] for path in sorted(wanted) if path in data_files}

@@ -10,7 +10,7 @@ from briefing import assemble
 from briefing.build import manifest, uptodate
 from briefing.errors import BriefingError, DataError, Problem, UsageError
 from briefing.log import LOGGER
-from briefing.project import load, translate, validate
+from briefing.project import layout, load, translate, validate
 from briefing.project.fields import not_a_slug
 from briefing.project.model import Briefing
 from briefing.render import deck
@@ -202,24 +202,22 @@ def client_knowledge(knowledge: Knowledge, client_id: str) -> validate.Knowledge
     """The project, if nothing this client depends on is broken: other clients' files
     may be."""
     kb, problems = knowledge.kb, knowledge.problems
-    own = (f"data/clients/{client_id}.yaml", f"data/clients/{client_id}.")
-    relevant = [
-        p for p in problems if not p.path.startswith("data/clients/") or p.path.startswith(own)
-    ]
+    clients, own = layout.record_prefix("clients"), layout.record_prefix("clients", client_id)
+    relevant = [p for p in problems if not p.path.startswith(clients) or p.path.startswith(own)]
     client = kb.clients.get(client_id)
-    industry = f"data/industries/{client.industry}." if client else "data/industries/"
+    industry = layout.record_prefix("industries", client.industry if client else None)
     relevant += [  # a missing translation of another client's industry is not this one's
         p
         for p in knowledge.translation
-        if not p.path.startswith(("data/clients/", "data/industries/"))
-        or p.path.startswith((*own, industry))
+        if not p.path.startswith((clients, layout.record_prefix("industries")))
+        or p.path.startswith((own, industry))
     ]
     if relevant:
         raise DataError(relevant)
     if client_id not in kb.clients:
         known = ", ".join(sorted(kb.clients)) or "none"
         raise UsageError(
-            f"unknown client '{client_id}': no file data/clients/{client_id}.yaml "
+            f"unknown client '{client_id}': no file {layout.data_path('clients', client_id)} "
             f"(known clients: {known})"
         )
     return kb

@@ -23,18 +23,11 @@ from typing import Any
 
 from briefing import __version__
 from briefing.build import publish as output
+from briefing.project import layout
 from briefing.project.rules import is_dated, is_slug, months_before
 from briefing.state import identity
 
 CHECK = "check"  # the edition's field in out/<client>/manifest.json
-KINDS = {
-    "clients": ".yaml",
-    "industries": ".yaml",
-    "platforms": ".yaml",
-    "articles": ".md",
-    "benchmarks": ".yaml",
-}
-SINGLES = ("assumptions", "calendar", "fx")  # data/<kind>.yaml and its translations
 
 
 def record(
@@ -141,7 +134,7 @@ class Checker:
 
     def other_inputs_same(self, inputs: dict[str, str], themes: tuple[str, ...]) -> bool:
         """Logos and fonts, each as the manifest recorded it (themes and data are whole)."""
-        covered = ("data/", *(f"{t}/" for t in themes))
+        covered = (f"{layout.DATA}/", *(f"{t}/" for t in themes))
         for key, recorded in inputs.items():
             if key.startswith(covered):
                 continue
@@ -198,25 +191,16 @@ class _Unsure(Exception):
 def listing(root: Path, digest: Any = None) -> dict[str, str]:
     """Every file of data/ a build reads -> sha256 (as ``load.load_project`` finds them)."""
     digest = digest or _file_digest
-    found = {}
-    for kind, suffix in KINDS.items():
-        folder = root / "data" / kind
-        for path in sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []:
-            found[f"data/{kind}/{path.name}"] = digest(path)
-    for kind in SINGLES:
-        for path in sorted((root / "data").glob(f"{kind}.*yaml")):
-            found[f"data/{path.name}"] = digest(path)
-    return found
+    return {p.relative_to(root).as_posix(): digest(p) for _, p in layout.data_files(root)}
 
 
 def data_digest(files: dict[str, str], client_id: str) -> str:
     """One digest of the data files an edition of ``client_id`` may depend on: all but other
     clients' files (and their translations)."""
-    own = (f"{client_id}.yaml", f"{client_id}.")
+    clients, own = layout.record_prefix("clients"), layout.record_prefix("clients", client_id)
     digest = hashlib.sha256()
     for rel in sorted(files):
-        name = rel.rpartition("/")[2]
-        if rel.startswith("data/clients/") and not name.startswith(own):
+        if rel.startswith(clients) and not rel.startswith(own):
             continue
         digest.update(f"{rel}\0{files[rel]}\n".encode())
     return digest.hexdigest()

@@ -8,13 +8,14 @@ from pathlib import Path
 from briefing.constants import MB
 from briefing.errors import DataError, Problem
 from briefing.log import LOGGER
+from briefing.project.layout import data_path
 from briefing.project.model import Briefing
 from briefing.settings import Settings
 
 
 def brief_warnings(briefing: Briefing) -> list[str]:
     """A brief that still works but should be updated: old field names, past deadlines."""
-    client, path = briefing.client, f"data/clients/{briefing.client_id}.yaml"
+    client, path = briefing.client, data_path("clients", briefing.client_id)
     messages = []
     if client.markets:
         messages.append(f"{path}: markets is the old name of cities; rename it (read as cities)")
@@ -52,7 +53,7 @@ def stale_warnings(briefing: Briefing, settings: Settings) -> list[str]:
     """Warn about figures older than the freshness limit; fatal with --strict."""
     problems = [
         Problem(
-            f"data/platforms/{s.platform_id}.yaml",
+            data_path("platforms", s.platform_id),
             f"{s.metric.name} as of {s.metric.as_of} is older than "
             f"{settings.stale_months} months (shown as dated)",
         )

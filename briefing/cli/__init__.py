@@ -261,7 +261,7 @@ def _build_all(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
 
     from briefing.build import batch
-    from briefing.project.rules import client_ids
+    from briefing.project.layout import client_ids
 
     clients = client_ids(settings.root)
     outcomes = batch.build_all(settings, clients, jobs=args.jobs, force=args.force)

@@ -21,7 +21,7 @@ from briefing.log import LOGGER
 from briefing.preview.guard import LOOPBACK, MAX_BODY, Guard
 from briefing.preview.previewer import Previewer, outputs_for, themes
 from briefing.project import translate
-from briefing.project.rules import client_ids
+from briefing.project.layout import client_ids, data_path
 from briefing.settings import Settings, is_loopback
 
 PAGE = Path(__file__).with_name("page.html")
@@ -189,7 +189,7 @@ def serve(settings: Settings, client: str, host: str, port: int) -> None:
 
     build.check_client_id(client)
     if client not in client_ids(settings.root):
-        raise BriefingError(f"unknown client '{client}' (data/clients/{client}.yaml)")
+        raise BriefingError(f"unknown client '{client}' (no {data_path('clients', client)})")
     if settings.theme and settings.theme not in themes(settings.root):
         raise BriefingError(f"unknown theme '{settings.theme}' (templates/{settings.theme}/)")
     previewer = Previewer(settings, client)

@@ -22,7 +22,7 @@ from briefing.log import LOGGER
 from briefing.preview.office import Office, OfficeError
 from briefing.preview.supervisor import RenderWorker, RequestFailed, WorkerStopped
 from briefing.project import translate
-from briefing.project.rules import client_ids
+from briefing.project.layout import client_ids
 from briefing.settings import Settings
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from briefing.errors import UsageError, relative
 from briefing.project.fields import SLUG_PATTERN, STAGES, not_a_slug
+from briefing.project.layout import data_path
 from briefing.project.playbook import Industry
 
 DOC = Path("docs/industries.md")
@@ -209,7 +210,7 @@ def new_industry(root: Path, name: str, platforms: list[str]) -> Path:
     problem = not_a_slug(name, "an industry id", "the file name of data/industries/<id>.yaml")
     if problem:
         raise UsageError(problem)
-    path = root / "data/industries" / f"{name}.yaml"
+    path = root / data_path("industries", name)
     if path.exists():
         raise UsageError(f"{relative(path, root)} already exists")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,11 +17,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from briefing import files
 from briefing.errors import Problem, relative
 from briefing.project import parsecache
-from briefing.project.rules import is_translation
+from briefing.project.layout import KINDS, SINGLES, data_files, is_translation
 
 KeyPath = tuple[str | int, ...]
-KINDS = ("clients", "industries", "platforms", "articles", "benchmarks")  # data/<kind>/*
-SINGLES = ("assumptions", "calendar", "fx")  # one file each: data/<kind>.yaml
 
 
 def field_name(loc: KeyPath) -> str:
@@ -305,17 +303,10 @@ def load_markdown_file(path: Path, root: Path) -> Document:
 
 def load_project(root: Path) -> Project:
     """Read every file under data/; parsing problems are kept on the documents."""
-    documents: dict[str, dict[str, Document]] = {}
-    siblings: dict[str, dict[str, Document]] = {}  # translations: wechat.zh-CN.yaml
-    for kind in KINDS:
-        folder = root / "data" / kind
-        suffix = ".md" if kind == "articles" else ".yaml"
+    documents: dict[str, dict[str, Document]] = {k: {} for k in (*KINDS, *SINGLES)}
+    siblings: dict[str, dict[str, Document]] = {k: {} for k in (*KINDS, *SINGLES)}
+    for kind, path in data_files(root):  # translations: wechat.zh-CN.yaml, fx.zh-CN.yaml
         loader = load_markdown_file if kind == "articles" else load_yaml_file
-        paths = sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []
-        documents[kind] = {p.stem: loader(p, root) for p in paths if not is_translation(p)}
-        siblings[kind] = {p.stem: loader(p, root) for p in paths if is_translation(p)}
-    for kind in SINGLES:  # data/fx.yaml and its translations, e.g. data/calendar.zh-CN.yaml
-        paths = sorted((root / "data").glob(f"{kind}.*yaml"))
-        documents[kind] = {p.stem: load_yaml_file(p, root) for p in paths if p.stem == kind}
-        siblings[kind] = {p.stem: load_yaml_file(p, root) for p in paths if p.stem != kind}
+        read = siblings if is_translation(path) else documents
+        read[kind][path.stem] = loader(path, root)
     return Project(root=root, documents=documents, siblings=siblings)

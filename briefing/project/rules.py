@@ -1,5 +1,4 @@
-"""The project's plain rules, without pydantic: what a slug is, which files are clients and when
-a figure is dated.
+"""The project's plain rules, without pydantic: what a slug is and when a figure is dated.
 The models use them (``project.fields``), and so does the up-to-date check, which must decide
 without loading any model (a no-op build stays fast)."""
 
@@ -7,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"  # ids, theme names: file and folder names
 SLUG_RULE = "lowercase letters, digits and '-'"
@@ -16,18 +14,6 @@ SLUG_RULE = "lowercase letters, digits and '-'"
 def is_slug(text: str) -> bool:
     """The one slug check (``Slug`` fields use the same pattern): never a path."""
     return re.fullmatch(SLUG_PATTERN, text) is not None
-
-
-def is_translation(path: Path) -> bool:
-    """A data file's translation (``wechat.zh-CN.yaml``), not a record of its own: an id
-    never has a dot, so a stem with one names a record and a language."""
-    return "." in path.stem
-
-
-def client_ids(root: Path) -> list[str]:
-    """The clients: data/clients/<id>.yaml, not their translations (<id>.<lang>.yaml)."""
-    folder = root / "data" / "clients"
-    return sorted(p.stem for p in folder.glob("*.yaml") if not is_translation(p))
 
 
 def months_before(day: dt.date, months: int) -> dt.date:

@@ -20,7 +20,8 @@ from dataclasses import replace
 from typing import Any
 
 from briefing.errors import Problem
-from briefing.project.load import SINGLES, Document, KeyPath, Project, field_name
+from briefing.project.layout import SINGLES, data_path, record_prefix
+from briefing.project.load import Document, KeyPath, Project, field_name
 from briefing.settings import LANGUAGES, unsupported_language
 
 SOURCE = "en"
@@ -91,12 +92,9 @@ def in_scope(problems: list[Problem], kb: Any, lang: str) -> list[Problem]:
     clients = {cid for cid, c in kb.clients.items() if lang in c.editions}
     industries = {kb.clients[cid].industry for cid in clients}
     read = (
-        "data/platforms/",
-        "data/articles/",
-        "data/benchmarks/",
-        *(f"data/{single}." for single in SINGLES),
-        *(f"data/clients/{cid}." for cid in clients),
-        *(f"data/industries/{name}." for name in industries),
+        *(record_prefix(kind) for kind in ("platforms", "articles", "benchmarks", *SINGLES)),
+        *(record_prefix("clients", cid) for cid in clients),
+        *(record_prefix("industries", name) for name in industries),
     )
     return [p for p in problems if p.path.startswith(read)]
 
@@ -128,7 +126,7 @@ def overlay(
             elif base not in docs:
                 problems.append(
                     Problem(sibling.rel, f"a translation of {base}, but there is no "
-                            f"{_base_path(kind, base)}: rename it or remove it")
+                            f"{data_path(kind, base)}: rename it or remove it")
                 )  # fmt: skip
         for stem, doc in docs.items():
             own = siblings.get(sibling_name(stem, lang))
@@ -140,12 +138,6 @@ def overlay(
         warnings = [f"{p} (English used)" for p in missing]
         return replace(project, documents=documents), problems, warnings
     return replace(project, documents=documents), problems + missing, []
-
-
-def _base_path(kind: str, base: str) -> str:
-    if kind in SINGLES:
-        return f"data/{kind}.yaml"
-    return f"data/{kind}/{base}{'.md' if kind == 'articles' else '.yaml'}"
 
 
 def translated(

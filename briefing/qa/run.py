@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefing.project import layout
 from briefing.qa import invariants
 from briefing.qa.generate import Brief, Generator
 
@@ -59,11 +60,11 @@ def make_generator(source: Path, date: dt.date) -> Generator:
     project = load.load_project(source)
     kb, _ = validate.validate(project)
     themes = sorted(p.parent.name for p in (source / "templates").glob("*/theme.yaml"))
-    zh = {}
-    for path in (source / "data/industries").glob("*.zh-CN.yaml"):
-        import yaml
-
-        zh[path.name.split(".")[0]] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    zh = {  # the Chinese playbooks' texts, by industry id
+        stem.partition(".")[0]: doc.data or {}
+        for stem, doc in project.siblings["industries"].items()
+        if stem.endswith(".zh-CN")
+    }
     return Generator(kb, date, themes, zh)
 
 
@@ -85,8 +86,8 @@ def title_fits(source: Path) -> Any:
 def copy_project(source: Path, target: Path) -> Path:
     """A project root with ``source``'s data (no clients), templates and assets."""
     ignore = shutil.ignore_patterns("clients", "__pycache__")
-    shutil.copytree(source / "data", target / "data", ignore=ignore)
-    (target / "data/clients").mkdir()
+    shutil.copytree(source / layout.DATA, target / layout.DATA, ignore=ignore)
+    (target / layout.data_folder("clients")).mkdir()
     shutil.copytree(source / "templates", target / "templates", ignore=ignore)
     shutil.copytree(source / "assets", target / "assets")
     return target
@@ -110,7 +111,7 @@ def run_brief(
     result = Result(brief.seed, brief.index, str(brief.cell), brief.client_id, "built")
     with tempfile.TemporaryDirectory(prefix="qa-brief-") as tmp:
         root = copy_project(source, Path(tmp) / "project")
-        brief.write(root / "data/clients")
+        brief.write(root / layout.data_folder("clients"))
         checked = cli(root, date, "check")
         if checked.returncode != 0:
             result.status = "refused"
@@ -168,8 +169,9 @@ def _keep(root: Path, client_id: str, keep: Path) -> None:
     target = keep / client_id
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
-    for path in (root / "data/clients").glob(f"{client_id}*.yaml"):
-        shutil.copy2(path, target)
+    for path in (root / layout.data_folder("clients")).glob("*.yaml"):
+        if path.name.startswith(f"{client_id}."):  # the brief and its translations only
+            shutil.copy2(path, target)
     built = root / "out" / client_id
     if built.is_dir():
         shutil.copytree(built, target, dirs_exist_ok=True)

@@ -31,6 +31,7 @@ from briefing import files
 from briefing.build import publish as output
 from briefing.errors import DataError, Problem, relative
 from briefing.project import load, validate
+from briefing.project.layout import data_path
 from briefing.project.model import Confidence, metric_id
 from briefing.settings import LANGUAGES
 
@@ -190,7 +191,7 @@ def plan(rows: list[Row], root: Path) -> tuple[list[Change], dict[str, Any]]:
     changes = []
     for row in rows:
         if row.platform not in documents:
-            path = root / "data/platforms" / f"{row.platform}.yaml"
+            path = root / data_path("platforms", row.platform)
             documents[row.platform] = yaml.load(path.read_text(encoding="utf-8"))
         metrics = documents[row.platform].setdefault("metrics", [])
         same = next(
@@ -236,9 +237,9 @@ def translations(changes: list[Change], root: Path) -> tuple[dict[Path, Any], li
     same name and unit, or written in English to translate (the edition builds meanwhile)."""
     yaml, siblings, notes = _yaml(), {}, []
     for change in (c for c in changes if c.action == "add"):
-        base = root / "data/platforms" / f"{change.platform}.yaml"
+        base = root / data_path("platforms", change.platform)
         for lang in (lang for lang in LANGUAGES if lang != "en"):
-            path = base.with_suffix(f".{lang}.yaml")
+            path = root / data_path("platforms", change.platform, lang)
             if not path.is_file():
                 continue
             if path not in siblings:
@@ -276,7 +277,7 @@ def write(
     texts = {}
     problems = []
     for pid, document in documents.items():
-        path = root / "data/platforms" / f"{pid}.yaml"
+        path = root / data_path("platforms", pid)
         doc = load.Document(path=path, rel=relative(path, root))
         texts[path] = _dump(yaml, document)
         load.parse_yaml(texts[path], doc)
