@@ -25,6 +25,7 @@ from briefing.build.prepared import (
 from briefing.build.warnings import brief_warnings, mail_size_warnings, stale_warnings
 from briefing.errors import BriefingError, DataError, Problem
 from briefing.log import LOGGER
+from briefing.project import translate
 from briefing.project.model import Briefing
 from briefing.settings import Settings
 from briefing.state import ledger
@@ -71,10 +72,12 @@ def build_editions(settings: Settings, client_id: str, force: bool = False) -> l
     build with nothing written, instead of after the others were published."""
     ready: dict[str, tuple[Settings, Prepared]] = {}
     problems: list[Problem] = []
-    for lang in editions(settings, client_id):
+    source = None if settings.lang else load_knowledge(settings, translate.SOURCE)
+    for lang in editions(settings, client_id, source):  # the English edition reuses ``source``
         edition = settings.model_copy(update={"lang": lang})
         try:
-            ready[lang] = (edition, prepare(edition, client_id))
+            known = source if lang == translate.SOURCE else None
+            ready[lang] = (edition, prepare(edition, client_id, known))
         except DataError as exc:
             problems += exc.problems
     if problems:

@@ -75,7 +75,10 @@ def prepare(settings: Settings, client_id: str, knowledge: Knowledge | None = No
     kb = client_knowledge(knowledge, client_id)
     chosen = theme.resolve(settings.theme or kb.clients[client_id].theme, settings.root)
     catalog = i18n.load_catalog(chosen.dirs, lang, settings.root)
-    missing = i18n.missing_messages(catalog, messages.used(chosen))
+    # English is the templates' own language: extracting every message (~0.5 s) finds nothing
+    missing = (
+        [] if lang == translate.SOURCE else i18n.missing_messages(catalog, messages.used(chosen))
+    )
     if missing and not settings.allow_missing_translations:
         raise DataError(missing, what="translations (--allow-missing-translations: English)")
     briefing = assemble.assemble(
@@ -168,13 +171,14 @@ def output_folder(settings: Settings, client_id: str, theme_name: str, own_theme
     return settings.out_dir / f"{client_id}.{theme_name}"
 
 
-def editions(settings: Settings, client_id: str) -> list[str]:
-    """The languages to build: ``settings.lang`` if set, else the client's ``editions``."""
+def editions(settings: Settings, client_id: str, source: Knowledge | None = None) -> list[str]:
+    """The languages to build: ``settings.lang`` if set, else the client's ``editions`` (read
+    from ``source``, the project in English, when the caller has it)."""
     check_client_id(client_id)
     if settings.lang:
         return [settings.lang]
-    kb = client_knowledge(load_knowledge(settings, translate.SOURCE), client_id)
-    return list(kb.clients[client_id].editions)
+    source = source or load_knowledge(settings, translate.SOURCE)
+    return list(client_knowledge(source, client_id).clients[client_id].editions)
 
 
 @dataclass
