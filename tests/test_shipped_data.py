@@ -175,6 +175,40 @@ def test_the_chinese_edition_cites_its_sources_in_chinese(shipped: Path, client:
     assert not english
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _sources(spec: object, node: object) -> list[str]:
+    """The translatable `source` values of ``node``, found by walking its kind's spec."""
+    if isinstance(spec, list):  # a list of items, each read by the one spec
+        items = node if isinstance(node, list) else []
+        return [s for item in items for s in _sources(spec[0], item)]
+    if not isinstance(spec, dict) or not isinstance(node, dict):
+        return []
+    found = [node.get("source")] if spec.get("source") == translate.TEXT else []
+    for key, sub in spec.items():
+        children = list(node.values()) if key == "*" else [node.get(key)]  # "*": keyed by ids
+        found += [s for child in children for s in _sources(sub, child)]
+    return [s for s in found if isinstance(s, str)]
+
+
+def test_every_source_line_has_a_chinese_translation() -> None:
+    """Not only the samples' zh editions: every source a zh-CN edition could print (each
+    platform's metrics and facts, the exchange rates) is translated into Chinese, with mainland
+    quotation marks (the review of 2026-12-07: English notes on the evidence pages, 「」)."""
+    project, _, _ = translate.overlay(load_project(REPO), ZH, allow_missing=True)
+    sources = [
+        (doc.rel, text)
+        for kind, spec in translate.SPECS.items()
+        for doc in project.documents.get(kind, {}).values()
+        for text in _sources(spec, doc.data)
+    ]
+    assert len(sources) > 100  # the walk found the platforms' sources
+    untranslated = [(rel, s) for rel, s in sources if not CJK.search(s) or re.search("[「」]", s)]
+    # the file named is the English one: its zh-CN sibling needs a `source` for the item
+    assert not untranslated, "\n".join(f"{rel}: {s}" for rel, s in untranslated)
+
+
 def test_every_festival_has_its_date_each_year() -> None:
     """A festival is fixed by the calendar (Qixi: the 7th day of the 7th lunar month), so no
     year of one reads 'date to confirm' (the Chinese review of 2026-12-07: 七夕, 日期待定)."""
