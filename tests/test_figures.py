@@ -415,3 +415,25 @@ def test_each_legend_swatch_can_be_told_apart() -> None:
     }
     assert len(set(swatches.values())) == len(swatches), swatches
     assert swatches["reported"][0] == "#B3261E" and swatches["dated"][0] == charts.GREY
+
+
+def test_a_charts_platforms_carry_their_other_name_in_english_only(project: Path) -> None:
+    """An English reader finds 'Douyin 抖音' by either name; in the Chinese edition an English
+    name beside 抖音 is clutter (the native review of 2026-12)."""
+    from briefing.project import translate
+    from briefing.themes import i18n
+    from briefing.themes.theme import resolve
+
+    theme = resolve("default", project)
+    read = load_project(project)
+    labels, english_names = {}, set()
+    for lang in ("en", "zh-CN"):
+        overlaid, _, _ = translate.overlay(read, lang)
+        kb, _ = validate(overlaid)
+        briefing = assemble(kb, "nordlys-travel", today=TODAY, stale_months=12)
+        english_names |= {r.platform.name_zh for r in briefing.fits} if lang != "en" else set()
+        with i18n.language(i18n.load_catalog(theme.dirs, lang, project)):
+            labels[lang] = {bar.label for bar in charts.fit_chart(briefing).bars}
+    assert "Douyin 抖音" in labels["en"] and "Trip.com (Ctrip) 携程" in labels["en"]
+    assert "抖音" in labels["zh-CN"] and "携程" in labels["zh-CN"]
+    assert not [label for label in labels["zh-CN"] if any(f" {n}" in label for n in english_names)]

@@ -8,9 +8,9 @@ from collections import defaultdict
 from xml.sax.saxutils import escape, quoteattr
 
 from briefing.project.fields import Strict
-from briefing.project.model import Briefing, Metric
+from briefing.project.model import Briefing, Metric, Platform
 from briefing.themes.filters import lowerfirst
-from briefing.themes.i18n import _, date, number, word
+from briefing.themes.i18n import _, date, is_chinese, number, word
 
 COMPARABLE_DAYS = 366  # figures further apart than 12 months are never ranked together
 
@@ -73,6 +73,12 @@ class _Figure(Strict):
     stale: bool
 
 
+def _label(platform: Platform) -> str:
+    """A bar's platform: with its Chinese name in English (it helps the reader find it), alone
+    in Chinese (an English name there is clutter, the native review of 2026-12 found)."""
+    return platform.name if is_chinese() else f"{platform.name} {platform.name_zh}"
+
+
 def audience_charts(briefing: Briefing) -> list[ChartSpec]:
     """One chart per kind of audience figure (MAU, DAU): different kinds never share an axis."""
     by_kind: dict[str, list[_Figure]] = defaultdict(list)
@@ -80,7 +86,7 @@ def audience_charts(briefing: Briefing) -> list[ChartSpec]:
         for metric in ranked.platform.current_metrics:
             kind = metric.audience
             if kind:
-                label = f"{ranked.platform.name} {ranked.platform.name_zh}"
+                label = _label(ranked.platform)
                 stale = briefing.dated(metric)
                 by_kind[kind].append(_Figure(label=label, metric=metric, stale=stale))
     charts = []
@@ -216,7 +222,7 @@ def fit_chart(briefing: Briefing) -> ChartSpec:
     chosen = {r.id for r in briefing.recommended}
     bars = [
         Bar(
-            label=f"{r.platform.name} {r.platform.name_zh}",
+            label=_label(r.platform),
             value=r.fit.score,
             note=_("your focus") if r.focus else "",
             style="recommended" if r.id in chosen else "other",
