@@ -204,6 +204,12 @@ class Platform(Strict):
     metrics: list[Metric] = []  # several of one name: the newest is shown, the rest is history
 
     @property
+    def other_name(self) -> str:
+        """The name in the edition's other language, or "" where both are one (DeepSeek, QQ:
+        Chinese users say the Latin name, and "QQ QQ" reads as a typo)."""
+        return "" if self.name_zh == self.name else self.name_zh
+
+    @property
     def current_metrics(self) -> list[Metric]:
         """The newest figure of each name, in the order the names first appear."""
         newest: dict[str, Metric] = {}

@@ -76,7 +76,8 @@ class _Figure(Strict):
 def _label(platform: Platform) -> str:
     """A bar's platform: with its Chinese name in English (it helps the reader find it), alone
     in Chinese (an English name there is clutter, the native review of 2026-12 found)."""
-    return platform.name if is_chinese() else f"{platform.name} {platform.name_zh}"
+    other = "" if is_chinese() else platform.other_name
+    return f"{platform.name} {other}".strip()
 
 
 def audience_charts(briefing: Briefing) -> list[ChartSpec]:
