@@ -37,6 +37,7 @@ def launch(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
 
 
+@pytest.mark.slow
 @needs_chromium
 @needs_office
 def test_saves_every_image_at_once_and_twenty_switches_break_nothing(tmp_path: Path) -> None:

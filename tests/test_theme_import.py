@@ -155,6 +155,7 @@ def all_kinds(folder: Path) -> dict[str, Path]:
     return kinds
 
 
+@pytest.mark.slow
 def test_each_imported_theme_builds_a_deck_on_the_templates_design(
     project: Path, tmp_path: Path
 ) -> None:
