@@ -159,6 +159,14 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-randomly has shuffled the order
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The ``slow`` tests first (in their shuffled order): pytest-xdist hands out tests in
+    collection order (its groups before single tests), so a long test collected last could
+    keep one worker busy for minutes after the other ran out of work."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test sees the same day and none of the developer's BRIEFING_* settings."""

@@ -22,10 +22,11 @@ import pytest
 from briefing.preview import Previewer, create_app
 from briefing.preview.office import Office
 
-from .conftest import SOURCE_DATE_EPOCH, settings_for
+from .conftest import SAMPLE, SOURCE_DATE_EPOCH, copy_project, settings_for
 
 REPO = Path(__file__).resolve().parent.parent
 CLIENT = "maison-aurele"
+OTHER = "nordlys-travel"  # the client a switch goes to
 TOKEN = "test-secret-0123456789"
 needs_office = pytest.mark.skipif(
     not Office(REPO).available, reason="no .venv-uno or LibreOffice (make .venv-uno sets it up)"
@@ -36,6 +37,25 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def lean_project(target: Path, clients: tuple[str, ...] = (CLIENT, OTHER)) -> Path:
+    """The sample project with ``clients`` cut to what every section still needs: one goal,
+    one city, no competitors or segment, a quarter of the budget (fewer platforms). About 15
+    pages and 18 slides instead of 24 and 27: every save and switch renders, converts and
+    rasterises both outputs, so a preview test's cost follows their length."""
+    import yaml
+
+    root = copy_project(target, clients=[])
+    for client in clients:
+        data = yaml.safe_load((SAMPLE / f"data/clients/{client}.yaml").read_text("utf-8"))
+        data.update(goals=data["goals"][:1], cities=data["cities"][:1], editions=["en"])
+        data["budget"]["amount"] //= 4
+        for key in ("competitors", "focus_platforms", "account_manager", "segment"):
+            data.pop(key, None)
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (root / f"data/clients/{client}.yaml").write_text(text, "utf-8")
+    return root
 
 
 def no_office(root: Path) -> Office:

@@ -257,6 +257,7 @@ def test_a_deck_is_a_valid_zip_with_the_edition_named_in_it(zh_built: Path) -> N
     assert "<dc:language>zh-CN</dc:language>" in core
 
 
+@pytest.mark.slow
 def test_every_sample_builds_in_chinese(tmp_path: Path) -> None:
     from rich.console import Console
 

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from briefing import render
 from briefing.build import forked
 from briefing.preview import Previewer, outputs_for
@@ -16,7 +18,7 @@ from briefing.preview.previewer import shown
 from briefing.project.layout import client_ids
 
 from .conftest import settings_for
-from .preview_server import CLIENT, no_office
+from .preview_server import CLIENT, lean_project, no_office
 
 PNG = b"\x89PNG"
 
@@ -34,12 +36,18 @@ def run(root: Path, test: Callable[[Previewer], Awaitable[Any]], **settings: Any
     return asyncio.run(main())
 
 
+@pytest.fixture
+def lean(tmp_path: Path) -> Path:
+    """A project whose clients render quickly (the preview's tests render each a few times)."""
+    return lean_project(tmp_path / "project")
+
+
 def views(previewer: Previewer) -> dict[str, Any]:
     return {v.name: v for v in previewer.snapshot.views}
 
 
 def test_a_rebuild_renders_in_the_worker_and_an_error_keeps_the_last_good_preview(
-    project: Path,
+    lean: Path,
 ) -> None:
     async def test(previewer: Previewer) -> None:
         await previewer.rebuild()
@@ -52,7 +60,7 @@ def test_a_rebuild_renders_in_the_worker_and_an_error_keeps_the_last_good_previe
         assert await previewer.image("pdf", 1, first["pdf"].count + 1) is None  # 404, no 500
         assert await previewer.image("pdf", 7, 1) is None
         assert await previewer.image("nothing", 1, 1) is None
-        client = project / f"data/clients/{CLIENT}.yaml"
+        client = lean / f"data/clients/{CLIENT}.yaml"
         good = client.read_text("utf-8")
         client.write_text(good.replace("industry: luxury", "industry: luxury\nindustry: fmcg"))
         await previewer.rebuild()
@@ -63,16 +71,16 @@ def test_a_rebuild_renders_in_the_worker_and_an_error_keeps_the_last_good_previe
         await previewer.rebuild()
         assert previewer.snapshot.number == 2 and not previewer.snapshot.errors
 
-    run(project, test)
-    assert not (project / "out").exists() and not (project / "state").exists()
+    run(lean, test)
+    assert not (lean / "out").exists() and not (lean / "state").exists()
 
 
 def test_a_render_past_the_time_budget_stops_its_worker_and_a_new_one_takes_over(
-    project: Path,
+    lean: Path,
 ) -> None:
     """BRIEFING_RENDER_TIMEOUT applies to the preview: the endless template is stopped, its
     line is in the page, the last good pages are still served by the new worker."""
-    template = project / "templates/default/report.html.j2"
+    template = lean / "templates/default/report.html.j2"
     good = template.read_text("utf-8")
 
     async def test(previewer: Previewer) -> None:
@@ -94,11 +102,11 @@ def test_a_render_past_the_time_budget_stops_its_worker_and_a_new_one_takes_over
         await previewer.rebuild(["pdf"])  # the new worker starts cold
         assert previewer.snapshot.number == 2 and not previewer.snapshot.errors
 
-    run(project, test)
+    run(lean, test)
 
 
-def test_a_render_past_the_memory_budget_is_stopped(project: Path) -> None:
-    template = project / "templates/default/report.html.j2"
+def test_a_render_past_the_memory_budget_is_stopped(lean: Path) -> None:
+    template = lean / "templates/default/report.html.j2"
     good = template.read_text("utf-8")
 
     async def test(previewer: Previewer) -> None:
@@ -117,10 +125,10 @@ def test_a_render_past_the_memory_budget_is_stopped(project: Path) -> None:
         )
         assert (await previewer.image("pdf", 1, 1) or b"").startswith(PNG)
 
-    run(project, test, render_memory_mb=700)
+    run(lean, test, render_memory_mb=700)
 
 
-def test_a_crashed_worker_is_shown_and_replaced(project: Path) -> None:
+def test_a_crashed_worker_is_shown_and_replaced(lean: Path) -> None:
     """A segmentation fault in a library ends the worker only: the page says so, and the
     pages already shown are rasterised by the next worker."""
 
@@ -137,7 +145,7 @@ def test_a_crashed_worker_is_shown_and_replaced(project: Path) -> None:
         await previewer.rebuild()
         assert previewer.state()["notice"] == "" and previewer.snapshot.number == 2
 
-    run(project, test)
+    run(lean, test)
 
 
 def test_a_save_rebuilds_only_the_outputs_it_can_change() -> None:

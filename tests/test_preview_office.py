@@ -18,6 +18,7 @@ from .preview_server import (
     REPO,
     PreviewProcess,
     alive,
+    lean_project,
     needs_office,
     state,
     tcp_listeners,
@@ -53,12 +54,12 @@ def _connect_as_nobody(path: str) -> subprocess.CompletedProcess[str]:
 
 
 @needs_office
-def test_libreoffice_is_reachable_by_the_preview_alone(project: Path) -> None:
+def test_libreoffice_is_reachable_by_the_preview_alone(tmp_path: Path) -> None:
     """No TCP port; the UNO pipe is a 0700 socket of ours, which user nobody cannot open,
     in a private profile folder; decks go in and PDFs come out over the helper's pipes."""
     office = Office(REPO)
     try:
-        pdf = office.convert_now(_deck(project))
+        pdf = office.convert_now(_deck(lean_project(tmp_path / "project")))
         assert pdf.startswith(b"%PDF")
         helper = office.process
         assert helper is not None and helper.poll() is None
@@ -91,10 +92,11 @@ def _pids() -> list[int]:
     "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name
 )
 def test_no_libreoffice_of_the_preview_remains_after_it_ends(
-    project: Path, tmp_path: Path, signum: signal.Signals
+    tmp_path: Path, signum: signal.Signals
 ) -> None:
     """Ctrl-C, SIGTERM or kill -9: its worker, helper and LibreOffice end with it. Meanwhile
     nothing of the preview listens on TCP but its own port."""
+    project = lean_project(tmp_path / "project")  # its first build and slides come sooner
     (project / ".venv-uno").symlink_to(REPO / ".venv-uno")
     preview = PreviewProcess(project, tmp_path / "preview.log")
     try:

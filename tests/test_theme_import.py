@@ -18,7 +18,7 @@ from briefing.errors import UsageError
 from briefing.tools.theme_import import import_template
 from briefing.tools.theme_import.shared import MAIN
 
-from .conftest import settings_for
+from .conftest import settings_for, shared_folder
 
 GERMAN = {
     "Title Slide": "Titelfolie",
@@ -133,7 +133,26 @@ def test_unusable_files_are_refused_clearly(project: Path, tmp_path: Path) -> No
     assert not (project / "templates/bare").exists()
 
 
-def all_kinds(folder: Path) -> dict[str, Path]:
+def _resave(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{folder}/lo", "--headless", "--convert-to",
+         "pptx:Impress MS PowerPoint 2007 XML", "--outdir", str(folder / "resaved"),
+         str(make_template(folder / "english.pptx"))],
+        capture_output=True, timeout=180, check=True,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def resaved(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """python-pptx's template as LibreOffice saves it (None without LibreOffice): one
+    LibreOffice start for this run, not one per test that needs it."""
+    if not shutil.which("soffice"):
+        return None
+    return shared_folder(tmp_path_factory, "theme-import-resaved", _resave) / "resaved/english.pptx"
+
+
+def all_kinds(folder: Path, resaved: Path | None) -> dict[str, Path]:
     """The generated templates: English, German and Chinese layout names, placeholders only,
     two masters, and (with LibreOffice) one re-saved by LibreOffice."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,24 +163,19 @@ def all_kinds(folder: Path) -> dict[str, Path]:
         "plain": make_template(folder / "plain.pptx", plain=True),
         "two-masters": two_masters(folder / "two-masters.pptx"),
     }
-    if shutil.which("soffice"):
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{folder}/lo", "--headless", "--convert-to",
-             "pptx:Impress MS PowerPoint 2007 XML", "--outdir", str(folder / "resaved"),
-             str(kinds["english"])],
-            capture_output=True, timeout=180, check=True,
-        )  # fmt: skip
-        kinds["resaved"] = folder / "resaved/english.pptx"
+    if resaved is not None:
+        kinds["resaved"] = Path(shutil.copy(resaved, folder / "resaved.pptx"))
     return kinds
 
 
+@pytest.mark.slow
 def test_each_imported_theme_builds_a_deck_on_the_templates_design(
-    project: Path, tmp_path: Path
+    project: Path, tmp_path: Path, resaved: Path | None
 ) -> None:
     """Every slide on a layout of the template, the template's colours and fonts, and a deck
     LibreOffice converts, for each generated template."""
     decks = {}
-    for kind, template in all_kinds(tmp_path / "templates").items():
+    for kind, template in all_kinds(tmp_path / "templates", resaved).items():
         import_template(project, template, kind, "default", 1)
         build(settings_for(project, theme=kind), "nordlys-travel")
         deck_path = project / f"out/nordlys-travel.{kind}/nordlys-travel-deck.pptx"
@@ -316,17 +330,12 @@ def test_macros_linked_pictures_and_file_links_are_stripped_and_reported(
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_a_template_resaved_by_libreoffice_imports_and_builds(
-    project: Path, tmp_path: Path
+    project: Path, resaved: Path | None
 ) -> None:
     """LibreOffice writes other layout names ('Title, Content'), placeholders without indexes
     and no table styles: the import numbers the placeholders and the deck still builds."""
-    source = make_template(tmp_path / "client.pptx")
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
-         "pptx:Impress MS PowerPoint 2007 XML", "--outdir", str(tmp_path / "resaved"), str(source)],
-        capture_output=True, timeout=180, check=True,
-    )  # fmt: skip
-    layouts = imported(project, tmp_path / "resaved/client.pptx", "resaved")
+    assert resaved is not None
+    layouts = imported(project, resaved, "resaved")
     assert layouts["content"] == "Title, Content" and layouts["two-content"] == "Title, 2 Content"
     report = (project / "templates/resaved/import-report.txt").read_text("utf-8")
     assert "Numbered" in report and "has no Chinese glyphs" in report
