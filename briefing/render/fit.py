@@ -207,18 +207,21 @@ DATE_PARTS = re.compile(r"(?<=\d[年月])(?=\d)")  # where a date wider than its
 
 
 def _pieces(token: str, fonts: FacePair, size: float, width: float, bold: bool) -> list[str]:
-    """``token``, or where it is wider than a line, the pieces it breaks into as it would
-    have without our rules: a date between its year, month and day, anything else by
-    character (a number and a Latin word stay whole)."""
+    """``token``, or where it is wider than a line, the pieces it breaks into: a date between
+    its year, month and day, anything else by character (a number and a Latin word stay
+    whole) but for its last two characters ('2.25万条|线索', not '2.25万条线|索')."""
     if text_width(token, fonts, size, bold) <= width:
         return [token]
-    return [
-        piece
-        for part in DATE_PARTS.split(token)
-        for piece in (
-            _tokens(part, keep=False) if text_width(part, fonts, size, bold) > width else [part]
-        )
-    ]
+    pieces = []
+    for part in DATE_PARTS.split(token):
+        if text_width(part, fonts, size, bold) <= width:
+            pieces.append(part)
+            continue
+        chars = _tokens(part, keep=False)
+        if len(chars) > 2 and all(is_cjk(c[0]) for c in chars[-2:]):
+            chars[-2:] = ["".join(chars[-2:])]
+        pieces += chars
+    return pieces
 
 
 def _tokens(text: str, keep: bool = True) -> list[str]:
@@ -314,14 +317,21 @@ def _wrapped(
 
 
 def widest_word(text: str, fonts: FacePair, size: float, bold: bool = False) -> float:
-    """The width of the widest piece of ``text`` a line may not break: a word, or a kept
-    Chinese term; a hyphenated word breaks after its hyphens ('e-|commerce'), a date between
-    its year, month and day."""
+    """The width of the widest word of ``text`` a viewer breaks only by character, wherever
+    it runs out of room ('Novembe|r'): a Latin word or a number; a hyphenated word breaks after
+    its hyphens ('e-|commerce'). Chinese breaks where ``wrap`` breaks it: between kept words,
+    and a kept word wider than a line (a phrase in brackets in a narrow cell) in pieces, as the
+    PDF's cells do; shrinking a whole table for it would leave the slide half empty."""
+    words = (
+        "".join(chars)
+        for latin, chars in itertools.groupby(text, lambda ch: not (ch.isspace() or is_cjk(ch)))
+        if latin
+    )
     return max(
         (
             text_width(piece, fonts, size, bold)
-            for token in _tokens(text)
-            for piece in re.split(r"(?<=-)(?=\w)|(?<=\d[年月])(?=\d)", token.rstrip(" "))
+            for word in words
+            for piece in re.split(r"(?<=-)(?=\w)", word)
         ),
         default=0.0,
     )
