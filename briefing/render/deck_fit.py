@@ -63,6 +63,7 @@ class Fitter:
         self.logo = theme.deck_logo
         self.agency = tokens.agency.name
         self.root = theme.root
+        self._areas: dict[tuple[str, int], Box] = {}
 
     def client_logo(self, rel: str) -> Path:
         """The client's logo for the deck, inside assets/ (checked at load for the PDF)."""
@@ -88,6 +89,11 @@ class Fitter:
     def area(self, layout: str, idx: int) -> Box:
         """Where a layout's placeholder ``idx`` sits, in points; a layout without one (Title
         Only) lends the master's body area, so drawn content works on any master."""
+        if (layout, idx) not in self._areas:  # asked for each size and text the fitter tries
+            self._areas[layout, idx] = self._area(layout, idx)
+        return self._areas[layout, idx]
+
+    def _area(self, layout: str, idx: int) -> Box:
         found = {p.placeholder_format.idx: p for p in self.layouts[layout].placeholders}
         if idx not in found and self.master is not None:
             found = {p.placeholder_format.idx: p for p in self.master.placeholders}

@@ -190,7 +190,13 @@ def _kept_words() -> re.Pattern[str]:
     between punctuation: one token, as the PDF's table cells keep them on one line."""
     from briefing.themes import i18n
 
-    return _kept_with(tuple(i18n.fixed_words()))
+    catalog = i18n.current()  # held below, so its id names no other catalog while cached
+    if id(catalog) not in _KEPT:
+        _KEPT[id(catalog)] = (catalog, _kept_with(tuple(i18n.fixed_words())))
+    return _KEPT[id(catalog)][1]
+
+
+_KEPT: dict[int, tuple[Any, re.Pattern[str]]] = {}  # by catalog: fixed words are its words
 
 
 @functools.cache
