@@ -133,3 +133,18 @@ def test_the_deck_breaks_a_chinese_cell_between_words_with_breaks_it_writes(
     br = paragraph.find("{*}br")
     assert br is not None and etree.QName(br.find("{*}rPr")).localname == "rPr"
     assert br.find("{*}rPr").get("sz") == "1400"
+
+
+def test_a_term_wider_than_its_line_keeps_its_last_two_characters(chinese: object) -> None:
+    """A kept term wider than a narrow cell breaks (the table is not shrunk for it), but not
+    before its last character ('2.25万条线|索'); the fitter counts the lines the deck draws."""
+    from briefing.render.fit import FacePair, line_count, text_width, widest_word, wrap
+
+    fonts = FacePair("Noto Sans CJK SC", "Noto Sans CJK SC")
+    narrow = text_width("2.25万条线", fonts, 14) + 1
+    assert wrap("2.25万条线索", fonts, 14, narrow) == ["2.25万条", "线索"]
+    assert line_count("2.25万条线索", fonts, 14, narrow) == 2
+    assert widest_word("2.25万条线索", fonts, 14) == text_width("2.25", fonts, 14)
+    for text in ("代理机构社交媒体团队负责", "2028年3月31日前完成 Orchard 冷压果汁的首发"):
+        for width in (60.0, 90.0, 140.0):
+            assert line_count(text, fonts, 14, width) == len(wrap(text, fonts, 14, width))

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -25,7 +26,7 @@ from briefing.project.load import load_project
 from briefing.project.validate import validate
 from briefing.render.deck import CONTENT_ROLES, check_master
 from briefing.render.deck_fit import Fitter
-from briefing.render.deck_model import DeckPlan, SlidePlan
+from briefing.render.deck_model import Card, Column, DeckPlan, SlidePlan, TablePlan
 from briefing.render.fit import is_cjk
 from briefing.themes.theme import resolve
 
@@ -571,3 +572,96 @@ def test_one_goal_and_one_competitor_are_cards_not_one_row_tables(tmp_path: Path
     titles = [slide.shapes.title.text for slide in deck.slides if slide.shapes.title]
     assert any("One goal for Voltera" in t for t in titles), titles
     assert any("Where Tesla Model Y is active" in t for t in titles), titles
+
+
+def _drawn_lines(paragraph: Any) -> list[str]:
+    """A paragraph's text as the viewer draws its lines: runs, split at its <a:br/>."""
+    lines = [""]
+    for child in paragraph._p:
+        if child.tag == qn("a:br"):
+            lines.append("")
+        elif child.tag == qn("a:r"):
+            lines[-1] += child.find(qn("a:t")).text or ""
+    return lines
+
+
+def test_chinese_titles_bullets_cards_and_columns_break_between_words() -> None:
+    """LibreOffice and PowerPoint break Chinese between any two characters (「代理|机构」,
+    「2028年3月31|日」 in titles, bullets, cards and columns): the deck draws each text in the
+    lines the fitter measured, with breaks of its own, and none inside a kept word."""
+    from briefing.render import deck
+    from briefing.render.fit import text_width, wrap
+    from briefing.themes import i18n
+
+    theme = resolve("default", REPO)
+    with i18n.language(i18n.load_catalog(theme.dirs, "zh-CN", REPO)):
+        presentation = Presentation(str(MASTER))
+        layouts = {lay.name: lay for lay in presentation.slide_layouts}
+        zh = Fitter(layouts, theme, presentation.slide_master)
+        body, inner = zh.sizes.body, zh.inner_width(zh.area("Title Only", 1))
+
+        def split_by_characters(width: float, size: float) -> str:
+            """A text whose first line, broken between any two characters, ends '代理|机构'."""
+            em = text_width("中", zh.fonts, size)  # every ideograph is one em wide
+            return "甲" * (int(width // em) - 2) + "代理机构负责到底"
+
+        title = split_by_characters(zh.title_width("Title and Content"), zh.sizes.title)
+        bullet = split_by_characters(zh.body_width("Title and Content", 1, True), body)
+        label = split_by_characters(inner, zh.midway)
+        item = split_by_characters(inner, body)
+        plans = [
+            SlidePlan(role="content", layout="Title and Content", title=title, bullets=[bullet]),
+            SlidePlan(role="content", layout="Title Only", title="卡片", cards=[
+                Card(big="5亿", label=label)]),
+            SlidePlan(role="content", layout="Title Only", title="路线图", columns=[
+                Column(heading="第30天前", items=[item])]),
+        ]  # fmt: skip
+        fitted = zh.paginate(DeckPlan(slides=plans))
+        assert fitted[0].title_size == zh.sizes.title and fitted[0].size == fitted[2].size == body
+        for number, plan in enumerate(fitted, 1):
+            deck._add_slide(presentation, layouts[plan.layout], plan, zh, None, number)
+        expected = [  # the lines the fitter measured each text in
+            wrap(title, zh.fonts, zh.sizes.title, zh.title_width("Title and Content")),
+            wrap(bullet, zh.fonts, body, zh.body_width("Title and Content", 1, True)),
+            wrap(label, zh.fonts, zh.midway, inner),
+            wrap(item, zh.fonts, body, inner),
+        ]
+
+    def drawn(slide: Any, name: str) -> list[list[str]]:
+        shape = next(s for s in slide.shapes if s.name.startswith(name))
+        return [_drawn_lines(p) for p in shape.text_frame.paragraphs]
+
+    first, cards, columns = presentation.slides
+    drawn_lines = [
+        drawn(first, "Title")[0],
+        drawn(first, "Content")[0],
+        drawn(cards, "Card 1")[1],
+        drawn(columns, "Column 1 items")[0],
+    ]
+    for lines, measured in zip(drawn_lines, expected, strict=True):
+        assert lines == measured and len(lines) >= 2, lines
+        assert any("代理机构" in line for line in lines), lines  # never '代理|机构'
+
+
+def test_a_word_wider_than_its_cell_shrinks_the_table_until_it_fits(fitter: Fitter) -> None:
+    """'Novembe|r 2027' in the goals table's narrow 'By' column (Hartley & Finch): the table
+    takes the largest size at which every word fits its cell's line, not only its height."""
+    from briefing.render.deck_fit import column_widths
+    from briefing.render.fit import widest_word
+    from briefing.render.pptx_parts import CELL_X
+
+    body, table_size = fitter.sizes.body, fitter.sizes.table
+    width = fitter.area("Title Only", 1).width
+    word = widest_word("November", fitter.fonts, (body + table_size) / 2)  # fits midway
+    narrow = word / fitter.across + 2 * CELL_X  # the column whose line holds it then
+    table = TablePlan(
+        columns=["Goal", "By"],
+        widths=[width - narrow, narrow],
+        rows=[["Reach first sales of RMB 5 million", "30 November 2027"]],
+    )
+    plan = SlidePlan(role="content", layout="Title Only", title="Goals", table=table)
+    [slide] = fitter.paginate(DeckPlan(slides=[plan]))
+    cell = fitter.cell_width(column_widths(table, width)[1])
+    assert slide.size is not None and table_size <= slide.size < body
+    assert widest_word("November", fitter.fonts, slide.size) <= cell
+    assert widest_word("November", fitter.fonts, slide.size + 1) > cell  # the largest such

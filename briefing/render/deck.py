@@ -26,13 +26,12 @@ from briefing.render.context import template_context
 from briefing.render.deck_fit import (
     BODY_IDX,
     RIGHT_IDX,
-    SAFETY,
     TITLE_IDX,
     Fitter,
     column_widths,
 )
 from briefing.render.deck_model import DeckPlan, SlidePlan
-from briefing.render.fit import line_count, line_height, wrap
+from briefing.render.fit import line_count, line_height
 from briefing.themes import i18n, templating
 from briefing.themes.i18n import _
 from briefing.themes.theme import SlideRole, Theme
@@ -214,18 +213,23 @@ def _add_slide(
     slide._element.cSld.set("name", plan.role)  # checks read each slide's role from here
     sizes, fonts = fitter.sizes, fitter.fonts
     keep = {TITLE_IDX} if plan.title else set()
-    if plan.title:
-        title = slide.placeholders[TITLE_IDX]
+    if plan.title:  # each text in the lines the fitter measured (Fitter.drawn)
         size = plan.title_size or sizes.title
-        parts.fill_text(title, [str(plan.title)], size, fitter.title_fonts)
+        width = fitter.title_width(plan.layout)
+        title = fitter.drawn(str(plan.title), width, size, fitter.title_fonts)
+        parts.fill_text(slide.placeholders[TITLE_IDX], [title], size, fitter.title_fonts)
     if plan.subtitle or plan.bullets:
         lines = plan.subtitle.split("\n") if plan.subtitle else plan.bullets
         size = plan.size or sizes.body
+        width = fitter.body_width(plan.layout, BODY_IDX, not plan.subtitle)
+        lines = [fitter.drawn(line, width, size) for line in lines]
         parts.fill_text(slide.placeholders[BODY_IDX], lines, size, fonts, bullets=not plan.subtitle)
         keep.add(BODY_IDX)
     if plan.right:
         size = plan.right_size or sizes.body  # the fitter sets it for every right column
-        parts.fill_text(slide.placeholders[RIGHT_IDX], plan.right, size, fonts, True)
+        width = fitter.body_width(plan.layout, RIGHT_IDX, True)
+        lines = [fitter.drawn(line, width, size) for line in plan.right]
+        parts.fill_text(slide.placeholders[RIGHT_IDX], lines, size, fonts, True)
         keep.add(RIGHT_IDX)
     _draw(slide, plan, fitter, chart)
     # The logos go into the layout's picture placeholder; a layout without one (a client's
@@ -242,18 +246,6 @@ def _add_slide(
         _add_source(slide, plan, fitter, Emu(presentation.slide_height).pt)
 
 
-def _broken(
-    cells: list[str], widths: list[float], fitter: Fitter, size: float, bold: bool
-) -> list[str]:
-    """Cells with a line break ('\v') where the fitter's measure wraps them: LibreOffice and
-    PowerPoint break Chinese between any two characters ('2028年3月31|日', '6.28|万次收藏')
-    and honour no joiner (U+2060 and eaLnBrk tried), but a break of our own they keep."""
-    return [
-        "\v".join(wrap(text, fitter.fonts, size, (w - 2 * parts.CELL_X) * SAFETY, bold))
-        for text, w in zip(cells, widths, strict=True)
-    ]
-
-
 def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) -> None:
     """Content drawn as native shapes in the layout's body area: charts, tables, cards, columns."""
     area = fitter.area(plan.layout, BODY_IDX)
@@ -264,20 +256,23 @@ def _draw(slide: Any, plan: SlidePlan, fitter: Fitter, chart: ChartSpec | None) 
     elif plan.table is not None:
         widths = column_widths(plan.table, area.width)
         heights = fitter.table_heights(plan.table, widths, size)
-        table = plan.table
-        columns, rows = table.columns, table.rows
-        if i18n.is_chinese():  # each cell in the lines measured: no break inside a word
-            columns = _broken(columns, widths, fitter, size, True)
-            rows = [_broken(row, widths, fitter, size, False) for row in rows]
+        columns, *rows = [  # each cell in the lines measured: no break inside a word
+            [
+                fitter.drawn(t, fitter.cell_width(w), size, bold=r == 0)
+                for t, w in zip(row, widths, strict=True)
+            ]
+            for r, row in enumerate([plan.table.columns, *plan.table.rows])
+        ]
         parts.add_table(slide, box, columns, rows, widths, heights, fitter.fonts, size)
     elif plan.columns:
         boxes = shapes.side_by_side(area, len(plan.columns))
         for i, (column, column_box) in enumerate(zip(plan.columns, boxes, strict=True), 1):
+            width = fitter.inner_width(column_box)
             shapes.add_column(
                 slide,
                 column_box,
-                column.heading,
-                column.items,
+                fitter.drawn(column.heading, width, size, bold=True),
+                [fitter.drawn(item, width, size) for item in column.items],
                 fitter.fonts,
                 size,
                 fitter.colours,

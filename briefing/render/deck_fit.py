@@ -7,6 +7,7 @@ largest that fits on one slide; what fits at no size continues on slides titled 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from briefing.errors import RenderError, TemplateError
 from briefing.project import images
 from briefing.render import pptx_parts as parts
 from briefing.render.deck_model import Card, DeckPlan, SlidePlan, TablePlan
-from briefing.render.fit import FacePair, line_count, line_height
+from briefing.render.fit import FacePair, line_count, line_height, widest_word, wrap
 from briefing.render.pptx_shapes import (
     HEADING,
     ITEM_SPACE,
@@ -34,6 +35,7 @@ from briefing.themes.theme import Theme
 TITLE_IDX = 0
 BODY_IDX = 1  # the subtitle of a title layout, the body of a content layout
 RIGHT_IDX = 2  # the right-hand body of a two-content layout
+CardLines = list[tuple[str, float, bool, str]]  # (text, size, bold, colour), as CardText holds
 SAFETY = 0.95  # measured text may use 95% of a box: kerning and rounding differ a little
 CHINESE_SAFETY = 0.9  # Chinese lines: LibreOffice's spacing beside Latin text and punctuation
 # rules vary a little more than our measure of them
@@ -61,6 +63,7 @@ class Fitter:
         self.logo = theme.deck_logo
         self.agency = tokens.agency.name
         self.root = theme.root
+        self._areas: dict[tuple[str, int], Box] = {}
 
     def client_logo(self, rel: str) -> Path:
         """The client's logo for the deck, inside assets/ (checked at load for the PDF)."""
@@ -86,6 +89,11 @@ class Fitter:
     def area(self, layout: str, idx: int) -> Box:
         """Where a layout's placeholder ``idx`` sits, in points; a layout without one (Title
         Only) lends the master's body area, so drawn content works on any master."""
+        if (layout, idx) not in self._areas:  # asked for each size and text the fitter tries
+            self._areas[layout, idx] = self._area(layout, idx)
+        return self._areas[layout, idx]
+
+    def _area(self, layout: str, idx: int) -> Box:
         found = {p.placeholder_format.idx: p for p in self.layouts[layout].placeholders}
         if idx not in found and self.master is not None:
             found = {p.placeholder_format.idx: p for p in self.master.placeholders}
@@ -103,10 +111,13 @@ class Fitter:
         size = size or self.sizes.title
         return int(height * SAFETY // line_height(self.title_fonts, size)) or 1
 
+    def title_width(self, layout: str) -> float:
+        """The width a title's lines are measured and broken at."""
+        return self.box(layout, TITLE_IDX)[0] * self.across
+
     def title_needs(self, layout: str, text: str, size: float | None = None) -> int:
-        width, _ = self.box(layout, TITLE_IDX)
         size = size or self.sizes.title
-        return line_count(text, self.title_fonts, size, width * self.across)
+        return line_count(text, self.title_fonts, size, self.title_width(layout))
 
     def title_fits(self, layout: str, text: str, size: float | None = None) -> bool:
         """Within the lines the box holds at ``size``, and never more than it holds at the
@@ -139,19 +150,66 @@ class Fitter:
             text = text[:-1].rstrip()
         return slide.model_copy(update={"title": text + "…" + suffix})
 
-    def text_height(self, lines: list[str], width: float, size: float, bullets: bool) -> float:
+    def body_width(self, layout: str, idx: int, bullets: bool) -> float:
+        """The width a placeholder's lines (bullets, or the subtitle's) are measured at."""
         indent = parts.BULLET_INDENT if bullets else 0.0
-        count = sum(line_count(t, self.fonts, size, (width - indent) * self.across) for t in lines)
+        return (self.box(layout, idx)[0] - indent) * self.across
+
+    def inner_width(self, box: Box) -> float:
+        """The width a card's or a roadmap column's lines are measured at."""
+        return (box.width - 2 * PAD) * self.across
+
+    def cell_width(self, width: float) -> float:
+        """The width a table cell's lines are measured at, in a column ``width`` wide."""
+        return (width - 2 * parts.CELL_X) * self.across
+
+    def drawn(
+        self,
+        text: str,
+        width: float,
+        size: float,
+        fonts: FacePair | None = None,
+        bold: bool = False,
+    ) -> str:
+        """``text`` as the deck draws it in lines ``width`` wide (as measured): in Chinese, with
+        a line break ('\v') wherever the measure wraps it. LibreOffice and PowerPoint break
+        Chinese between any two characters ('中国大|陆', '2028年3月31|日') and honour no
+        joiner (U+2060 and eaLnBrk tried), but a break of our own they keep."""
+        if not i18n.is_chinese():
+            return text
+        return "\v".join(wrap(text, fonts or self.fonts, size, width, bold))
+
+    def whole(self, texts: list[str], width: float, size: float, bold: bool = False) -> bool:
+        """No word of ``texts`` is wider than a line: the viewer would break it inside
+        ('Novembe|r 2027' in a narrow column)."""
+        return all(widest_word(t, self.fonts, size, bold) <= width for t in texts)
+
+    def largest(
+        self, fits: Callable[[float], bool], whole: Callable[[float], bool]
+    ) -> float | None:
+        """The largest size of the ladder at which the text fits and every word is whole;
+        failing that, the largest at which it fits (a word too long at every size breaks)."""
+        for size in self.ladder:
+            if fits(size) and whole(size):
+                return size
+        return next((size for size in self.ladder if fits(size)), None)
+
+    def text_height(self, lines: list[str], width: float, size: float) -> float:
+        """Height of ``lines`` as paragraphs measured ``width`` wide (``body_width``)."""
+        count = sum(line_count(t, self.fonts, size, width) for t in lines)
         return count * line_height(self.fonts, size) + len(lines) * size * parts.SPACE_BEFORE
 
     def split_bullets(self, slide: SlidePlan) -> list[SlidePlan]:
-        width, height = self.box(slide.layout, BODY_IDX)
-        room = height * SAFETY
-        for size in self.ladder:
-            if self.text_height(slide.bullets, width, size, True) <= room:
-                return [slide.model_copy(update={"size": size})]
+        width = self.body_width(slide.layout, BODY_IDX, True)
+        room = self.box(slide.layout, BODY_IDX)[1] * SAFETY
+        found = self.largest(
+            lambda size: self.text_height(slide.bullets, width, size) <= room,
+            lambda size: self.whole(slide.bullets, width, size),
+        )
+        if found is not None:
+            return [slide.model_copy(update={"size": found})]
         size = self.ladder[-1]
-        heights = [self.text_height([b], width, size, True) for b in slide.bullets]
+        heights = [self.text_height([b], width, size) for b in slide.bullets]
         for bullet, needed in zip(slide.bullets, heights, strict=True):
             if needed > room:  # no page break can save it
                 raise RenderError(
@@ -164,10 +222,11 @@ class Fitter:
 
     def subtitle_size(self, slide: SlidePlan) -> float:
         """The largest size at which the title slide's subtitle lines fit their box."""
-        width, height = self.box(slide.layout, BODY_IDX)
+        width = self.body_width(slide.layout, BODY_IDX, False)
+        height = self.box(slide.layout, BODY_IDX)[1]
         lines = (slide.subtitle or "").split("\n")
         for size in self.ladder:
-            if self.text_height(lines, width, size, False) <= height * SAFETY:
+            if self.text_height(lines, width, size) <= height * SAFETY:
                 return size
         raise RenderError(
             f"deck: the subtitle of '{slide.titles[0]}' does not fit at {self.ladder[-1]} pt; "
@@ -175,10 +234,14 @@ class Fitter:
         )
 
     def right_size(self, slide: SlidePlan) -> float:
-        width, height = self.box(slide.layout, RIGHT_IDX)
-        for size in self.ladder:
-            if self.text_height(slide.right, width, size, True) <= height * SAFETY:
-                return size
+        width = self.body_width(slide.layout, RIGHT_IDX, True)
+        height = self.box(slide.layout, RIGHT_IDX)[1]
+        found = self.largest(
+            lambda size: self.text_height(slide.right, width, size) <= height * SAFETY,
+            lambda size: self.whole(slide.right, width, size),
+        )
+        if found is not None:
+            return found
         raise RenderError(
             f"deck: slide '{slide.titles[0]}': the right-hand column does not fit at "
             f"{self.ladder[-1]} pt; shorten it in deck.yaml.j2"
@@ -186,7 +249,7 @@ class Fitter:
 
     def row_height(self, cells: list[str], widths: list[float], size: float, bold: bool) -> float:
         lines = max(
-            line_count(text, self.fonts, size, (w - 2 * parts.CELL_X) * self.across, bold)
+            line_count(text, self.fonts, size, self.cell_width(w), bold)
             for text, w in zip(cells, widths, strict=True)
         )
         return lines * line_height(self.fonts, size) + 2 * parts.CELL_Y
@@ -203,9 +266,20 @@ class Fitter:
         area = self.area(slide.layout, BODY_IDX)
         widths = column_widths(table, area.width)
         room = area.height * SAFETY
-        for size in self.ladder:
-            if sum(self.table_heights(table, widths, size)) <= room:
-                return [slide.model_copy(update={"size": size})]
+
+        def whole(size: float) -> bool:
+            cells = [(table.columns, True), *((row, False) for row in table.rows)]
+            return all(
+                self.whole([text], self.cell_width(w), size, bold)
+                for row, bold in cells
+                for text, w in zip(row, widths, strict=True)
+            )
+
+        found = self.largest(
+            lambda size: sum(self.table_heights(table, widths, size)) <= room, whole
+        )
+        if found is not None:
+            return [slide.model_copy(update={"size": found})]
         size = self.ladder[-1]
         header, *heights = self.table_heights(table, widths, size)
         pages = balanced(table.rows, heights, room - header)
@@ -217,18 +291,26 @@ class Fitter:
         ]
 
     def column_height(self, items: list[str], width: float, size: float) -> float:
-        inner = width - 2 * PAD
-        lines = sum(line_count(t, self.fonts, size, inner * self.across) for t in items)
+        """Height of a roadmap column's items, measured ``width`` wide (``inner_width``)."""
+        lines = sum(line_count(t, self.fonts, size, width) for t in items)
         return lines * line_height(self.fonts, size) + len(items) * size * ITEM_SPACE
 
     def split_columns(self, slide: SlidePlan) -> list[SlidePlan]:
         """Roadmap columns: one size for all; items that do not fit continue on a next slide."""
         boxes = side_by_side(self.area(slide.layout, BODY_IDX), len(slide.columns))
         room = (boxes[0].height - HEADING - 1.2 * PAD) * SAFETY
-        width = boxes[0].width
-        for size in self.ladder:
-            if all(self.column_height(c.items, width, size) <= room for c in slide.columns):
-                return [slide.model_copy(update={"size": size})]
+        width = self.inner_width(boxes[0])
+        found = self.largest(
+            lambda size: all(
+                self.column_height(c.items, width, size) <= room for c in slide.columns
+            ),
+            lambda size: all(
+                self.whole(c.items, width, size) and self.whole([c.heading], width, size, True)
+                for c in slide.columns
+            ),
+        )
+        if found is not None:
+            return [slide.model_copy(update={"size": found})]
         size = self.ladder[-1]
         heights = [[self.column_height([i], width, size) for i in c.items] for c in slide.columns]
         count = max(
@@ -263,26 +345,39 @@ class Fitter:
         return [(box, self.card_text(card, box, big)) for box, card in pairs]
 
     def card_text(self, card: Card, box: Box, largest: float | None = None) -> CardText:
-        width, room = (box.width - 2 * PAD) * self.across, (box.height - 1.2 * PAD) * SAFETY
-        muted, accent = self.colours.muted, self.colours.primary
-        small = self.ladder[-1]
-        for big in range(int(largest or self.sizes.title), small - 1, -1):
-            lines: list[tuple[str, float, bool, str]] = [
-                (card.big, big, True, muted if card.muted else accent)
-            ]
-            lines += [(card.label, min(self.midway, big), False, self.colours.text)]
-            if card.detail:
-                lines.append((card.detail, small, False, muted))
+        """The card's lines at the largest figure size at which they fit and no word is
+        broken (failing that, the largest at which they fit), drawn as measured."""
+        width, room = self.inner_width(box), (box.height - 1.2 * PAD) * SAFETY
+        sizes = range(int(largest or self.sizes.title), self.ladder[-1] - 1, -1)
+
+        def fits(lines: CardLines) -> bool:
             needed = sum(
                 line_count(t, self.fonts, s, width, b) * line_height(self.fonts, s)
                 for t, s, b, _ in lines
             )
-            if needed <= room:
-                return CardText(lines)
-        raise RenderError(
-            f"deck: a card does not fit its box ({box.width:.0f} by {box.height:.0f} pt): "
-            f"'{card.big}' / '{card.label}'; shorten it in deck.yaml.j2 or show fewer cards"
-        )
+            return needed <= room
+
+        def whole(lines: CardLines) -> bool:
+            return all(self.whole([t], width, s, b) for t, s, b, _ in lines)
+
+        candidates = [self._card_lines(card, big) for big in sizes]
+        chosen = next((c for c in candidates if fits(c) and whole(c)), None)
+        chosen = chosen or next((c for c in candidates if fits(c)), None)
+        if chosen is None:
+            raise RenderError(
+                f"deck: a card does not fit its box ({box.width:.0f} by {box.height:.0f} pt): "
+                f"'{card.big}' / '{card.label}'; shorten it in deck.yaml.j2 or show fewer cards"
+            )
+        return CardText([(self.drawn(t, width, s, bold=b), s, b, c) for t, s, b, c in chosen])
+
+    def _card_lines(self, card: Card, big: int) -> CardLines:
+        """The figure at ``big``, its label at up to the midway size, its detail smallest."""
+        muted, accent = self.colours.muted, self.colours.primary
+        lines: CardLines = [(card.big, big, True, muted if card.muted else accent)]
+        lines.append((card.label, min(self.midway, big), False, self.colours.text))
+        if card.detail:
+            lines.append((card.detail, self.ladder[-1], False, muted))
+        return lines
 
     def paginate(self, plan: DeckPlan) -> list[SlidePlan]:
         slides: list[SlidePlan] = []

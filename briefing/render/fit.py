@@ -185,15 +185,49 @@ NO_LINE_START = frozenset("，。、；：？！）」』】》〉”’…—·
 NO_LINE_END = frozenset("（「『【《〈“‘")  # noqa: RUF001
 
 
-@functools.cache
 def _kept_words() -> re.Pattern[str]:
-    """A Chinese date, a number with its unit and a short term between punctuation: one
-    token, as the PDF keeps them on one line (render/html.py)."""
-    from briefing.render.html import CELL_DATE, LAST_TWO, SHORT  # the PDF's rules
+    """A Chinese date, a fixed word ('代理机构'), a number with its unit and a short term
+    between punctuation: one token, as the PDF's table cells keep them on one line."""
+    from briefing.themes import i18n
 
-    # a slide's boxes are narrow: a date may break after its month; the last two characters
-    # stay together (no line of one character)
-    return re.compile(f"{CELL_DATE}|{SHORT}|{LAST_TWO.pattern}")
+    catalog = i18n.current()  # held below, so its id names no other catalog while cached
+    if id(catalog) not in _KEPT:
+        _KEPT[id(catalog)] = (catalog, _kept_with(tuple(i18n.fixed_words())))
+    return _KEPT[id(catalog)][1]
+
+
+_KEPT: dict[int, tuple[Any, re.Pattern[str]]] = {}  # by catalog: fixed words are its words
+
+
+@functools.cache
+def _kept_with(words: tuple[str, ...]) -> re.Pattern[str]:
+    """``_kept_words`` for one catalog's fixed ``words`` (``unbreakable`` reads them again)."""
+    from briefing.render.html import CELL_DATE, LAST_TWO, unbreakable  # the PDF's rules
+
+    # a slide's boxes are narrow: a date may break after its month, as in a cell; the last two
+    # characters stay together (no line of one character)
+    return re.compile(f"{unbreakable(CELL_DATE, 6).pattern}|{LAST_TWO.pattern}")
+
+
+DATE_PARTS = re.compile(r"(?<=\d[年月])(?=\d)")  # where a date wider than its line breaks
+
+
+def _pieces(token: str, fonts: FacePair, size: float, width: float, bold: bool) -> list[str]:
+    """``token``, or where it is wider than a line, the pieces it breaks into: a date between
+    its year, month and day, anything else by character (a number and a Latin word stay
+    whole) but for its last two characters ('2.25万条|线索', not '2.25万条线|索')."""
+    if text_width(token, fonts, size, bold) <= width:
+        return [token]
+    pieces = []
+    for part in DATE_PARTS.split(token):
+        if text_width(part, fonts, size, bold) <= width:
+            pieces.append(part)
+            continue
+        chars = _tokens(part, keep=False)
+        if len(chars) > 2 and all(is_cjk(c[0]) for c in chars[-2:]):
+            chars[-2:] = ["".join(chars[-2:])]
+        pieces += chars
+    return pieces
 
 
 def _tokens(text: str, keep: bool = True) -> list[str]:
@@ -253,43 +287,57 @@ def _has_cjk(text: str) -> bool:
 def wrap(text: str, fonts: FacePair, size: float, width: float, bold: bool = False) -> list[str]:
     """``text`` in the lines greedy wrapping gives it (as ``line_count`` counts them): where a
     renderer would break inside a Chinese word, the deck writes these lines with breaks."""
-    lines, current, width_so_far, previous = [], "", 0.0, ""
+    return [line for line, _ in _wrapped(text, fonts, size, width, bold)]
+
+
+def line_count(text: str, fonts: FacePair, size: float, width: float, bold: bool = False) -> int:
+    """Lines that greedy wrapping needs for ``text`` in a box ``width`` points wide: ``wrap``'s
+    lines (the deck draws them), and a word wider than the box in as many as the viewer
+    breaks it into, by character."""
+    return sum(
+        max(1, math.ceil(used / width)) for _, used in _wrapped(text, fonts, size, width, bold)
+    )
+
+
+def _wrapped(
+    text: str, fonts: FacePair, size: float, width: float, bold: bool
+) -> list[tuple[str, float]]:
+    """Each line and the width it uses (more than ``width`` only for one word too long)."""
+    lines, current, width_so_far, used, previous = [], "", 0.0, 0.0, ""
     tokens = [
-        piece
-        for token in _tokens(text)
-        for piece in (
-            _tokens(token, keep=False) if text_width(token, fonts, size, bold) > width else [token]
-        )
-    ]  # a kept word wider than the box breaks as it would have (a number stays whole)
+        piece for token in _tokens(text) for piece in _pieces(token, fonts, size, width, bold)
+    ]
     for token in tokens:
         token_width = text_width(token, fonts, size, bold)
         trimmed = text_width(token.rstrip(" "), fonts, size, bold)
         if width_so_far and previous and is_cjk(previous) != is_cjk(token[0]):
-            width_so_far += AUTOSPACE * size
+            width_so_far += AUTOSPACE * size  # the space LibreOffice adds between the two
         if width_so_far and width_so_far + trimmed > width:
-            lines.append(current.rstrip(" "))
+            lines.append((current.rstrip(" "), used))
             current, width_so_far = "", 0.0
         current += token
+        used = width_so_far + trimmed
         width_so_far += token_width
         previous = token[-1]
-    return [*lines, current.rstrip(" ")]
+    return [*lines, (current.rstrip(" "), used)]
 
 
-def line_count(text: str, fonts: FacePair, size: float, width: float, bold: bool = False) -> int:
-    """Lines that greedy wrapping needs for ``text`` in a box ``width`` points wide."""
-    lines, current, previous = 1, 0.0, ""
-    for token in _tokens(text):
-        token_width = text_width(token, fonts, size, bold)
-        trimmed = text_width(token.rstrip(" "), fonts, size, bold)
-        if current and previous and is_cjk(previous) != is_cjk(token[0]):
-            current += AUTOSPACE * size  # the space LibreOffice adds between the two
-        if current and current + trimmed > width:
-            lines += 1
-            current = 0.0
-        if token_width > width:  # a single long word wraps by character
-            lines += math.ceil(token_width / width) - 1
-            current = token_width % width
-        else:
-            current += token_width
-        previous = token[-1]
-    return lines
+def widest_word(text: str, fonts: FacePair, size: float, bold: bool = False) -> float:
+    """The width of the widest word of ``text`` a viewer breaks only by character, wherever
+    it runs out of room ('Novembe|r'): a Latin word or a number; a hyphenated word breaks after
+    its hyphens ('e-|commerce'). Chinese breaks where ``wrap`` breaks it: between kept words,
+    and a kept word wider than a line (a phrase in brackets in a narrow cell) in pieces, as the
+    PDF's cells do; shrinking a whole table for it would leave the slide half empty."""
+    words = (
+        "".join(chars)
+        for latin, chars in itertools.groupby(text, lambda ch: not (ch.isspace() or is_cjk(ch)))
+        if latin
+    )
+    return max(
+        (
+            text_width(piece, fonts, size, bold)
+            for word in words
+            for piece in re.split(r"(?<=-)(?=\w)", word)
+        ),
+        default=0.0,
+    )

@@ -48,11 +48,11 @@ def keep_chinese_together(html: str) -> str:
     attributes, closed, body = body.partition(">")  # the body's own attributes stay as they are
     head, found = head + found + attributes + closed, ""
     parts, cells, svg = TAG.split(body), 0, 0
-    unbreakable, in_cell = _unbreakable(DATE, 99), _unbreakable(CELL_DATE, 6)
+    kept, in_cell = unbreakable(DATE, 99), unbreakable(CELL_DATE, 6)
     for i in range(0, len(parts), 2):  # text, tag, text, tag...
         text = parts[i]
         if not svg:  # an SVG's <text> takes no HTML span: the chart's labels would spill out
-            text = (in_cell if cells else unbreakable).sub(lambda m: KEPT.format(m[0]), text)
+            text = (in_cell if cells else kept).sub(lambda m: KEPT.format(m[0]), text)
         if i + 1 < len(parts):
             cells += bool(CELL_START.match(parts[i + 1])) - bool(CELL_END.match(parts[i + 1]))
             svg += bool(SVG_START.match(parts[i + 1])) - (parts[i + 1] == "</svg>")
@@ -62,8 +62,9 @@ def keep_chinese_together(html: str) -> str:
     return head + found + "".join(parts)
 
 
-def _unbreakable(date: str, longest: int) -> re.Pattern[str]:
-    """Dates, the fixed words of at most ``longest`` characters and short terms."""
+def unbreakable(date: str, longest: int) -> re.Pattern[str]:
+    """Dates, the fixed words of at most ``longest`` characters and short terms (the deck keeps
+    what a table cell keeps: render/fit.py)."""
     chinese = (w for w in i18n.fixed_words() if 1 < len(w) <= longest and LAST_TWO.search(w[-2:]))
     words = sorted(chinese, key=len, reverse=True)
     return re.compile("|".join([date, *(re.escape(w) for w in words), SHORT]))

@@ -38,6 +38,24 @@ def set_run_fonts(run: Any, fonts: FacePair, size: float, bold: bool = False) ->
         run._r.getparent().get_or_add_pPr().set("hangingPunct", "0")
 
 
+def add_runs(
+    paragraph: Any, text: str, fonts: FacePair, size: float, bold: bool = False
+) -> list[Any]:
+    """``text`` as runs of ``paragraph``, with a line break where it holds '\v' (a break the
+    fitter chose: render/deck_fit.py Fitter.drawn); the runs, for their colour."""
+    runs = []
+    for i, line in enumerate(text.split("\v")):
+        if i:  # at the text's size: a default-sized break would make its line taller
+            br_pr = paragraph._p.add_br().get_or_add_rPr()
+            br_pr.set("sz", str(int(size * 100)))
+            set_typefaces(br_pr, fonts)
+        run = paragraph.add_run()
+        run.text = line
+        set_run_fonts(run, fonts, size, bold=bold)
+        runs.append(run)
+    return runs
+
+
 def set_typefaces(r_pr: Any, fonts: FacePair) -> None:
     for tag in ("a:latin", "a:ea", "a:cs"):
         old = r_pr.find(qn(tag))
@@ -68,9 +86,7 @@ def fill_text(
     frame.word_wrap = True
     for i, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        run = paragraph.add_run()
-        run.text = line
-        set_run_fonts(run, fonts, size)
+        add_runs(paragraph, line, fonts, size)
         if bullets:
             paragraph.space_before = Pt(size * SPACE_BEFORE)
             p_pr = paragraph._p.get_or_add_pPr()
@@ -201,13 +217,6 @@ def add_table(
             set_typefaces(end, fonts)
             if not value:
                 continue
-            for i, line in enumerate(value.split("\v")):  # a break the fitter chose
-                if i:  # at the text's size: a default-sized break would make its line taller
-                    br_pr = paragraph._p.add_br().get_or_add_rPr()
-                    br_pr.set("sz", str(int(size * 100)))
-                    set_typefaces(br_pr, fonts)
-                run = paragraph.add_run()
-                run.text = line
-                set_run_fonts(run, fonts, size, bold=r == 0)
+            for run in add_runs(paragraph, value, fonts, size, bold=r == 0):
                 if r == 0:  # explicit too: LibreOffice ignores a table style's text colour
                     run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)

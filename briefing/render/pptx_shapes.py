@@ -15,7 +15,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Pt
 
 from briefing.render.fit import FacePair
-from briefing.render.pptx_parts import set_run_fonts, tint
+from briefing.render.pptx_parts import add_runs, set_run_fonts, tint
 
 if TYPE_CHECKING:
     from briefing.themes.theme import BrandColours
@@ -63,10 +63,8 @@ def add_card(slide: Any, box: Box, card: CardText, fonts: FacePair, fill: str, n
     for i, (text, size, bold, colour) in enumerate(card.lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.alignment = PP_ALIGN.LEFT
-        run = paragraph.add_run()
-        run.text = text
-        set_run_fonts(run, fonts, size, bold=bold)
-        run.font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
+        for run in add_runs(paragraph, text, fonts, size, bold):
+            run.font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
 
 
 def add_column(
@@ -82,10 +80,8 @@ def add_column(
     """A heading band in the primary colour over a tinted panel of items."""
     band = _rectangle(slide, Box(box.left, box.top, box.width, HEADING), colours.primary, name)
     band.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
-    run = band.text_frame.paragraphs[0].add_run()
-    run.text = heading
-    set_run_fonts(run, fonts, size, bold=True)
-    run.font.color.rgb = RGBColor.from_string(colours.background.lstrip("#"))
+    for run in add_runs(band.text_frame.paragraphs[0], heading, fonts, size, bold=True):
+        run.font.color.rgb = RGBColor.from_string(colours.background.lstrip("#"))
     body = Box(box.left, box.top + HEADING, box.width, box.height - HEADING)
     panel = _rectangle(slide, body, tint(colours.primary, 0.06), f"{name} items")
     frame = panel.text_frame
@@ -95,10 +91,8 @@ def add_column(
         paragraph.alignment = PP_ALIGN.LEFT
         if i:
             paragraph.space_before = Pt(size * ITEM_SPACE)
-        run = paragraph.add_run()
-        run.text = item
-        set_run_fonts(run, fonts, size)
-        run.font.color.rgb = RGBColor.from_string(colours.text.lstrip("#"))
+        for run in add_runs(paragraph, item, fonts, size):
+            run.font.color.rgb = RGBColor.from_string(colours.text.lstrip("#"))
 
 
 SOURCE_SIZE = 8.0  # pt: the source line under a slide's body
