@@ -27,6 +27,7 @@ from briefing.project.validate import validate
 from briefing.render.deck import CONTENT_ROLES, check_master
 from briefing.render.deck_fit import Fitter
 from briefing.render.deck_model import Card, Column, DeckPlan, SlidePlan, TablePlan
+from briefing.render.deck_pages import paginate
 from briefing.render.fit import is_cjk
 from briefing.themes.theme import resolve
 
@@ -116,14 +117,15 @@ def test_a_long_bullet_list_continues_on_new_slides(fitter: Fitter) -> None:
     bullets = [
         f"Point {i}: a reasonably long line of advice for the account team" for i in range(60)
     ]
-    slides = fitter.paginate(
+    slides = paginate(
+        fitter,
         DeckPlan(
             slides=[
                 SlidePlan(
                     role="content", layout="Title and Content", title="Tactics", bullets=bullets
                 )
             ]
-        )
+        ),
     )
     assert len(slides) >= 3
     count = len(slides)
@@ -138,7 +140,7 @@ def test_a_title_that_cannot_fit_fails_or_is_shortened(fitter: Fitter) -> None:
         slides=[SlidePlan(role="content", layout="Title and Content", title=long.strip())]
     )
     with pytest.raises(RenderError, match=r"slide 1 \(Title and Content\), field 'title'"):
-        fitter.paginate(plan)
+        paginate(fitter, plan)
     plan = DeckPlan(
         slides=[
             SlidePlan(
@@ -146,7 +148,7 @@ def test_a_title_that_cannot_fit_fails_or_is_shortened(fitter: Fitter) -> None:
             )
         ]
     )
-    [slide] = fitter.paginate(plan)
+    [slide] = paginate(fitter, plan)
     assert slide.title.endswith("…") and len(slide.title) < len(long)
 
 
@@ -329,7 +331,7 @@ def test_a_title_slightly_too_long_shrinks_before_it_fails(fitter: Fitter) -> No
     """Down to 75% of the theme's title size (a client's master may have a smaller box)."""
     text = "A title far too long for one line of a slide, " * 3
     plan = DeckPlan(slides=[SlidePlan(role="content", layout="Title and Content", title=text)])
-    [slide] = fitter.paginate(plan)
+    [slide] = paginate(fitter, plan)
     assert slide.title == text and slide.title_size is not None
     assert fitter.sizes.title * 0.75 <= slide.title_size < fitter.sizes.title
 
@@ -616,7 +618,7 @@ def test_chinese_titles_bullets_cards_and_columns_break_between_words() -> None:
             SlidePlan(role="content", layout="Title Only", title="路线图", columns=[
                 Column(heading="第30天前", items=[item])]),
         ]  # fmt: skip
-        fitted = zh.paginate(DeckPlan(slides=plans))
+        fitted = paginate(zh, DeckPlan(slides=plans))
         assert fitted[0].title_size == zh.sizes.title and fitted[0].size == fitted[2].size == body
         for number, plan in enumerate(fitted, 1):
             deck._add_slide(presentation, layouts[plan.layout], plan, zh, None, number)
@@ -646,7 +648,7 @@ def test_chinese_titles_bullets_cards_and_columns_break_between_words() -> None:
 def test_a_word_wider_than_its_cell_shrinks_the_table_until_it_fits(fitter: Fitter) -> None:
     """'Novembe|r 2027' in the goals table's narrow 'By' column (Hartley & Finch): the table
     takes the largest size at which every word fits its cell's line, not only its height."""
-    from briefing.render.deck_fit import column_widths
+    from briefing.render.deck_pages import column_widths
     from briefing.render.fit import widest_word
     from briefing.render.pptx_parts import CELL_X
 
@@ -660,7 +662,7 @@ def test_a_word_wider_than_its_cell_shrinks_the_table_until_it_fits(fitter: Fitt
         rows=[["Reach first sales of RMB 5 million", "30 November 2027"]],
     )
     plan = SlidePlan(role="content", layout="Title Only", title="Goals", table=table)
-    [slide] = fitter.paginate(DeckPlan(slides=[plan]))
+    [slide] = paginate(fitter, DeckPlan(slides=[plan]))
     cell = fitter.cell_width(column_widths(table, width)[1])
     assert slide.size is not None and table_size <= slide.size < body
     assert widest_word("November", fitter.fonts, slide.size) <= cell

@@ -126,7 +126,7 @@ def test_a_table_cell_is_a_list_by_layout() -> None:
 
 def test_a_continued_table_never_ends_with_one_row() -> None:
     """The deck's fitter (found by lone-rows: a risk table's '(3 of 3)' slide with one row)."""
-    from briefing.render.deck_fit import balanced
+    from briefing.render.deck_pages import balanced
 
     pages = balanced(list(range(7)), [3.0] * 7, 9.0)
     assert [len(p) for p in pages] == [3, 2, 2]  # as few slides, earlier ones fuller

@@ -28,9 +28,9 @@ from briefing.render.deck_fit import (
     RIGHT_IDX,
     TITLE_IDX,
     Fitter,
-    column_widths,
 )
 from briefing.render.deck_model import DeckPlan, SlidePlan
+from briefing.render.deck_pages import column_widths, paginate
 from briefing.render.fit import line_count, line_height
 from briefing.themes import i18n, templating
 from briefing.themes.i18n import _
@@ -165,7 +165,7 @@ def render_deck(briefing: Briefing, theme: Theme) -> RenderedDeck:
     pptx_theme.add_table_style(presentation, theme.tokens)
     layouts = {layout.name: layout for layout in presentation.slide_layouts}
     fitter = Fitter(layouts, theme, presentation.slide_master)
-    fitted = fitter.paginate(plan)
+    fitted = paginate(fitter, plan)
     for number, slide_plan in enumerate(fitted, 1):
         chart = _chart(charts, slide_plan, number)
         _add_slide(presentation, layouts[slide_plan.layout], slide_plan, fitter, chart, number)
