@@ -576,6 +576,34 @@ def test_one_goal_and_one_competitor_are_cards_not_one_row_tables(tmp_path: Path
     assert any("Where Tesla Model Y is active" in t for t in titles), titles
 
 
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_one_risk_is_cards_not_a_one_row_table(tmp_path: Path, lang: str) -> None:
+    """`make qa-briefs` 27:6 and 27:1 (deck-layout, fill 0.34 and 0.24): a plan with one risk
+    got a table of one row; it is the risk and its mitigation beside two cards."""
+    import io
+
+    from briefing.build.pipeline import prepare
+    from briefing.render.deck import render_deck
+    from briefing.themes import i18n
+
+    from .conftest import copy_project, settings_for
+
+    root = copy_project(tmp_path / "project", clients=["nordlys-travel"])
+    prepared = prepare(settings_for(root, lang=lang), "nordlys-travel")
+    plan = prepared.briefing.plan
+    one = prepared.briefing.model_copy(
+        update={"plan": plan.model_copy(update={"risks": plan.risks[:1]})}
+    )
+    with i18n.language(prepared.catalog):
+        deck = Presentation(io.BytesIO(render_deck(one, prepared.theme).data))
+    heads = ("One risk to manage",) if lang == "en" else ("一项风险",)
+    [slide] = [s for s in deck.slides if s.shapes.title and
+               any(h in s.shapes.title.text.replace("\v", "") for h in heads)]  # fmt: skip
+    assert not any(shape.has_table for shape in slide.shapes)
+    cards = [shape for shape in slide.shapes if shape.name.startswith("Card")]
+    assert len(cards) == 2, [shape.name for shape in slide.shapes]
+
+
 def _drawn_lines(paragraph: Any) -> list[str]:
     """A paragraph's text as the viewer draws its lines: runs, split at its <a:br/>."""
     lines = [""]
