@@ -148,3 +148,19 @@ def test_a_term_wider_than_its_line_keeps_its_last_two_characters(chinese: objec
     for text in ("代理机构社交媒体团队负责", "2028年3月31日前完成 Orchard 冷压果汁的首发"):
         for width in (60.0, 90.0, 140.0):
             assert line_count(text, fonts, 14, width) == len(wrap(text, fonts, 14, width))
+
+
+def test_the_deck_breaks_chinese_between_words_a_dictionary_finds() -> None:
+    """The native review of the new deck (2026-12-07): our own breaks fell inside words
+    ('现场扫|码', '中|国大陆', '客|源'); a line now breaks only between words."""
+    from briefing.render.fit import FacePair, text_width, wrap
+
+    fonts = FacePair("Noto Sans CJK SC", "Noto Sans CJK SC")
+    text = "现场扫码即可打开中国大陆全渠道预订量其余时段客源不足"
+    words = ("扫码", "中国", "大陆", "渠道", "预订量", "时段", "客源", "不足")
+    for n in range(4, 12):  # boxes from four to eleven ideographs wide
+        lines = wrap(text, fonts, 10.0, text_width("字" * n, fonts, 10.0) * 1.0001)
+        assert "".join(lines) == text
+        for left, right in zip(lines, lines[1:], strict=False):
+            assert not any(left.endswith(w[:k]) and right.startswith(w[k:])
+                           for w in words for k in range(1, len(w))), (n, lines)  # fmt: skip
