@@ -3,6 +3,8 @@ stands alone on a line (report.css keeps ``.nobr`` spans on one line)."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from briefing.render.html import keep_chinese_together
@@ -161,6 +163,6 @@ def test_the_deck_breaks_chinese_between_words_a_dictionary_finds() -> None:
     for n in range(4, 12):  # boxes from four to eleven ideographs wide
         lines = wrap(text, fonts, 10.0, text_width("字" * n, fonts, 10.0) * 1.0001)
         assert "".join(lines) == text
-        for left, right in zip(lines, lines[1:], strict=False):
+        for left, right in itertools.pairwise(lines):
             assert not any(left.endswith(w[:k]) and right.startswith(w[k:])
                            for w in words for k in range(1, len(w))), (n, lines)  # fmt: skip
