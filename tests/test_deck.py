@@ -24,11 +24,11 @@ from briefing.assemble import assemble
 from briefing.errors import RenderError, TemplateError
 from briefing.project.load import load_project
 from briefing.project.validate import validate
+from briefing.render.breaks import is_cjk
 from briefing.render.deck import CONTENT_ROLES, check_master
 from briefing.render.deck_fit import Fitter
 from briefing.render.deck_model import Card, Column, DeckPlan, SlidePlan, TablePlan
 from briefing.render.deck_pages import paginate
-from briefing.render.fit import is_cjk
 from briefing.themes.theme import resolve
 
 from .conftest import REPO, SAMPLE_CLIENTS, TODAY

@@ -140,9 +140,9 @@ def test_chinese_titles_are_messages(zh_built: Path) -> None:
 def test_kinsoku_keeps_punctuation_off_line_starts(monkeypatch: pytest.MonkeyPatch) -> None:
     """'，' may not start a line: the character before it moves down with it, so a line that
     ends exactly before the comma needs one more line than the characters alone would."""
-    from briefing.render import fit
+    from briefing.render import breaks
 
-    monkeypatch.setattr(fit, "_words", tuple)  # one character a word: the rule alone counts
+    monkeypatch.setattr(breaks, "_words", tuple)  # one character a word: the rule alone counts
     fonts = FacePair("Noto Sans CJK SC", "Noto Sans CJK SC")
     size = 10.0
     width = 10 * size * 1.0001  # ten ideographs per line

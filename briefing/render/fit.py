@@ -8,13 +8,13 @@ import itertools
 import math
 import re
 import subprocess
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from briefing import files
 from briefing.errors import SystemDependencyError
+from briefing.render.breaks import break_units, is_cjk
 
 FONT_DIRS = tuple(
     Path(folder).expanduser()
@@ -179,36 +179,6 @@ def missing_glyphs(text: str, fonts: FacePair) -> set[str]:
     }
 
 
-# Chinese line-breaking rules (kinsoku), as OOXML's zh-CN defaults and LibreOffice apply them:
-# no line starts with closing punctuation, none ends with opening punctuation.
-NO_LINE_START = frozenset("，。、；：？！）」』】》〉”’…—·～％")  # noqa: RUF001
-NO_LINE_END = frozenset("（「『【《〈“‘")  # noqa: RUF001
-
-
-def _kept_words() -> re.Pattern[str]:
-    """A Chinese date, a fixed word ('代理机构'), a number with its unit and a short term
-    between punctuation: one token, as the PDF's table cells keep them on one line."""
-    from briefing.themes import i18n
-
-    catalog = i18n.current()  # held below, so its id names no other catalog while cached
-    if id(catalog) not in _KEPT:
-        _KEPT[id(catalog)] = (catalog, _kept_with(tuple(i18n.fixed_words())))
-    return _KEPT[id(catalog)][1]
-
-
-_KEPT: dict[int, tuple[Any, re.Pattern[str]]] = {}  # by catalog: fixed words are its words
-
-
-@functools.cache
-def _kept_with(words: tuple[str, ...]) -> re.Pattern[str]:
-    """``_kept_words`` for one catalog's fixed ``words`` (``unbreakable`` reads them again)."""
-    from briefing.render.html import CELL_DATE, LAST_TWO, unbreakable  # the PDF's rules
-
-    # a slide's boxes are narrow: a date may break after its month, as in a cell; the last two
-    # characters stay together (no line of one character)
-    return re.compile(f"{unbreakable(CELL_DATE, 6).pattern}|{LAST_TWO.pattern}")
-
-
 DATE_PARTS = re.compile(r"(?<=\d[年月])(?=\d)")  # where a date wider than its line breaks
 
 
@@ -223,101 +193,11 @@ def _pieces(token: str, fonts: FacePair, size: float, width: float, bold: bool) 
         if text_width(part, fonts, size, bold) <= width:
             pieces.append(part)
             continue
-        chars = _tokens(part, keep=False)
+        chars = break_units(part, keep=False)
         if len(chars) > 2 and all(is_cjk(c[0]) for c in chars[-2:]):
             chars[-2:] = ["".join(chars[-2:])]
         pieces += chars
     return pieces
-
-
-def _tokens(text: str, keep: bool = True) -> list[str]:
-    """Break opportunities: after spaces, and around every CJK character except where the
-    line-breaking rules keep punctuation with its neighbour, or a Chinese word is kept whole."""
-    tokens: list[str] = []
-    word = ""
-    chinese = keep and _has_cjk(text)
-    kept = {m.start(): m.end() for m in _kept_words().finditer(text)} if chinese else {}
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if i in kept:
-            if word:
-                tokens.append(word)
-                word = ""
-            tokens.append(text[i : kept[i]])
-            i = kept[i]
-            continue
-        i += 1
-        if chinese and _is_han(ch):  # a run of ideographs, in the words a dictionary finds
-            if word:
-                tokens.append(word)
-                word = ""
-            end = i
-            while end < len(text) and _is_han(text[end]) and end not in kept:
-                end += 1
-            tokens += _words(text[i - 1 : end])
-            i = end
-        elif is_cjk(ch):
-            if word:
-                tokens.append(word)
-                word = ""
-            tokens.append(ch)
-        else:
-            word += ch
-            if ch == " ":
-                tokens.append(word)
-                word = ""
-    if word:
-        tokens.append(word)
-    return _keep_together(tokens)
-
-
-# Words the dictionary splits that our readers see as one ('小|程序', '预订|量').
-TRADE_TERMS = ("小程序", "私域", "种草", "达人", "企业号", "视频号", "预订量", "收藏量", "曝光量")
-
-
-@functools.lru_cache(maxsize=4096)
-def _words(run: str) -> tuple[str, ...]:
-    """A run of ideographs in its words (jieba's dictionary and its model of unknown words,
-    deterministic): a line breaks between '中国' and '大陆', never inside either."""
-    return tuple(_segmenter().cut(run, HMM=True))
-
-
-@functools.cache
-def _segmenter() -> Any:
-    import logging
-
-    import jieba  # type: ignore[import-untyped]  # late: only a Chinese deck wraps by words
-
-    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict…" lines on the terminal
-    for term in TRADE_TERMS:
-        jieba.add_word(term)
-    return jieba
-
-
-def _is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
-def _keep_together(tokens: list[str]) -> list[str]:
-    """Closing punctuation joins the token before it; opening punctuation the one after."""
-    joined: list[str] = []
-    glue_next = False
-    for token in tokens:
-        if joined and (glue_next or token[0] in NO_LINE_START):
-            joined[-1] += token
-        else:
-            joined.append(token)
-        glue_next = joined[-1][-1] in NO_LINE_END
-    return joined
-
-
-def is_cjk(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
-def _has_cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def wrap(text: str, fonts: FacePair, size: float, width: float, bold: bool = False) -> list[str]:
@@ -341,7 +221,7 @@ def _wrapped(
     """Each line and the width it uses (more than ``width`` only for one word too long)."""
     lines, current, width_so_far, used, previous = [], "", 0.0, 0.0, ""
     tokens = [
-        piece for token in _tokens(text) for piece in _pieces(token, fonts, size, width, bold)
+        piece for token in break_units(text) for piece in _pieces(token, fonts, size, width, bold)
     ]
     for token in tokens:
         token_width = text_width(token, fonts, size, bold)

@@ -30,6 +30,7 @@ TAG = re.compile(r"(<[^>]+>)")
 CELL_START, CELL_END = re.compile(r"<t[dh][\s>]"), re.compile(r"</t[dh]>")
 SVG_START = re.compile(r"<svg[\s>]")
 KEPT = '<span class="nobr">{}</span>'
+HAN_CHAR = re.compile(f"[{HAN}]")
 
 
 def render_html(briefing: Briefing, theme: Theme) -> str:
@@ -48,11 +49,11 @@ def keep_chinese_together(html: str) -> str:
     attributes, closed, body = body.partition(">")  # the body's own attributes stay as they are
     head, found = head + found + attributes + closed, ""
     parts, cells, svg = TAG.split(body), 0, 0
-    kept, in_cell = unbreakable(DATE, 99), unbreakable(CELL_DATE, 6)
+    kept = unbreakable(DATE, 99)
     for i in range(0, len(parts), 2):  # text, tag, text, tag...
         text = parts[i]
         if not svg:  # an SVG's <text> takes no HTML span: the chart's labels would spill out
-            text = (in_cell if cells else kept).sub(lambda m: KEPT.format(m[0]), text)
+            text = _cell_words(text) if cells else kept.sub(lambda m: KEPT.format(m[0]), text)
         if i + 1 < len(parts):
             cells += bool(CELL_START.match(parts[i + 1])) - bool(CELL_END.match(parts[i + 1]))
             svg += bool(SVG_START.match(parts[i + 1])) - (parts[i + 1] == "</svg>")
@@ -60,6 +61,21 @@ def keep_chinese_together(html: str) -> str:
             text = LAST_TWO.sub(lambda m: KEPT.format(m.group(1)) + m.group(2), text)
         parts[i] = text
     return head + found + "".join(parts)
+
+
+def _cell_words(text: str) -> str:
+    """A table cell's text with each Chinese word unbreakable: a column is narrow, and
+    Chinese would break it anywhere ('中国大陆全渠道预|订量'). The words are the deck's
+    (``breaks.break_units``: a dictionary's words, dates, terms, the last character held to the
+    word before it); a longer piece may still break, so it never runs past its column."""
+    from briefing.render.breaks import break_units
+
+    return "".join(KEPT.format(u) if _a_word(u) else u for u in break_units(text))
+
+
+def _a_word(unit: str) -> bool:
+    """A piece worth keeping whole: Chinese, of two to twelve characters, without a space."""
+    return HAN_CHAR.search(unit) is not None and 2 <= len(unit) <= 12 and " " not in unit
 
 
 def unbreakable(date: str, longest: int) -> re.Pattern[str]:

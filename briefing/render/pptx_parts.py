@@ -14,7 +14,8 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from briefing.project import images
-from briefing.render.fit import FacePair, is_cjk
+from briefing.render.breaks import is_cjk
+from briefing.render.fit import FacePair
 from briefing.render.pptx_theme import TABLE_STYLE_ID
 from briefing.themes import i18n
 

@@ -1,0 +1,152 @@
+"""Where a line may break: the pieces ``fit.wrap`` lays out and the PDF's table cells keep
+whole. Chinese breaks between words (jieba's dictionary and model of unknown words), never
+inside a date, a fixed word or a number with its unit, never before closing punctuation or
+after opening punctuation (kinsoku), and never leaves one ideograph alone on a line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import Any
+
+# Chinese line-breaking rules (kinsoku), as OOXML's zh-CN defaults and LibreOffice apply them:
+# no line starts with closing punctuation, none ends with opening punctuation.
+NO_LINE_START = frozenset("，。、；：？！）」』】》〉”’…—·～％")  # noqa: RUF001
+NO_LINE_END = frozenset("（「『【《〈“‘")  # noqa: RUF001
+
+
+def _kept_words() -> re.Pattern[str]:
+    """A Chinese date, a fixed word ('代理机构'), a number with its unit and a short term
+    between punctuation: one token, as the PDF's table cells keep them on one line."""
+    from briefing.themes import i18n
+
+    catalog = i18n.current()  # held below, so its id names no other catalog while cached
+    if id(catalog) not in _KEPT:
+        _KEPT[id(catalog)] = (catalog, _kept_with(tuple(i18n.fixed_words())))
+    return _KEPT[id(catalog)][1]
+
+
+_KEPT: dict[int, tuple[Any, re.Pattern[str]]] = {}  # by catalog: fixed words are its words
+
+
+@functools.cache
+def _kept_with(words: tuple[str, ...]) -> re.Pattern[str]:
+    """``_kept_words`` for one catalog's fixed ``words`` (``unbreakable`` reads them again)."""
+    from briefing.render.html import CELL_DATE, unbreakable  # the PDF's rules
+
+    # a slide's boxes are narrow: a date may break after its month, as in a cell
+    return re.compile(unbreakable(CELL_DATE, 6).pattern)
+
+
+def break_units(text: str, keep: bool = True) -> list[str]:
+    """``text`` in the pieces a line may break between, in order (joined, they are ``text``):
+    Latin words with their spaces, and with ``keep``, Chinese words, kept terms and dates
+    (without it, every ideograph alone); punctuation held to its neighbour. The deck wraps with
+    them; the PDF's table cells keep each one whole."""
+    found: list[str] = []
+    word = ""
+    chinese = keep and _has_cjk(text)
+    kept = {m.start(): m.end() for m in _kept_words().finditer(text)} if chinese else {}
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if i in kept:
+            if word:
+                found.append(word)
+                word = ""
+            found.append(text[i : kept[i]])
+            i = kept[i]
+            continue
+        i += 1
+        if chinese and _is_han(ch):  # a run of ideographs, in the words a dictionary finds
+            if word:
+                found.append(word)
+                word = ""
+            end = i
+            while end < len(text) and _is_han(text[end]) and end not in kept:
+                end += 1
+            found += _words(text[i - 1 : end])
+            i = end
+        elif is_cjk(ch):
+            if word:
+                found.append(word)
+                word = ""
+            found.append(ch)
+        else:
+            word += ch
+            if ch == " ":
+                found.append(word)
+                word = ""
+    if word:
+        found.append(word)
+    found = _keep_together(found)
+    return _no_lone_characters(found) if chinese else found
+
+
+def _no_lone_characters(tokens: list[str]) -> list[str]:
+    """One ideograph never stands alone on a line: the last is held to the word before it
+    ('…出发|前' -> '出发前'), and one before a short number to it ('至|5万元'; a longer pair
+    would not fit a narrow table column, and the PDF cannot break inside it)."""
+
+    def lone(token: str) -> bool:
+        return sum(map(_is_han, token)) == 1 and not any(ch.isdigit() for ch in token)
+
+    joined: list[str] = []
+    for token in tokens:
+        if joined and lone(joined[-1]) and token[:1].isdigit() and len(joined[-1] + token) <= 6:
+            joined[-1] += token
+        else:
+            joined.append(token)
+    if len(joined) > 1 and lone(joined[-1]):
+        joined[-2:] = [joined[-2] + joined[-1]]
+    return joined
+
+
+# Words the dictionary splits that our readers see as one ('小|程序', '预订|量').
+TRADE_TERMS = ("小程序", "私域", "种草", "达人", "企业号", "视频号", "预订量", "收藏量", "曝光量")
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(run: str) -> tuple[str, ...]:
+    """A run of ideographs in its words (jieba's dictionary and its model of unknown words,
+    deterministic): a line breaks between '中国' and '大陆', never inside either."""
+    return tuple(_segmenter().cut(run, HMM=True))
+
+
+@functools.cache
+def _segmenter() -> Any:
+    import logging
+
+    import jieba  # type: ignore[import-untyped]  # late: only a Chinese deck wraps by words
+
+    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict…" lines on the terminal
+    for term in TRADE_TERMS:
+        jieba.add_word(term)
+    return jieba
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _keep_together(tokens: list[str]) -> list[str]:
+    """Closing punctuation joins the token before it; opening punctuation the one after."""
+    joined: list[str] = []
+    glue_next = False
+    for token in tokens:
+        if joined and (glue_next or token[0] in NO_LINE_START):
+            joined[-1] += token
+        else:
+            joined.append(token)
+        glue_next = joined[-1][-1] in NO_LINE_END
+    return joined
+
+
+def is_cjk(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
