@@ -181,3 +181,12 @@ def test_a_cell_keeps_each_chinese_word_whole(chinese: object) -> None:
     for word in ("中国", "大陆", "渠道", "预订量", "代理机构", "社交", "媒体", "团队"):
         assert word in spans, (word, spans)
     assert "<p>中国大陆全渠道预" in kept  # running text breaks as before: its lines are long
+
+
+def test_a_quarter_spells_its_number_in_chinese() -> None:
+    """CLDR writes 2025年第3季度; the data and a Chinese business text write 第三季度."""
+    import datetime as dt
+
+    assert i18n.quarter(dt.date(2025, 9, 30), lang="zh-CN") == "2025年第三季度"
+    assert i18n.quarter(dt.date(2026, 1, 2), lang="zh-CN") == "2026年第一季度"
+    assert i18n.quarter(dt.date(2025, 9, 30), lang="en") == "Q3 2025"

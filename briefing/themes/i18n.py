@@ -228,8 +228,12 @@ def date(
 
 
 def quarter(value: dt.date, *, lang: str | None = None) -> str:
-    """The quarter a date falls in: 'Q3 2025' / 2025年第3季度."""
-    return format_skeleton("yQQQ", value, locale=babel_locale(lang))
+    """The quarter a date falls in: 'Q3 2025' / 2025年第三季度 (CLDR writes 第3季度; a Chinese
+    business text, and our data, spell the quarter's number: the native review of 2026-12)."""
+    text = format_skeleton("yQQQ", value, locale=babel_locale(lang))
+    if is_chinese(lang):
+        text = re.sub("第([1-4])季度", lambda m: f"第{'一二三四'[int(m[1]) - 1]}季度", text)
+    return text
 
 
 LIST_STYLES: dict[str, Literal["standard", "or"]] = {"and": "standard", "or": "or"}  # Babel's
