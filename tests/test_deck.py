@@ -631,9 +631,10 @@ def test_chinese_titles_bullets_cards_and_columns_break_between_words() -> None:
         body, inner = zh.sizes.body, zh.inner_width(zh.area("Title Only", 1))
 
         def split_by_characters(width: float, size: float) -> str:
-            """A text whose first line, broken between any two characters, ends '代理|机构'."""
+            """A text whose first line, broken between any two characters, ends '我|方' (the
+            fixed word for the agency)."""
             em = text_width("中", zh.fonts, size)  # every ideograph is one em wide
-            return "甲" * (int(width // em) - 2) + "代理机构负责到底"
+            return "甲" * (int(width // em) - 1) + "我方负责到底"
 
         title = split_by_characters(zh.title_width("Title and Content"), zh.sizes.title)
         bullet = split_by_characters(zh.body_width("Title and Content", 1, True), body)
@@ -670,7 +671,7 @@ def test_chinese_titles_bullets_cards_and_columns_break_between_words() -> None:
     ]
     for lines, measured in zip(drawn_lines, expected, strict=True):
         assert lines == measured and len(lines) >= 2, lines
-        assert any("代理机构" in line for line in lines), lines  # never '代理|机构'
+        assert any("我方" in line for line in lines), lines  # never '我|方'
 
 
 def test_a_word_wider_than_its_cell_shrinks_the_table_until_it_fits(fitter: Fitter) -> None:
