@@ -118,8 +118,11 @@ def _words(run: str) -> tuple[str, ...]:
 @functools.cache
 def _segmenter() -> Any:
     import logging
+    import warnings
 
-    import jieba  # type: ignore[import-untyped]  # late: only a Chinese deck wraps by words
+    with warnings.catch_warnings():  # jieba imports setuptools' deprecated pkg_resources
+        warnings.simplefilter("ignore")
+        import jieba  # type: ignore[import-untyped]  # late: only Chinese breaks by words
 
     jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict…" lines on the terminal
     for term in TRADE_TERMS:
