@@ -132,5 +132,12 @@ def test_a_continued_table_never_ends_with_one_row() -> None:
     assert [len(p) for p in pages] == [3, 2, 2]  # as few slides, earlier ones fuller
     # seed 27:11's zh-CN risks (row heights in pt, room on a slide): was 6, 2 and 1 rows
     risks = [39.0, 39.0, 55.0, 39.0, 39.0, 55.0, 151.0, 151.0, 87.0]
-    assert [len(p) for p in balanced(list(range(9)), risks, 316.0)] == [4, 3, 2]
+    pages = balanced(list(range(9)), risks, 316.0)  # 211, 206 and 238 pt: no slide third-full
+    assert [len(p) for p in pages] == [5, 2, 2]  # (4, 3, 2 rows would be 172, 245 and 238 pt)
+    # seed 3:13's census: long watch notes, then short 'avoided' rows (was 6, 6, 6 and 4 rows,
+    # its last slide a third full): the emptiest slide is as full as any split allows
+    census = [71.0, 71.0, 87.0, 39.0, 55.0, 87.0, 55.0, 23.0, 23.0, 23.0, 23.0, 23.0, 23.0]
+    pages = balanced(list(range(13)), census, 300.0)
+    heights = [sum(census[i] for i in page) for page in pages]
+    assert len(pages) == 3 and min(heights) >= 150, heights
     assert balanced(list(range(4)), [3.0, 3.0, 3.0, 8.0], 9.0)[-1] == [3]  # cannot take two

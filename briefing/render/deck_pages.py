@@ -151,11 +151,14 @@ def same_size_in_groups(slides: list[SlidePlan]) -> list[SlidePlan]:
 
 
 def balanced(items: list[Any], heights: list[float], room: float) -> list[list[Any]]:
-    """Split items, in order, into as few pages as fit, and of those splits the one whose
-    smallest page holds the most items (earlier pages fuller on a tie): no lonely last row
-    while any split avoids it. An item taller than ``room`` gets a page of its own."""
+    """Split items, in order, into as few pages as fit; of those, the splits whose smallest
+    page holds two items or more (no lonely last row while any split avoids it), and of
+    those the one whose emptiest page is fullest (a census of long rows, then short ones,
+    no longer ends on a third-full slide); earlier pages fuller on a tie. An item taller
+    than ``room`` gets a page of its own."""
     count = len(items)
-    best: list[tuple[int, int] | None] = [(0, -count - 1)] + [None] * count  # (pages, -least)
+    # (pages, -(fewest items on a page, capped at 2), -(least height on a page))
+    best: list[tuple[int, int, float] | None] = [(0, -2, -float("inf"))] + [None] * count
     cut = [0] * (count + 1)
     for end in range(1, count + 1):
         used = 0.0
@@ -165,8 +168,8 @@ def balanced(items: list[Any], heights: list[float], room: float) -> list[list[A
                 break
             if best[start] is None:
                 continue
-            pages, least = best[start]  # type: ignore[misc]
-            key = (pages + 1, max(least, -(end - start)))
+            pages, fewest, least = best[start]  # type: ignore[misc]
+            key = (pages + 1, max(fewest, -min(end - start, 2)), max(least, -used))
             if best[end] is None or key < best[end]:  # type: ignore[operator]
                 best[end], cut[end] = key, start
     split: list[list[Any]] = []
