@@ -604,6 +604,28 @@ def test_one_risk_is_cards_not_a_one_row_table(tmp_path: Path, lang: str) -> Non
     assert len(cards) == 2, [shape.name for shape in slide.shapes]
 
 
+def test_one_figure_is_a_card_not_a_one_row_table(tmp_path: Path) -> None:
+    """`make qa-briefs` 1:16 (deck-layout, fill 0.28): a brief whose plan rests on one
+    figure got a sources table of one row; it is a card beside its source."""
+    import io
+
+    from briefing.build.pipeline import prepare
+    from briefing.render.deck import render_deck
+    from briefing.themes import i18n
+
+    from .conftest import copy_project, settings_for
+
+    root = copy_project(tmp_path / "project", clients=["nordlys-travel"])
+    prepared = prepare(settings_for(root), "nordlys-travel")
+    one = prepared.briefing.model_copy(update={"sources": prepared.briefing.sources[:1]})
+    with i18n.language(prepared.catalog):
+        deck = Presentation(io.BytesIO(render_deck(one, prepared.theme).data))
+    [slide] = [s for s in deck.slides if s.shapes.title and
+               s.shapes.title.text.replace("\v", " ").startswith("The one figure")]  # fmt: skip
+    assert not any(shape.has_table for shape in slide.shapes)
+    assert [s.name for s in slide.shapes if s.name.startswith("Card")] == ["Card 1"]
+
+
 def _drawn_lines(paragraph: Any) -> list[str]:
     """A paragraph's text as the viewer draws its lines: runs, split at its <a:br/>."""
     lines = [""]
