@@ -190,3 +190,26 @@ def test_a_quarter_spells_its_number_in_chinese() -> None:
     assert i18n.quarter(dt.date(2025, 9, 30), lang="zh-CN") == "2025年第三季度"
     assert i18n.quarter(dt.date(2026, 1, 2), lang="zh-CN") == "2026年第一季度"
     assert i18n.quarter(dt.date(2025, 9, 30), lang="en") == "Q3 2025"
+
+
+def test_names_days_and_ranges_stay_whole_and_no_line_starts_with_de(chinese: object) -> None:
+    """The second native review of 2026-12-07: '北极光|旅行', 'Voltera|Motors', '第|60天前',
+    a range of weeks split at its tilde and a line starting with 的 in the deck's own breaks."""
+    from briefing.render.breaks import keep_names
+    from briefing.render.fit import FacePair, text_width, wrap
+
+    fonts = FacePair("Noto Sans CJK SC", "Noto Sans CJK SC")
+    keep_names(["北极光旅行", "Voltera Motors", ""])
+    text = (
+        "其中三项由北极光旅行的团队牵头，Voltera Motors 在假期前6～8周发布"  # noqa: RUF001
+        "（第60天前）应用上选定的。"  # noqa: RUF001
+    )
+    whole = ("北极光旅行", "Voltera Motors", "6～8周", "第60天前")  # noqa: RUF001
+    try:
+        for n in range(8, 16):  # from where the longest name fits a line
+            lines = wrap(text, fonts, 10.0, text_width("字" * n, fonts, 10.0) * 1.0001)
+            joined = "\n".join(lines)
+            assert all(w in joined for w in whole), (n, lines)
+            assert not any(line.startswith("的") for line in lines), (n, lines)
+    finally:
+        keep_names([])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 # Chinese line-breaking rules (kinsoku), as OOXML's zh-CN defaults and LibreOffice apply them:
@@ -17,27 +18,56 @@ NO_LINE_START = frozenset("，。、；：？！）」』】》〉”’…—·
 NO_LINE_END = frozenset("（「『【《〈“‘")  # noqa: RUF001
 
 
+HAN_RANGE = "\u4e00-\u9fff"
+_NAMES: tuple[str, ...] = ()  # the briefing's proper names (keep_names), longest first
+
+
+def keep_names(names: Iterable[str]) -> tuple[str, ...]:
+    """Keep the briefing's names whole from now on ('北极光旅行', 'Voltera Motors', '字节跳动'):
+    a dictionary does not know a client, and a line must not split one. The renderers call
+    this before laying out a Chinese edition; it returns the names kept."""
+    global _NAMES
+    kept = tuple(sorted({n.strip() for n in names if n and len(n.strip()) > 1}, key=len,
+                        reverse=True))  # fmt: skip
+    if kept != _NAMES:
+        _NAMES = kept
+        for name in kept:
+            if all(_is_han(ch) for ch in name):
+                _segmenter().add_word(name)
+        _words.cache_clear()
+    return kept
+
+
+def names_in(briefing: Any) -> list[str]:
+    """The names a Chinese edition must never split: the client's, its competitors' and the
+    platforms'."""
+    client = briefing.client
+    return [client.name, client.short_name or "", *(c.name for c in client.competitors),
+            *(r.platform.name for r in briefing.fits)]  # fmt: skip
+
+
 def _kept_words() -> re.Pattern[str]:
-    """A Chinese date, a fixed word ('代理机构'), a number with its unit and a short term
-    between punctuation: one token, as the PDF's table cells keep them on one line."""
+    """A Chinese date, a fixed word ('代理机构'), a name, a number with its unit and a short
+    term between punctuation: one token, as the PDF's table cells keep them on one line."""
     from briefing.themes import i18n
 
     catalog = i18n.current()  # held below, so its id names no other catalog while cached
-    if id(catalog) not in _KEPT:
-        _KEPT[id(catalog)] = (catalog, _kept_with(tuple(i18n.fixed_words())))
-    return _KEPT[id(catalog)][1]
+    key = (id(catalog), _NAMES)
+    if key not in _KEPT:
+        _KEPT[key] = (catalog, _kept_with(tuple(i18n.fixed_words()), _NAMES))
+    return _KEPT[key][1]
 
 
-_KEPT: dict[int, tuple[Any, re.Pattern[str]]] = {}  # by catalog: fixed words are its words
+_KEPT: dict[tuple[int, tuple[str, ...]], tuple[Any, re.Pattern[str]]] = {}  # by catalog, names
 
 
 @functools.cache
-def _kept_with(words: tuple[str, ...]) -> re.Pattern[str]:
+def _kept_with(words: tuple[str, ...], names: tuple[str, ...]) -> re.Pattern[str]:
     """``_kept_words`` for one catalog's fixed ``words`` (``unbreakable`` reads them again)."""
     from briefing.render.html import CELL_DATE, unbreakable  # the PDF's rules
 
     # a slide's boxes are narrow: a date may break after its month, as in a cell
-    return re.compile(unbreakable(CELL_DATE, 6).pattern)
+    return re.compile(unbreakable(CELL_DATE, 6, names).pattern)
 
 
 def break_units(text: str, keep: bool = True) -> list[str]:
@@ -85,6 +115,18 @@ def break_units(text: str, keep: bool = True) -> list[str]:
     return _no_lone_characters(found) if chinese else found
 
 
+def dictionary_words(text: str) -> list[str]:
+    """``text`` between the words of the dictionary only (no kept terms): where a kept term
+    wider than its line may break ('提及量|占比' in brackets)."""
+    found: list[str] = []
+    for run in re.split(f"([{HAN_RANGE}]+)", text):
+        if run and _is_han(run[0]):
+            found += _words(run)
+        elif run:  # other text: each wide character alone, the rest in runs ('20%')
+            found += [g for g in re.split(r"([^\x00-\u2fff])", run) if g]
+    return _keep_together(found)
+
+
 def _no_lone_characters(tokens: list[str]) -> list[str]:
     """One ideograph never stands alone on a line: the last is held to the word before it
     ('…出发|前' -> '出发前'), and one before a short number to it ('至|5万元'; a longer pair
@@ -105,7 +147,10 @@ def _no_lone_characters(tokens: list[str]) -> list[str]:
 
 
 # Words the dictionary splits that our readers see as one ('小|程序', '预订|量').
-TRADE_TERMS = ("小程序", "私域", "种草", "达人", "企业号", "视频号", "预订量", "收藏量", "曝光量")
+TRADE_TERMS = (
+    *("小程序", "私域", "种草", "达人", "企业号", "视频号", "预订量", "收藏量", "曝光量"),
+    *("字节跳动", "热搜", "提及量", "占比"),
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -139,7 +184,7 @@ def _keep_together(tokens: list[str]) -> list[str]:
     joined: list[str] = []
     glue_next = False
     for token in tokens:
-        if joined and (glue_next or token[0] in NO_LINE_START):
+        if joined and (glue_next or token[0] in NO_LINE_START or token.startswith("的")):
             joined[-1] += token
         else:
             joined.append(token)

@@ -17,7 +17,7 @@ from briefing.errors import TemplateError, relative
 from briefing.project.load import Document, parse_yaml
 from briefing.project.model import Briefing
 from briefing.project.validate import model_problems
-from briefing.render import pptx_chart, pptx_theme
+from briefing.render import breaks, pptx_chart, pptx_theme
 from briefing.render import pptx_parts as parts
 from briefing.render import pptx_shapes as shapes
 from briefing.render.base import Preview, Rendered, Template
@@ -155,6 +155,8 @@ class RenderedDeck:
 def render_deck(briefing: Briefing, theme: Theme) -> RenderedDeck:
     from pptx import Presentation  # imported late: only the deck step needs it
 
+    if i18n.is_chinese():  # a client's or platform's name is never split across lines
+        breaks.keep_names(breaks.names_in(briefing))
     context = template_context(briefing, theme)
     charts = context["charts"]
     plan = plan_deck(briefing, theme, context)

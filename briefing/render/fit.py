@@ -14,7 +14,7 @@ from typing import Any
 
 from briefing import files
 from briefing.errors import SystemDependencyError
-from briefing.render.breaks import break_units, is_cjk
+from briefing.render.breaks import break_units, dictionary_words, is_cjk
 
 FONT_DIRS = tuple(
     Path(folder).expanduser()
@@ -184,12 +184,14 @@ DATE_PARTS = re.compile(r"(?<=\d[年月])(?=\d)")  # where a date wider than its
 
 def _pieces(token: str, fonts: FacePair, size: float, width: float, bold: bool) -> list[str]:
     """``token``, or where it is wider than a line, the pieces it breaks into: a date between
-    its year, month and day, anything else by character (a number and a Latin word stay
-    whole) but for its last two characters ('2.25万条|线索', not '2.25万条线|索')."""
+    its year, month and day, a term between its dictionary words ('提及量|占比'), and a
+    word still too wide by character (a number and a Latin word stay whole) but for its last
+    two characters ('2.25万条|线索', not '2.25万条线|索')."""
     if text_width(token, fonts, size, bold) <= width:
         return [token]
     pieces = []
-    for part in DATE_PARTS.split(token):
+    parts = [w for part in DATE_PARTS.split(token) for w in dictionary_words(part)]
+    for part in parts:
         if text_width(part, fonts, size, bold) <= width:
             pieces.append(part)
             continue

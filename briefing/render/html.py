@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from briefing.project.model import Briefing
+from briefing.render import breaks
 from briefing.render.context import report_context
 from briefing.themes import i18n, templating
 from briefing.themes.theme import Theme
@@ -23,6 +24,7 @@ SHORT = (
     rf"(?:[{OPENING}]+|(?<![\d.,/%]))\d[\d.,/%]*[万亿]?[{HAN}]{{1,3}}[{PUNCTUATION}]*"
     rf"|(?:[{OPENING}]+|(?<![{HAN}]))[{HAN}]{{2,5}}[{PUNCTUATION}]*(?![{HAN}])"
 )
+DAY_AND_RANGE = rf"第\d+天前?|\d+[～–]\d+[{HAN}]{{0,2}}"  # noqa: RUF001, RUF003 ('第60天前', '6～8周')
 CELL_DATE = r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{1,2}日"
 LAST_TWO = re.compile(rf"([\u4e00-\u9fff]{{2}}[{PUNCTUATION}]*)(\s*)$")
 BLOCK_END = re.compile(r"</(?:p|li|td|th|dd|figcaption|h[1-6])>")
@@ -37,10 +39,12 @@ def render_html(briefing: Briefing, theme: Theme) -> str:
     env = templating.environment(theme, "html")
     context = report_context(briefing, theme)
     html = templating.render_template(theme, env, "report.html.j2", context)
-    return keep_chinese_together(html) if i18n.is_chinese() else html
+    if not i18n.is_chinese():
+        return html
+    return keep_chinese_together(html, breaks.keep_names(breaks.names_in(briefing)))
 
 
-def keep_chinese_together(html: str) -> str:
+def keep_chinese_together(html: str, names: tuple[str, ...] = ()) -> str:
     """``html`` with dates, fixed words and each block's last two characters unbreakable;
     only text between tags changes, and only in the body."""
     head, found, body = html.partition("<body")
@@ -49,7 +53,7 @@ def keep_chinese_together(html: str) -> str:
     attributes, closed, body = body.partition(">")  # the body's own attributes stay as they are
     head, found = head + found + attributes + closed, ""
     parts, cells, svg = TAG.split(body), 0, 0
-    kept = unbreakable(DATE, 99)
+    kept = unbreakable(DATE, 99, names)
     for i in range(0, len(parts), 2):  # text, tag, text, tag...
         text = parts[i]
         if not svg:  # an SVG's <text> takes no HTML span: the chart's labels would spill out
@@ -68,9 +72,7 @@ def _cell_words(text: str) -> str:
     Chinese would break it anywhere ('中国大陆全渠道预|订量'). The words are the deck's
     (``breaks.break_units``: a dictionary's words, dates, terms, the last character held to the
     word before it); a longer piece may still break, so it never runs past its column."""
-    from briefing.render.breaks import break_units
-
-    return "".join(KEPT.format(u) if _a_word(u) else u for u in break_units(text))
+    return "".join(KEPT.format(u) if _a_word(u) else u for u in breaks.break_units(text))
 
 
 def _a_word(unit: str) -> bool:
@@ -78,9 +80,11 @@ def _a_word(unit: str) -> bool:
     return HAN_CHAR.search(unit) is not None and 2 <= len(unit) <= 12 and " " not in unit
 
 
-def unbreakable(date: str, longest: int) -> re.Pattern[str]:
-    """Dates, the fixed words of at most ``longest`` characters and short terms (the deck keeps
-    what a table cell keeps: render/fit.py)."""
+def unbreakable(date: str, longest: int, names: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """Dates, the briefing's ``names``, the fixed words of at most ``longest`` characters,
+    days and ranges ('第60天前', a number range with its unit) and short terms (the deck keeps
+    what a table cell keeps: render/breaks.py)."""
     chinese = (w for w in i18n.fixed_words() if 1 < len(w) <= longest and LAST_TWO.search(w[-2:]))
     words = sorted(chinese, key=len, reverse=True)
-    return re.compile("|".join([date, *(re.escape(w) for w in words), SHORT]))
+    listed = (re.escape(w) for w in (*names, *words))
+    return re.compile("|".join([date, *listed, DAY_AND_RANGE, SHORT]))
