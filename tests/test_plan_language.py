@@ -115,7 +115,7 @@ def deck_text(briefing: Briefing, theme: Theme) -> str:
                 "确认我们推荐的平台：",  # noqa: RUF001
                 "请确定预算：实现这些目标每季度至少需要",  # noqa: RUF001
                 "为目标“Be known for winter light”设定 KPI 和目标值。",
-                "请指定一位贵方负责人牵头：",  # noqa: RUF001
+                "请指定一位贵司负责人牵头：",  # noqa: RUF001
             ],
         ),
     ],
@@ -187,7 +187,7 @@ FORMATTED = [  # (formatter, its arguments, English, Chinese): the strings the h
     (i18n.date, (SEPTEMBER_30, "month"), {}, "Sep 2025", "2025年9月"),  # not en_GB's 'Sept'
     (i18n.date, ("2014-11",), {}, "November 2014", "2014年11月"),
     (i18n.date, ("2014",), {}, "2014", "2014年"),
-    (i18n.quarter, (MARCH_31,), {}, "Q1 2025", "2025年第1季度"),
+    (i18n.quarter, (MARCH_31,), {}, "Q1 2025", "2025年第一季度"),
     (i18n.join_and, ("ABC",), {}, "A, B and C", "A、B和C"),
     (i18n.join_and, ("ABC", "or"), {}, "A, B or C", "A、B或C"),
     (i18n.join_and, ("A",), {}, "A", "A"),
@@ -214,4 +214,4 @@ def test_a_filter_takes_the_edition_from_the_template_context() -> None:
     )
     values = {"day": dt.date(2025, 3, 31), "names": ["A", "B", "C"]}
     assert template.render(lang="en", **values) == "31 March 2025 · Q1 2025 · A, B and C · 150,000"
-    assert template.render(lang=ZH, **values) == "2025年3月31日 · 2025年第1季度 · A、B和C · 15万"
+    assert template.render(lang=ZH, **values) == "2025年3月31日 · 2025年第一季度 · A、B和C · 15万"
