@@ -199,7 +199,11 @@ def test_names_days_and_ranges_stay_whole_and_no_line_starts_with_de(chinese: ob
     from briefing.render.fit import FacePair, text_width, wrap
 
     fonts = FacePair("Noto Sans CJK SC", "Noto Sans CJK SC")
-    keep_names(["北极光旅行", "Voltera Motors", ""])
+    long = "海风北雪松金华云海远新星雪北山石海德德山河德林北"  # make qa-briefs 27:1: past the page
+    assert keep_names(["北极光旅行", "Voltera Motors", "", long]) == (
+        "Voltera Motors",
+        "北极光旅行",
+    )
     text = (
         "其中三项由北极光旅行的团队牵头，Voltera Motors 在假期前6～8周发布"  # noqa: RUF001
         "（第60天前）应用上选定的。"  # noqa: RUF001

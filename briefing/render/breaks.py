@@ -27,8 +27,8 @@ def keep_names(names: Iterable[str]) -> tuple[str, ...]:
     a dictionary does not know a client, and a line must not split one. The renderers call
     this before laying out a Chinese edition; it returns the names kept."""
     global _NAMES
-    kept = tuple(sorted({n.strip() for n in names if n and len(n.strip()) > 1}, key=len,
-                        reverse=True))  # fmt: skip
+    short = {n.strip() for n in names if n and 1 < _ems(n.strip()) <= LONGEST_NAME}
+    kept = tuple(sorted(short, key=len, reverse=True))
     if kept != _NAMES:
         _NAMES = kept
         for name in kept:
@@ -36,6 +36,15 @@ def keep_names(names: Iterable[str]) -> tuple[str, ...]:
                 _segmenter().add_word(name)
         _words.cache_clear()
     return kept
+
+
+# A name longer than this (in ems: an ideograph is one, a Latin letter half) may break: kept
+# whole, it could run past a narrow column or the page (a generated brief's 24-ideograph name).
+LONGEST_NAME = 8
+
+
+def _ems(text: str) -> float:
+    return sum(1.0 if is_cjk(ch) else 0.5 for ch in text)
 
 
 def names_in(briefing: Any) -> list[str]:
