@@ -18,7 +18,7 @@ NO_LINE_START = frozenset("，。、；：？！）」』】》〉”’…—·
 NO_LINE_END = frozenset("（「『【《〈“‘")  # noqa: RUF001
 
 
-HAN_RANGE = "\u4e00-\u9fff"
+HAN_RANGE = "\u4e00-\u9fff"  # the ideographs (the PDF's rules in html.py use it too)
 _NAMES: tuple[str, ...] = ()  # the briefing's proper names (keep_names), longest first
 
 
@@ -206,4 +206,4 @@ def is_cjk(ch: str) -> bool:
 
 
 def _has_cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return any(map(_is_han, text))

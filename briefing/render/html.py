@@ -19,7 +19,7 @@ from briefing.themes.theme import Theme
 DATE = r"\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日"
 PUNCTUATION = "。！？；：，、）》”’"  # noqa: RUF001 (Chinese punctuation, on purpose)
 OPENING = "（《“‘"  # noqa: RUF001 (as above)
-HAN = "\u4e00-\u9fff"
+HAN = breaks.HAN_RANGE
 SHORT = (
     rf"(?:[{OPENING}]+|(?<![\d.,/%]))\d[\d.,/%]*[万亿]?[{HAN}]{{1,3}}[{PUNCTUATION}]*"
     rf"|(?:[{OPENING}]+|(?<![{HAN}]))[{HAN}]{{2,5}}[{PUNCTUATION}]*(?![{HAN}])"
