@@ -154,7 +154,7 @@ def test_a_term_wider_than_its_line_keeps_its_last_two_characters(chinese: objec
             assert line_count(text, fonts, 14, width) == len(wrap(text, fonts, 14, width))
 
 
-def test_the_deck_breaks_chinese_between_words_a_dictionary_finds() -> None:
+def test_the_deck_breaks_chinese_between_words_a_dictionary_finds(chinese: object) -> None:
     """The native review of the new deck (2026-12-07): our own breaks fell inside words
     ('现场扫|码', '中|国大陆', '客|源'); a line now breaks only between words."""
     from briefing.render.fit import FacePair, text_width, wrap
@@ -217,3 +217,16 @@ def test_names_days_and_ranges_stay_whole_and_no_line_starts_with_de(chinese: ob
             assert not any(line.startswith("的") for line in lines), (n, lines)
     finally:
         keep_names([])
+
+
+def test_an_english_edition_reads_no_dictionary_and_keeps_a_chinese_name_whole() -> None:
+    """An English deck names platforms in both scripts ('Xiaohongshu 小红书'): the name stays
+    one piece, a longer Chinese title breaks anywhere, and jieba's dictionary (~0.7 s to load
+    in every build process) is never consulted."""
+    from briefing.render import breaks
+
+    asked = breaks._dictionary_words.cache_info()
+    pieces = breaks.break_units("Xiaohongshu 小红书 and 企业微信接口开启收费模式")
+    assert pieces == ["Xiaohongshu ", "小红书", " ", "and ", *"企业微信接口开启收费", "模式"]
+    now = breaks._dictionary_words.cache_info()
+    assert (now.hits, now.misses) == (asked.hits, asked.misses)

@@ -34,7 +34,7 @@ def keep_names(names: Iterable[str]) -> tuple[str, ...]:
         for name in kept:
             if all(_is_han(ch) for ch in name):
                 _segmenter().add_word(name)
-        _words.cache_clear()
+        _dictionary_words.cache_clear()
     return kept
 
 
@@ -162,10 +162,21 @@ TRADE_TERMS = (
 )
 
 
-@functools.lru_cache(maxsize=4096)
 def _words(run: str) -> tuple[str, ...]:
     """A run of ideographs in its words (jieba's dictionary and its model of unknown words,
-    deterministic): a line breaks between '中国' and '大陆', never inside either."""
+    deterministic): a line breaks between '中国' and '大陆', never inside either. Outside a
+    Chinese edition the dictionary is not loaded (~0.7 s in every process that does): a short
+    run is a name in its own script, kept whole ('小红书' beside 'Xiaohongshu'), and a longer
+    one (a source's Chinese title) breaks between any two ideographs, as in the PDF's text."""
+    from briefing.themes import i18n
+
+    if i18n.is_chinese():
+        return _dictionary_words(run)
+    return (run,) if len(run) <= LONGEST_NAME else tuple(run)
+
+
+@functools.lru_cache(maxsize=4096)
+def _dictionary_words(run: str) -> tuple[str, ...]:
     return tuple(_segmenter().cut(run, HMM=True))
 
 
