@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # overflow a timestamp after the send's 'pending' line was written).
     render_timeout: float = Field(120.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)  # per render
     render_memory_mb: int = Field(2048, ge=64)  # resident memory per render
+    # Renders reused when made from the same inputs (build/rendercache.py): a folder, or
+    # "off"; unset: .cache/briefing/renders under the project (`build --force` sets "off").
+    render_cache: str | None = None
 
     smtp_host: str | None = None  # unset: e-mail is a dry run
     smtp_port: int | None = Field(None, ge=1, le=65535)  # default by security: 587/465/25

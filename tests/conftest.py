@@ -69,10 +69,7 @@ def shared_folder(
     With pytest-xdist each worker has its own temp folder; their parent is the run's, so the
     first worker that asks makes it under a lock and the others wait for it and reuse it. A
     run without workers keeps it in its own temp folder (never reused by a later run)."""
-    base = factory.getbasetemp()
-    if base.name == f"popen-{os.environ.get('PYTEST_XDIST_WORKER')}":  # xdist's worker gw<n>
-        base = base.parent  # the run's folder, shared by its workers (not a pytest it starts)
-    folder = base / "shared" / name
+    folder = _run_folder(factory) / "shared" / name
     folder.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{folder}.lock"):
         done = folder.with_name(f"{name}.done")
@@ -83,6 +80,30 @@ def shared_folder(
                 make(folder)
             done.touch()
     return folder
+
+
+def _run_folder(factory: pytest.TempPathFactory) -> Path:
+    base = factory.getbasetemp()
+    if base.name == f"popen-{os.environ.get('PYTEST_XDIST_WORKER')}":  # xdist's worker gw<n>
+        base = base.parent  # the run's folder, shared by its workers (not a pytest it starts)
+    return base
+
+
+RENDER_CACHE = "BRIEFING_RENDER_CACHE"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_render_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One render cache for the whole run (build/rendercache.py): a test that builds what
+    another test built reuses its renders, as a designer's second build does. A test of
+    rendering itself (a budget, a crash, an interrupt) renders with ``fresh_renders``."""
+    os.environ[RENDER_CACHE] = str(_run_folder(tmp_path_factory) / "renders")
+
+
+@pytest.fixture
+def fresh_renders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test renders every output itself (no reused renders)."""
+    monkeypatch.setenv(RENDER_CACHE, "off")
 
 
 def shared_root(
@@ -188,5 +209,5 @@ def _logging_as_pytest_left_it() -> Iterator[None]:
 def _reproducible_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     for name in os.environ:
-        if name.upper().startswith("BRIEFING_"):
+        if name.upper().startswith("BRIEFING_") and name != RENDER_CACHE:
             monkeypatch.delenv(name)

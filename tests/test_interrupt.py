@@ -177,14 +177,16 @@ def test_ctrl_c_stops_a_single_build(
     assert (root / "out" / CLIENT / "manifest.json").read_bytes() == before
 
 
-def test_a_render_over_its_time_budget_is_stopped_and_publishes_nothing(tmp_path: Path) -> None:
+def test_a_render_over_its_time_budget_is_stopped_and_publishes_nothing(
+    tmp_path: Path, fresh_renders: None
+) -> None:
     root = copy_project(tmp_path / "project", [CLIENT])
     with pytest.raises(RenderError, match=r"still rendering after 0.2 s.*BRIEFING_RENDER_TIMEOUT"):
         build(settings_for(root, render_timeout=0.2), CLIENT)
     assert not (root / "out").exists()
 
 
-def test_a_render_over_its_memory_budget_is_stopped(tmp_path: Path) -> None:
+def test_a_render_over_its_memory_budget_is_stopped(tmp_path: Path, fresh_renders: None) -> None:
     root = copy_project(tmp_path / "project", [CLIENT])
     with pytest.raises(RenderError, match=r"more than 64 MB.*BRIEFING_RENDER_MEMORY_MB"):
         build(settings_for(root, render_memory_mb=64), CLIENT)
@@ -243,7 +245,10 @@ def test_one_killed_worker_costs_no_other_client(
 
 
 def test_an_unexpected_error_in_one_client_is_its_line_in_the_summary(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fresh_renders: None,
 ) -> None:
     from briefing.cli import main
     from briefing.render import deck

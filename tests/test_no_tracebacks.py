@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from .conftest import REPO, copy_project
+from .conftest import RENDER_CACHE, REPO, copy_project
 
 CLIENT = "maison-aurele"
 
@@ -102,7 +102,7 @@ CASES = {  # the fault, the command, its environment, the exit code, its message
         f"error: BRIEFING_MAIL_MAX_MB {NOT_A_NUMBER}",
     ),
     "render memory budget": (
-        _nothing, ["build", CLIENT], {"BRIEFING_RENDER_MEMORY_MB": "64"}, 1,
+        _nothing, ["build", CLIENT], {"BRIEFING_RENDER_MEMORY_MB": "64", RENDER_CACHE: "off"}, 1,
         "used more than 64 MB, so it was stopped (BRIEFING_RENDER_MEMORY_MB)",
     ),
     "nothing built to e-mail": (

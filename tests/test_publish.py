@@ -135,7 +135,7 @@ def test_a_kill_at_any_publishing_step_leaves_one_complete_build(
     assert without_manifest(contents(folder)) == outputs_b
 
 
-def test_a_kill_while_rendering_changes_nothing(published: Path) -> None:
+def test_a_kill_while_rendering_changes_nothing(published: Path, fresh_renders: None) -> None:
     before = snapshot(published / "out" / CLIENT)
     rename_client(published, "Maison Aurèle Paris")
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from briefing import render, state
-from briefing.build import forked, manifest, uptodate
+from briefing.build import forked, manifest, rendercache, uptodate
 from briefing.build import publish as output
 from briefing.build.prepared import (
     Knowledge,
@@ -136,7 +137,7 @@ def _render_and_publish(
     warnings = prepared.warnings + stale_warnings(briefing, settings) + brief_warnings(briefing)
     labels = " and ".join(r.label for r in render.RENDERERS)
     _step(3, "Rendering the %s with theme '%s'", labels, chosen.name)
-    rendered = render_all(settings, briefing, chosen, overlap)
+    rendered = render_all(settings, briefing, chosen, overlap, (prepared.inputs, prepared.options))
     for result in rendered.values():
         warnings += result.warnings
     outputs = {prepared.name(r.kind, r.suffix): rendered[r.name].data for r in render.RENDERERS}
@@ -169,13 +170,37 @@ def _render_and_publish(
 
 
 def render_all(
-    settings: Settings, briefing: Briefing, chosen: theme.Theme, overlap: bool
+    settings: Settings,
+    briefing: Briefing,
+    chosen: theme.Theme,
+    overlap: bool,
+    made_from: tuple[dict[str, str], dict[str, Any]] | None = None,
 ) -> dict[str, render.Rendered]:
     """Every registered output, each in a child under the settings' time and memory budget:
-    all at once (``overlap``), or one after another."""
+    all at once (``overlap``), or one after another. With ``made_from`` (the edition's
+    manifest inputs and options), an output rendered before from the same is reused."""
+    kept = rendercache.Kept(settings, briefing, *made_from) if made_from else None
+    done = {r.name: found for r in render.RENDERERS if kept and (found := kept.get(r.name))}
+    for reused in done.values():
+        for line in reused.warnings:  # as the render said them (a glyph no font has)
+            LOGGER.warning("%s", line)
+    missing = [r for r in render.RENDERERS if r.name not in done]
+    for name, result in _render(settings, briefing, chosen, overlap, missing).items():
+        if kept:
+            kept.put(name, result)
+        done[name] = result
+    return {r.name: done[r.name] for r in render.RENDERERS}
+
+
+def _render(
+    settings: Settings,
+    briefing: Briefing,
+    chosen: theme.Theme,
+    overlap: bool,
+    renderers: list[render.Renderer],
+) -> dict[str, render.Rendered]:
     budget = forked.Budget(settings.render_timeout, settings.render_memory_mb)
-    renderers = render.RENDERERS
-    if not overlap:
+    if not overlap or len(renderers) < 2:
         return {
             r.name: forked.run(r.label, budget, r.render, briefing, chosen, settings)
             for r in renderers

@@ -236,6 +236,7 @@ def _build(args: argparse.Namespace) -> int:
         pdf_variant=args.pdf_variant,
         lang=check_language(args.lang),
         allow_missing_translations=args.allow_missing_translations or None,
+        render_cache="off" if args.force else None,  # --force renders every output again
     )
     if args.all == (args.client is not None):
         raise UsageError("name one client, or use --all")

@@ -71,7 +71,11 @@ def _build_parser(b: argparse.ArgumentParser) -> None:
     b.add_argument("client", nargs="?", help=CLIENT_HELP + "; or --all")
     b.add_argument("--all", action="store_true", help="build every client (in parallel)")
     b.add_argument("-j", "--jobs", type=int, help="worker processes for --all (default: cores)")
-    b.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    b.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild even when up to date, rendering every output again (no reused renders)",
+    )
     b.add_argument("--theme", help="use this theme instead of the client's (for pitches)")
     _edition_flags(b)
     b.add_argument(
