@@ -6,6 +6,7 @@ one that should not have, turns the build red."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,16 +16,27 @@ from briefing.build.pipeline import build
 from briefing.cli import main
 from briefing.errors import RenderError
 
-from .conftest import RENDER_CACHE, copy_project, settings_for
+from .conftest import RENDER_CACHE, copy_built, copy_project, settings_for
 
-CLIENT = "nordlys-travel"
+CLIENT = "lakeshore-business-school"
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A project with CLIENT built, and the renders it kept (in a folder of its own)."""
+    base = tmp_path_factory.mktemp("first")
+    cache = base / "renders"
+    root = copy_project(base / "project", [CLIENT])
+    build(settings_for(root, render_cache=str(cache)), CLIENT)
+    return root, cache
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "renders"
-    monkeypatch.setenv(RENDER_CACHE, str(folder))
-    return folder
+def root(first: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's copy of the built project; its renders are in ``tmp_path / "renders"``."""
+    cache = shutil.copytree(first[1], tmp_path / "renders")
+    monkeypatch.setenv(RENDER_CACHE, str(cache))
+    return copy_built(first[0], tmp_path / "project")
 
 
 def refuse(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
@@ -43,22 +55,18 @@ def outputs(root: Path) -> dict[str, bytes]:
 
 
 def test_another_project_with_the_same_inputs_reuses_every_render(
-    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+    first: tuple[Path, Path], root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = copy_project(tmp_path / "first", [CLIENT])
-    build(settings_for(first), CLIENT)
-    assert len(list(cache.iterdir())) == len(render.RENDERERS)
+    assert len(list((tmp_path / "renders").iterdir())) == len(render.RENDERERS)
     second = copy_project(tmp_path / "second", [CLIENT])
     refuse(monkeypatch)
     build(settings_for(second), CLIENT)
-    assert outputs(second) == outputs(first)
+    assert outputs(second) == outputs(first[0])
 
 
 def test_a_deck_template_edit_renders_the_deck_and_reuses_the_pdf(
-    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+    root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = copy_project(tmp_path / "project", [CLIENT])
-    build(settings_for(root), CLIENT)
     before = outputs(root)
     plan = root / "templates/default/deck.yaml.j2"
     plan.write_text(plan.read_text("utf-8").replace("Thank you", "Thank you!"), "utf-8")
@@ -71,13 +79,11 @@ def test_a_deck_template_edit_renders_the_deck_and_reuses_the_pdf(
 
 @pytest.mark.parametrize("edit", ["data", "css"])
 def test_a_changed_input_renders_again(
-    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+    root: Path, monkeypatch: pytest.MonkeyPatch, edit: str
 ) -> None:
-    root = copy_project(tmp_path / "project", [CLIENT])
-    build(settings_for(root), CLIENT)
     if edit == "data":  # the briefing itself changes: every output
         brief = root / f"data/clients/{CLIENT}.yaml"
-        brief.write_text(brief.read_text("utf-8").replace("Nordlys", "Nordlyset", 1), "utf-8")
+        brief.write_text(brief.read_text("utf-8").replace("Lakeshore", "Lakeside", 1), "utf-8")
     else:
         css = root / "templates/default/report.css"
         css.write_text(css.read_text("utf-8") + "\nh1 { letter-spacing: 0.01em; }\n", "utf-8")
@@ -87,12 +93,10 @@ def test_a_changed_input_renders_again(
 
 
 def test_a_damaged_entry_is_rendered_again_never_published(
-    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = copy_project(tmp_path / "project", [CLIENT])
-    build(settings_for(root), CLIENT)
     good = outputs(root)
-    for entry in cache.iterdir():
+    for entry in (tmp_path / "renders").iterdir():
         data = bytearray(entry.read_bytes())
         data[-1] ^= 0xFF  # one flipped bit in the output's bytes
         entry.write_bytes(bytes(data))
@@ -106,10 +110,8 @@ def test_a_damaged_entry_is_rendered_again_never_published(
 
 @pytest.mark.parametrize("how", ["--force", "off"])
 def test_force_or_off_renders_every_output(
-    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, how: str
+    root: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
-    root = copy_project(tmp_path / "project", [CLIENT])
-    build(settings_for(root), CLIENT)
     monkeypatch.setenv("BRIEFING_ROOT", str(root))
     if how == "off":
         monkeypatch.setenv(RENDER_CACHE, "off")

@@ -185,6 +185,8 @@ def render_all(
         for line in reused.warnings:  # as the render said them (a glyph no font has)
             LOGGER.warning("%s", line)
     missing = [r for r in render.RENDERERS if r.name not in done]
+    if missing:
+        render.warm_up()
     for name, result in _render(settings, briefing, chosen, overlap, missing).items():
         if kept:
             kept.put(name, result)

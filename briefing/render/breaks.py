@@ -180,6 +180,11 @@ def _dictionary_words(run: str) -> tuple[str, ...]:
     return tuple(_segmenter().cut(run, HMM=True))
 
 
+def load_dictionary() -> None:
+    """Load the word dictionary now (``render.warm_up``), not at the first Chinese word."""
+    _segmenter()
+
+
 @functools.cache
 def _segmenter() -> Any:
     import logging
