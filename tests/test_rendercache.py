@@ -119,3 +119,14 @@ def test_force_or_off_renders_every_output(
     refuse(monkeypatch, "deck")
     argv = ["build", CLIENT, "--lang", "en"] + (["--force"] if how == "--force" else [])
     assert main(argv) != 0
+
+
+def test_a_new_file_in_assets_renders_again(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An article's image is read from assets/ but is not among the manifest's inputs: any
+    change in assets/ is a new key."""
+    image = root / "assets/images/campus.png"
+    image.parent.mkdir(parents=True, exist_ok=True)
+    image.write_bytes(b"not yet an image")
+    refuse(monkeypatch, "pdf")
+    with pytest.raises(RenderError, match="pdf was rendered again"):
+        build(settings_for(root), CLIENT)

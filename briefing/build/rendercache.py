@@ -54,6 +54,17 @@ def key(name: str, briefing: Any, inputs: dict[str, str], options: dict[str, Any
     return digest.hexdigest()
 
 
+def _assets(root: Path) -> list[tuple[str, int, int]]:
+    """Every file under assets/ by size and time: an article's image is no manifest input,
+    and a replaced image must not leave its old pixels in a reused PDF."""
+    found = []
+    for path in sorted((root / "assets").rglob("*")):
+        with contextlib.suppress(OSError):
+            info = path.lstat()
+            found.append((path.relative_to(root).as_posix(), info.st_size, info.st_mtime_ns))
+    return found
+
+
 def _theirs(name: str, path: str) -> bool:
     """A theme file only other outputs read (the deck's template, for the PDF): editing it
     leaves this output as it was, as the preview's ``outputs_for`` knows too."""
@@ -83,7 +94,8 @@ class Kept:
         self, settings: Any, briefing: Any, inputs: dict[str, str], options: dict[str, Any]
     ) -> None:
         self.where, self.root = folder(settings), settings.root
-        self.made_from = (briefing, inputs, options)
+        assets = {"assets": _assets(settings.root)} if self.where else {}
+        self.made_from = (briefing, inputs, {**options, **assets})
 
     def get(self, name: str) -> Rendered | None:
         if self.where is None:
