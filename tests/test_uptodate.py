@@ -195,3 +195,22 @@ def test_a_batch_of_no_ops_loads_no_renderer_and_no_model(all_built: Path, tmp_p
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.stdout.strip() == "0 []", done.stdout + done.stderr
     assert "up to date" in done.stderr and "built" not in done.stderr.replace("Batch", "")
+
+
+def test_a_replaced_article_image_is_not_up_to_date(tmp_path: Path) -> None:
+    """An article's image lives in assets/, outside data/ and the theme: the manifest lists
+    it among the inputs, so replacing it rebuilds (and voids an approval)."""
+    from PIL import Image
+
+    root = copy_project(tmp_path / "project", [CLIENT])
+    image = root / "assets/images/qr.png"
+    image.parent.mkdir(parents=True)
+    Image.new("RGB", (40, 40), "black").save(image)
+    article = root / "data/articles/china-social-landscape.md"  # one the briefing includes
+    with article.open("a", encoding="utf-8") as handle:
+        handle.write("\n![Scan to follow](assets/images/qr.png)\n")
+    build.build(settings_for(root), CLIENT)
+    assert fresh(root)
+    Image.new("RGB", (40, 40), "white").save(image)
+    assert not fresh(root)
+    assert not build.prepare(settings_for(root, lang="en"), CLIENT).up_to_date()

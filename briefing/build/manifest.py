@@ -11,6 +11,7 @@ from briefing import __version__
 from briefing.build import publish as output
 from briefing.build.uptodate import code_digest  # one digest: the no-op check decides with it
 from briefing.errors import relative
+from briefing.project.articles import image_paths
 from briefing.project.layout import SINGLES, data_path, record_prefix
 from briefing.project.model import Briefing
 from briefing.render.fit import font_file
@@ -52,6 +53,10 @@ def inputs(
             found[relative(asset, theme.root)] = file_digest(asset)
     if briefing.client.logo:
         found[briefing.client.logo] = file_digest(theme.root / briefing.client.logo)
+    for article in briefing.articles:  # its images: replacing one changes the briefing
+        for image in image_paths(article.body):
+            if (theme.root / image).is_file():
+                found[image] = file_digest(theme.root / image)
     for family in sorted(theme.tokens.fonts.families()):
         for bold in (False, True):
             path = Path(font_file(family, bold)[0])

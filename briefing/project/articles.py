@@ -58,6 +58,16 @@ def check_markdown_links(doc: Document, root: Path) -> list[Problem]:
     return problems
 
 
+def image_paths(body: str) -> list[str]:
+    """The files under assets/ an article's markdown shows (its pages depend on them)."""
+    return [
+        urlsplit(str(child.attrs["src"])).path
+        for token in MARKDOWN.parse(body)
+        for child in token.children or []
+        if child.type == "image" and child.attrs.get("src")
+    ]
+
+
 def _bad_image(url: str, root: Path) -> str | None:
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
