@@ -6,7 +6,7 @@ warm_floor_s      a bare WeasyPrint render of the same HTML plus a bare python-p
 warm_over_floor   the ratio of the two
 preview_pdf_refresh_s   a CSS rule saved in the theme -> the new page image served
 preview_deck_refresh_s  a deck.yaml.j2 change saved -> the new slide images served (LibreOffice)
-Medians of 5 (builds) and of 3 (refreshes).
+Medians of 5 (builds) and of 3 (refreshes). Every figure renders (no reused renders).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def warm_figures(root: Path, client: str) -> None:
     from briefing.settings import Settings
     from briefing.themes import i18n
 
-    previewer = Previewer(Settings.load(root), client, Office(root / "none"))
+    previewer = Previewer(Settings.load(root, render_cache="off"), client, Office(root / "none"))
 
     async def builds() -> list[float]:
         await previewer.rebuild()  # warm: the worker's imports, fonts, parsed data
@@ -85,7 +85,7 @@ def refresh_figures(root: Path, client: str) -> None:
     from briefing.settings import Settings
 
     office = Office(REPO)
-    previewer = Previewer(Settings.load(root), client, office)
+    previewer = Previewer(Settings.load(root, render_cache="off"), client, office)
     token = secrets.token_urlsafe(24)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

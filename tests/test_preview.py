@@ -18,7 +18,7 @@ from briefing.preview.previewer import shown
 from briefing.project.layout import client_ids
 
 from .conftest import settings_for
-from .preview_server import CLIENT, lean_project, no_office
+from .preview_server import CLIENT, OTHER, lean_project, no_office
 
 PNG = b"\x89PNG"
 
@@ -181,3 +181,44 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+class _CountingOffice:
+    """An office that counts its conversions; its 'PDF' of a deck is the preview's own PDF."""
+
+    available = True
+
+    def __init__(self) -> None:
+        self.converted: list[bytes] = []
+        self.pages = b""
+
+    async def convert(self, deck: bytes) -> bytes:
+        self.converted.append(deck)
+        return self.pages
+
+    def close(self) -> None:
+        pass
+
+
+def test_switching_back_converts_no_deck_again(lean: Path) -> None:
+    """A client or theme switched back to shows the deck LibreOffice made of the same bytes
+    (the browser test switches twenty times; each conversion costs a LibreOffice run)."""
+    office = _CountingOffice()
+    previewer = Previewer(settings_for(lean), CLIENT, office)  # type: ignore[arg-type]
+
+    async def settle() -> None:
+        await previewer.rebuild()
+        office.pages = previewer.worker.documents[("pdf", previewer.snapshot.number)]
+        await asyncio.gather(*previewer._tasks)
+
+    async def test() -> None:
+        try:
+            for client in (CLIENT, OTHER, CLIENT, OTHER):
+                previewer.select(client, None)
+                await settle()
+                assert views(previewer)["deck"].state == "ready"
+        finally:
+            previewer.close()
+
+    asyncio.run(test())
+    assert len(office.converted) == 2 and office.converted[0] != office.converted[1]

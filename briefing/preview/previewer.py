@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -24,6 +25,8 @@ from briefing.preview.supervisor import RenderWorker, RequestFailed, WorkerStopp
 from briefing.project import translate
 from briefing.project.layout import client_ids
 from briefing.settings import Settings
+
+CONVERSIONS_KEPT = 8  # LibreOffice's PDFs kept in memory, by their office file's digest
 
 
 def shown() -> list[render.Renderer]:
@@ -100,6 +103,7 @@ class Previewer:
         self._lock = asyncio.Lock()  # one build at a time
         self._queued, self._wanted = False, set[str]()  # the next build and its outputs
         self._latest: dict[str, int] = {}  # per office output: the newest build to convert
+        self._converted: dict[bytes, bytes] = {}  # an office file's digest -> its pages (PDF)
 
     def state(self) -> dict[str, Any]:
         theme, lang = self.settings.theme or "", self.settings.lang or translate.SOURCE
@@ -174,7 +178,7 @@ class Previewer:
         if self._latest.get(name) != number:
             return
         try:
-            pdf = await self.office.convert(data)
+            pdf = await self._office_pages(data)
             if self._latest.get(name) != number:  # overtaken meanwhile: the worker keeps
                 return  # only what is shown (and the one before)
             info = await self.worker.call("store", name, number, pdf)
@@ -185,6 +189,16 @@ class Previewer:
         self._keep(name, number, pdf)
         self._set_view(name, number=number, count=info["count"], ratio=info["ratio"],
                        state="ready")  # fmt: skip
+
+    async def _office_pages(self, data: bytes) -> bytes:
+        """LibreOffice's PDF of an office file; the same bytes (a client or theme switched
+        back to) are not converted again."""
+        digest = hashlib.sha256(data).digest()
+        if digest not in self._converted:
+            self._converted[digest] = await self.office.convert(data)
+            while len(self._converted) > CONVERSIONS_KEPT:
+                del self._converted[next(iter(self._converted))]  # the oldest
+        return self._converted[digest]
 
     async def image(self, name: str, number: int, index: int) -> bytes | None:
         """Page ``index`` (from 1) of an output's build ``number`` as PNG; None if gone."""

@@ -45,19 +45,26 @@ class Worker:
             return "error", [f"unexpected {type(exc).__name__} in the preview: {exc}"]
 
     def do_build(self, settings: Any, client: str, names: list[str], number: int) -> dict:
-        """Prepare the edition, render each named output; PDFs are kept for rasterising."""
+        """Prepare the edition, render each named output (or reuse its render, as a build
+        does: switching back to a client or theme seen before is immediate); PDFs are kept
+        for rasterising."""
         from briefing import render
         from briefing.build import pipeline as build
+        from briefing.build import rendercache
         from briefing.themes import i18n
 
         prepared = build.prepare(settings, client)
+        kept = rendercache.Kept(settings, prepared.briefing, prepared.inputs, prepared.options)
         outputs: dict[str, dict[str, Any]] = {}
         with i18n.language(prepared.catalog):
             for renderer in render.RENDERERS:
                 if renderer.name not in names:
                     continue
                 self.tick()
-                done = renderer.render(prepared.briefing, prepared.theme, settings)
+                done = kept.get(renderer.name)
+                if done is None:
+                    done = renderer.render(prepared.briefing, prepared.theme, settings)
+                    kept.put(renderer.name, done)
                 outputs[renderer.name] = {"data": done.data, "outline": done.outline}
                 if renderer.preview == "pdf":
                     outputs[renderer.name].update(self.do_store(renderer.name, number, done.data))
