@@ -230,3 +230,19 @@ def test_an_english_edition_reads_no_dictionary_and_keeps_a_chinese_name_whole()
     assert pieces == ["Xiaohongshu ", "小红书", " ", "and ", *"企业微信接口开启收费", "模式"]
     now = breaks._dictionary_words.cache_info()
     assert (now.hits, now.misses) == (asked.hits, asked.misses)
+
+
+def test_only_a_chinese_edition_loads_the_dictionary_before_its_renders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``render.warm_up`` runs in the build process before its renders fork."""
+    from briefing import render
+    from briefing.render import breaks
+
+    loaded: list[str] = []
+    monkeypatch.setattr(breaks, "load_dictionary", lambda: loaded.append(i18n.lang()))
+    render.warm_up()  # English, the default
+    theme = resolve("default", REPO)
+    with i18n.language(i18n.load_catalog(theme.dirs, "zh-CN", REPO)):
+        render.warm_up()
+    assert loaded == ["zh-CN"]

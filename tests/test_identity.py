@@ -47,7 +47,9 @@ def approved(root: Path) -> bool:
 
 
 def test_an_approval_survives_a_rebuild_by_a_changed_tool_and_the_next_day(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh_renders: None,
 ) -> None:
     outputs = edition(project)["outputs"]
     monkeypatch.setattr(manifest, "code_digest", lambda: "a-newer-briefing-tool")

@@ -269,7 +269,9 @@ def test_an_unexpected_error_in_one_client_is_its_line_in_the_summary(
 
 
 def test_a_failed_pdf_stops_the_deck_render_silently(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    fresh_renders: None,
 ) -> None:
     """The deck renders beside the PDF; when the PDF fails the deck's process is stopped:
     nothing prints after the error, nothing keeps running."""

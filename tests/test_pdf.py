@@ -103,7 +103,9 @@ def test_every_page_has_ink_and_no_text_leaves_the_page(pdf: Path, tmp_path: Pat
 
 
 def test_two_builds_a_minute_apart_are_identical_manifest_included(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh_renders: None,
 ) -> None:
     """The manifest's time follows SOURCE_DATE_EPOCH, never the wall clock."""
     import datetime as dt

@@ -77,6 +77,7 @@ def test_a_rebuild_renders_in_the_worker_and_an_error_keeps_the_last_good_previe
 
 def test_a_render_past_the_time_budget_stops_its_worker_and_a_new_one_takes_over(
     lean: Path,
+    fresh_renders: None,
 ) -> None:
     """BRIEFING_RENDER_TIMEOUT applies to the preview: the endless template is stopped, its
     line is in the page, the last good pages are still served by the new worker."""
@@ -128,7 +129,7 @@ def test_a_render_past_the_memory_budget_is_stopped(lean: Path) -> None:
     run(lean, test, render_memory_mb=700)
 
 
-def test_a_crashed_worker_is_shown_and_replaced(lean: Path) -> None:
+def test_a_crashed_worker_is_shown_and_replaced(lean: Path, fresh_renders: None) -> None:
     """A segmentation fault in a library ends the worker only: the page says so, and the
     pages already shown are rasterised by the next worker."""
 
@@ -222,3 +223,35 @@ def test_switching_back_converts_no_deck_again(lean: Path) -> None:
 
     asyncio.run(test())
     assert len(office.converted) == 2 and office.converted[0] != office.converted[1]
+
+
+def test_a_client_switched_back_to_shows_its_kept_render(lean: Path, tmp_path: Path) -> None:
+    """The preview reuses renders like a build, in a folder of its own (its worker is one
+    long-lived process): after a switch back, the page shows the kept PDF, here replaced by
+    a one-page one, instead of rendering again."""
+    import weasyprint
+
+    from briefing.build import rendercache
+
+    cache = tmp_path / "renders"
+    previewer = Previewer(settings_for(lean, render_cache=str(cache)), CLIENT, no_office(lean))
+    one_page = weasyprint.HTML(string="<p>kept</p>").write_pdf()
+
+    async def test() -> None:
+        try:
+            await previewer.rebuild()
+            assert views(previewer)["pdf"].count > 5
+            for entry in (cache / "preview").iterdir():
+                found = rendercache.read(entry.parent, entry.name, lean)
+                if found is not None and found.data.startswith(b"%PDF"):
+                    planted = render.Rendered(one_page, found.stats)
+                    rendercache.write(entry.parent, entry.name, planted)
+            for client in (OTHER, CLIENT):
+                previewer.select(client, None)
+                await previewer.rebuild()
+            assert views(previewer)["pdf"].count == 1
+        finally:
+            previewer.close()
+
+    asyncio.run(test())
+    assert [p.name for p in cache.iterdir()] == ["preview"]  # none a build would read

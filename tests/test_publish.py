@@ -282,7 +282,9 @@ def test_make_clean_keeps_state(published: Path) -> None:
 
 
 def test_an_unwritable_out_folder_fails_before_rendering(
-    published: Path, monkeypatch: pytest.MonkeyPatch
+    published: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh_renders: None,
 ) -> None:
     from briefing.render import pdf
 

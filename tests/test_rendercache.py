@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,7 +111,7 @@ def test_a_damaged_entry_is_rendered_again_never_published(
 
 @pytest.mark.parametrize("how", ["--force", "off"])
 def test_force_or_off_renders_every_output(
-    root: Path, monkeypatch: pytest.MonkeyPatch, how: str
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], how: str
 ) -> None:
     monkeypatch.setenv("BRIEFING_ROOT", str(root))
     if how == "off":
@@ -119,14 +120,65 @@ def test_force_or_off_renders_every_output(
     refuse(monkeypatch, "deck")
     argv = ["build", CLIENT, "--lang", "en"] + (["--force"] if how == "--force" else [])
     assert main(argv) != 0
+    assert "deck was rendered again" in capsys.readouterr().err
 
 
 def test_a_new_file_in_assets_renders_again(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An article's image is read from assets/ but is not among the manifest's inputs: any
-    change in assets/ is a new key."""
+    """An image is read from assets/ by whatever names it (an article, a template): any
+    change in assets/ is a new key, listed by the manifest or not."""
     image = root / "assets/images/campus.png"
     image.parent.mkdir(parents=True, exist_ok=True)
     image.write_bytes(b"not yet an image")
     refuse(monkeypatch, "pdf")
     with pytest.raises(RenderError, match="pdf was rendered again"):
         build(settings_for(root), CLIENT)
+
+
+def test_a_folder_another_user_may_write_to_is_not_used(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whoever can write an entry chooses what is published and e-mailed."""
+    (tmp_path / "renders").chmod(0o777)
+    refuse(monkeypatch, "pdf")
+    with pytest.raises(RenderError, match="pdf was rendered again"):
+        build(settings_for(root), CLIENT)
+    assert "another user may write to it" in caplog.text
+
+
+def test_only_entries_are_ever_pruned(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BRIEFING_RENDER_CACHE may name a folder that holds other files: they stay."""
+    from briefing.build import rendercache
+
+    cache = tmp_path / "renders"
+    (cache / "notes.txt").write_text("mine", "utf-8")
+    (cache / "drafts").mkdir()
+    monkeypatch.setattr(rendercache, "KEEP", 1)
+    css = root / "templates/default/report.css"
+    css.write_text(css.read_text("utf-8") + "\nh2 { letter-spacing: 0.01em; }\n", "utf-8")
+    build(settings_for(root), CLIENT)
+    kept = sorted(p.name for p in cache.iterdir())
+    assert kept[-2:] == ["drafts", "notes.txt"] and len(kept) == 3, kept
+
+
+def test_a_file_saved_while_rendering_keeps_no_render(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key names the files as they were before rendering: a render that may have read
+    the newer file is not kept under it (an undo would bring back the wrong pages)."""
+    from briefing.render.pdf import PdfRenderer
+
+    css = root / "templates/default/report.css"
+    css.write_text(css.read_text("utf-8") + "\nh2 { letter-spacing: 0.01em; }\n", "utf-8")
+    real = PdfRenderer.render
+
+    def saved_meanwhile(self: PdfRenderer, *args: Any) -> render.Rendered:
+        with css.open("a", encoding="utf-8") as handle:  # the designer saves again
+            handle.write("\nh3 { letter-spacing: 0.01em; }\n")
+        return real(self, *args)
+
+    monkeypatch.setattr(PdfRenderer, "render", saved_meanwhile)
+    before = {p.name for p in (tmp_path / "renders").iterdir()}
+    build(settings_for(root), CLIENT)
+    assert {p.name for p in (tmp_path / "renders").iterdir()} == before

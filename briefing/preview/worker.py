@@ -54,7 +54,8 @@ class Worker:
         from briefing.themes import i18n
 
         prepared = build.prepare(settings, client)
-        kept = rendercache.Kept(settings, prepared.briefing, prepared.inputs, prepared.options)
+        made_from = (prepared.briefing, prepared.inputs, prepared.options)
+        kept = rendercache.Kept(settings, *made_from, subfolder="preview")  # not a build's
         outputs: dict[str, dict[str, Any]] = {}
         with i18n.language(prepared.catalog):
             for renderer in render.RENDERERS:
