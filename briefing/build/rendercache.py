@@ -28,13 +28,13 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import unicodedata
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from briefing import files, render
+from briefing.build import publish
 from briefing.constants import MB
 from briefing.log import LOGGER
 
@@ -154,9 +154,7 @@ def _theirs(name: str, path: str) -> bool:
     leaves this output as it was, as the preview's ``outputs_for`` knows too."""
     if not path.startswith("templates/"):
         return False
-    file_name = path.rsplit("/", 1)[-1]
-    owners = [r.name for r in render.RENDERERS
-              if file_name in {t.name for t in r.templates} | set(r.theme_files)]  # fmt: skip
+    owners = render.owners(path.rsplit("/", 1)[-1])
     return bool(owners) and name not in owners
 
 
@@ -185,17 +183,10 @@ def write(where: Path, entry: str, rendered: render.Rendered) -> None:
     }
     try:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=where, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(json.dumps(head, ensure_ascii=False).encode() + b"\n")
-                handle.write(rendered.data)
-            os.replace(temp, where / entry)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        text = json.dumps(head, ensure_ascii=False).encode() + b"\n"
+        publish.write_atomic(where / entry, text + rendered.data)
         _prune(where)
-    except (OSError, TypeError, ValueError):
+    except (OSError, TypeError, ValueError, publish.OutputError):
         pass
 
 

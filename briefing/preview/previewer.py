@@ -38,10 +38,9 @@ def outputs_for(paths: Iterable[str]) -> frozenset[str]:
     """Which outputs a set of saved files can change: only a renderer's own templates and
     theme files rebuild only it; anything else (data, theme.yaml, assets) rebuilds all."""
     every = frozenset(r.name for r in shown())
-    owners = {r.name: {t.name for t in r.templates} | set(r.theme_files) for r in shown()}
     touched: set[str] = set()
     for name in {Path(p).name for p in paths}:
-        mine = {output for output, files in owners.items() if name in files}
+        mine = render.owners(name) & every
         if not mine:
             return every
         touched |= mine

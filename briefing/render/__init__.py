@@ -34,6 +34,13 @@ def warm_up() -> None:
         breaks.load_dictionary()
 
 
+def owners(file_name: str) -> set[str]:
+    """The outputs whose own templates or theme files include ``file_name`` (none: a file
+    any output may read, such as theme.yaml or a partial)."""
+    return {r.name for r in RENDERERS
+            if file_name in {t.name for t in r.templates} | set(r.theme_files)}  # fmt: skip
+
+
 def by_name(name: str) -> Renderer:
     for renderer in RENDERERS:
         if renderer.name == name:
@@ -74,6 +81,7 @@ __all__ = [
     "by_name",
     "every_template",
     "for_file",
+    "owners",
     "sample_attachments",
     "warm_up",
 ]
