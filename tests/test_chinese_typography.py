@@ -219,6 +219,42 @@ def test_names_days_and_ranges_stay_whole_and_no_line_starts_with_de(chinese: ob
         keep_names([])
 
 
+def test_kept_wraps_follow_the_names_kept_and_the_language() -> None:
+    """The deck's measurements are kept by text, size and width: the same Chinese line must
+    wrap anew once a name is kept, and again once it is not, and in English by English
+    rules (each wrap equals one made with nothing kept)."""
+    from briefing.render import breaks, fit
+
+    fonts = fit.FacePair("Noto Sans CJK SC", "Noto Sans CJK SC")
+    text = "团队牵头，Voltera Motors 在假期前"  # noqa: RUF001
+    width = fit.text_width("字" * 10, fonts, 10.0) * 1.0001
+
+    def fresh(text: str = text, width: float = width) -> list[str]:
+        fit._wrapped_by.cache_clear()
+        return fit.wrap(text, fonts, 10.0, width)
+
+    title = "企业微信接口开启收费模式"  # a source's title: by words in Chinese only
+    narrow = fit.text_width("字" * 5, fonts, 10.0) * 1.0001
+
+    theme = resolve("default", REPO)
+    with i18n.language(i18n.load_catalog(theme.dirs, "zh-CN", REPO)):
+        breaks.keep_names(())
+        before = fit.wrap(text, fonts, 10.0, width)
+        assert before == fresh()
+        try:
+            breaks.keep_names(["Voltera Motors"])
+            kept = fit.wrap(text, fonts, 10.0, width)
+            assert kept == fresh() and "Voltera Motors" in kept, kept
+            assert "Voltera Motors" not in before, before  # broken when not kept
+        finally:
+            breaks.keep_names(())
+        assert fit.wrap(text, fonts, 10.0, width) == before
+        chinese = fit.wrap(title, fonts, 10.0, narrow)
+        assert chinese == fresh(title, narrow)
+    english = fit.wrap(title, fonts, 10.0, narrow)
+    assert english == fresh(title, narrow) and english != chinese, (english, chinese)
+
+
 def test_an_english_edition_reads_no_dictionary_and_keeps_a_chinese_name_whole() -> None:
     """An English deck names platforms in both scripts ('Xiaohongshu 小红书'): the name stays
     one piece, a longer Chinese title breaks anywhere, and jieba's dictionary (~0.7 s to load

@@ -20,17 +20,18 @@ NO_LINE_END = frozenset("（「『【《〈“‘")  # noqa: RUF001
 
 HAN_RANGE = "\u4e00-\u9fff"  # the ideographs (the PDF's rules in html.py use it too)
 _NAMES: tuple[str, ...] = ()  # the briefing's proper names (keep_names), longest first
+_GENERATION = 0  # counts the changes of the names kept (each adds words to the dictionary)
 
 
 def keep_names(names: Iterable[str]) -> tuple[str, ...]:
     """Keep the briefing's names whole from now on ('北极光旅行', 'Voltera Motors', '字节跳动'):
     a dictionary does not know a client, and a line must not split one. The renderers call
     this before laying out a Chinese edition; it returns the names kept."""
-    global _NAMES
+    global _NAMES, _GENERATION
     short = {n.strip() for n in names if n and 1 < _ems(n.strip()) <= LONGEST_NAME}
     kept = tuple(sorted(short, key=len, reverse=True))
     if kept != _NAMES:
-        _NAMES = kept
+        _NAMES, _GENERATION = kept, _GENERATION + 1
         for name in kept:
             if all(_is_han(ch) for ch in name):
                 _segmenter().add_word(name)
@@ -41,6 +42,17 @@ def keep_names(names: Iterable[str]) -> tuple[str, ...]:
 # A name longer than this (in ems: an ideograph is one, a Latin letter half) may break: kept
 # whole, it could run past a narrow column or the page (a generated brief's 24-ideograph name).
 LONGEST_NAME = 8
+
+
+def rules(text: str) -> tuple[Any, ...]:
+    """What ``break_units(text)`` depends on besides ``text`` (a key for its results): for
+    text with ideographs, the edition's language, its fixed words and names kept (one
+    pattern) and the dictionary's additions so far; other text breaks the same everywhere."""
+    from briefing.themes import i18n
+
+    if not _has_cjk(text):
+        return ()
+    return (_kept_words(), _GENERATION, i18n.is_chinese())
 
 
 def _ems(text: str) -> float:

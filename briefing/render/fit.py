@@ -14,7 +14,7 @@ from typing import Any
 
 from briefing import files
 from briefing.errors import SystemDependencyError
-from briefing.render.breaks import break_units, dictionary_words, is_cjk
+from briefing.render.breaks import break_units, dictionary_words, is_cjk, rules
 
 FONT_DIRS = tuple(
     Path(folder).expanduser()
@@ -219,8 +219,16 @@ def line_count(text: str, fonts: FacePair, size: float, width: float, bold: bool
 
 def _wrapped(
     text: str, fonts: FacePair, size: float, width: float, bold: bool
-) -> list[tuple[str, float]]:
+) -> tuple[tuple[str, float], ...]:
     """Each line and the width it uses (more than ``width`` only for one word too long)."""
+    return _wrapped_by(text, fonts, size, width, bold, rules(text))
+
+
+@functools.lru_cache(maxsize=32768)  # the deck's fitter measures a row once per split it tries
+def _wrapped_by(
+    text: str, fonts: FacePair, size: float, width: float, bold: bool, context: tuple[Any, ...]
+) -> tuple[tuple[str, float], ...]:
+    del context  # the rules the text breaks by: only part of the key
     lines, current, width_so_far, used, previous = [], "", 0.0, 0.0, ""
     tokens = [
         piece for token in break_units(text) for piece in _pieces(token, fonts, size, width, bold)
@@ -237,7 +245,7 @@ def _wrapped(
         used = width_so_far + trimmed
         width_so_far += token_width
         previous = token[-1]
-    return [*lines, (current.rstrip(" "), used)]
+    return (*lines, (current.rstrip(" "), used))
 
 
 def widest_word(text: str, fonts: FacePair, size: float, bold: bool = False) -> float:
