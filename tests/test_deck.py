@@ -492,6 +492,33 @@ def test_a_platform_a_goal_brought_in_without_tactics_leads_by_its_role() -> Non
     assert "● Leads" in cells and not [c for c in cells if "0 tactics" in c]
 
 
+def test_a_plan_with_no_step_in_its_first_90_days_shows_its_first_dated_steps() -> None:
+    """Every tactic of the plan waits for a calendar moment (qa-briefs 43:1, 43:8: only Tmall,
+    its one tactic tied to 618): the answer's cards are the first dated steps, and a plan
+    with no step at all has no cards rather than a build error ('cards: no value given')."""
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    briefing = assemble(kb, CLIENT, today=TODAY)
+    theme = resolve("default", REPO)
+    tactic = next(t for tactics in briefing.plan.tactics.values() for t in tactics)
+    tied = next(s for s in briefing.plan.steps if s.date and not s.tactic)
+    tied = tied.model_copy(update={"platform": tactic.platform, "tactic": tactic.id})
+    untied = [s for s in briefing.plan.steps if not s.tactic]  # reviews, moments, deadlines
+    for steps, cards in (([tied, *untied], 1), (untied, 0)):
+        plan = briefing.plan.model_copy(
+            update={"roadmap": {30: [], 60: [], 90: []}, "steps": steps}
+        )
+        late = briefing.model_copy(update={"plan": plan})
+        answer = plan_deck(late, theme, template_context(late, theme)).slides[1]
+        assert len(answer.cards) == cards, answer.cards
+        if cards:
+            assert answer.cards[0].big == f"By {tied.date.day} {tied.date:%B %Y}"
+            assert answer.cards[0].label == (tactic.short or tactic.text)
+
+
 def test_one_audited_competitor_is_active() -> None:
     """'Where Vasel Vasel are active' (qa-briefs 1:30): one competitor takes the singular."""
     from briefing.render.context import template_context
