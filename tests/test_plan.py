@@ -215,6 +215,25 @@ def test_a_budget_below_every_minimum_still_recommends_the_best_fit(tmp_path: Pa
     assert recommended[0].fit.score == best.fit.score
 
 
+def test_a_poorly_fitting_focus_platform_never_takes_the_whole_budget(
+    kb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """qa-briefs 44:10: an industrial robot maker asked for Meituan (1 out of 5), whose
+    minimum took the whole budget; the plan was Meituan alone, with no tactic, and its deck
+    failed on a funnel title with nothing in it. A fit the budget buys on its own leads."""
+    from briefing.project.model import Budget
+
+    client = kb.clients["maison-aurele"]
+    budget = Budget(amount=40000, currency="EUR", period="year")  # one platform's minimum
+    update = {"focus_platforms": ["kuaishou"], "goals": [], "budget": budget}
+    monkeypatch.setitem(kb.clients, "maison-aurele", client.model_copy(update=update))
+    plan = assemble(kb, "maison-aurele", today=TODAY).plan
+    recommended = plan.group("recommended")
+    assert [p.id for p in recommended][-1] == "kuaishou" and len(recommended) == 2
+    assert recommended[0].why == "fit" and recommended[0].fit.score >= 4
+    assert "kuaishou" in plan.budget.underfunded  # said: the budget buys one of the two
+
+
 def test_a_poorly_fitting_focus_platform_is_kept_but_never_leads(
     kb, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -91,10 +91,19 @@ def place(
                 recommended[pid], extra = "fit", extra + 1
         elif affordable([*recommended, pid]):
             recommended[pid] = "fit"
-    if not recommended and active and fits[active[0][0]].score > AVOID_MAX:
-        # A budget below any platform's minimum still buys a plan: the best fit, marked
-        # underfunded, rather than none (qa-briefs 1:27: 8,000 AUD a year, no goals).
-        recommended[active[0][0]] = "fit"
+    leads = [pid for pid, why in recommended.items() if not _poor_focus(why, fits[pid])]
+    if not leads and active and fits[active[0][0]].score > AVOID_MAX:
+        # A plan has a platform to lead it: a budget below any platform's minimum still buys
+        # the best fit, marked underfunded (qa-briefs 1:27: 8,000 AUD a year, no goals), and a
+        # focus platform that fits poorly never takes the whole budget (44:10: Meituan for
+        # industrial robots, with WeChat affordable on its own).
+        alone = [
+            pid
+            for pid, _ in active
+            if pid not in recommended and fits[pid].score >= RECOMMEND_MIN
+            and affordable is not None and affordable([pid])
+        ]  # fmt: skip
+        recommended[(alone or [active[0][0]])[0]] = "fit"
     placed = []
     for pid, platform in active:
         fit = fits[pid]
@@ -116,10 +125,14 @@ def place(
 POOR_FIT = 2  # a focus platform scoring this or less stays in the plan but does not lead it
 
 
+def _poor_focus(why: str | None, fit: Fit) -> bool:
+    return why == "focus" and fit.score <= POOR_FIT
+
+
 def _lead_order(placed: Placed) -> int:
     """Focus platforms lead, then those a goal needs, then good fits; a focus platform that
     fits poorly comes last, so the answer never leads with it (the briefing says why)."""
-    if placed.why == "focus" and placed.fit.score <= POOR_FIT:
+    if _poor_focus(placed.why, placed.fit):
         return 3
     return {"focus": 0, "goal": 1, "fit": 2}.get(placed.why or "", 4)
 
