@@ -519,6 +519,22 @@ def test_a_plan_with_no_step_in_its_first_90_days_shows_its_first_dated_steps() 
             assert answer.cards[0].label == (tactic.short or tactic.text)
 
 
+def test_a_funnel_no_platform_leads_is_titled_by_its_fallback() -> None:
+    """qa-briefs 44:10: the one recommended platform had no tactic and no role, so no stage
+    had a leader, and the title ' for <client>' failed the build ('at least 1 character')."""
+    from briefing.render.context import template_context
+    from briefing.render.deck import plan_deck
+    from tests.conftest import SAMPLE
+
+    kb, _ = validate(load_project(SAMPLE))
+    briefing = assemble(kb, CLIENT, today=TODAY)
+    theme = resolve("default", REPO)
+    context = template_context(briefing, theme) | {"leads": {}, "lead_stage": {}}
+    slide = next(s for s in plan_deck(briefing, theme, context).slides if s.table
+                 and s.table.columns[1:3] == ["Awareness", "Consideration"])  # fmt: skip
+    assert slide.titles[0].startswith("Each recommended platform has its own job"), slide.titles
+
+
 def test_one_audited_competitor_is_active() -> None:
     """'Where Vasel Vasel are active' (qa-briefs 1:30): one competitor takes the singular."""
     from briefing.render.context import template_context
