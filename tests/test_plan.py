@@ -232,6 +232,27 @@ def test_a_poorly_fitting_focus_platform_never_takes_the_whole_budget(
     assert [p.id for p in recommended][-1] == "kuaishou" and len(recommended) == 2
     assert recommended[0].why == "fit" and recommended[0].fit.score >= 4
     assert "kuaishou" in plan.budget.underfunded  # said: the budget buys one of the two
+    html = render_html(assemble(kb, "maison-aurele", today=TODAY), resolve("default", REPO))
+    answer = html.split('id="answer"')[1].split("</p>")[0]
+    assert recommended[0].platform.name in answer and "Kuaishou" not in answer
+    budget = html.split('id="budget"')[1].split("</section>")[0]
+    assert "Kuaishou. More budget" in budget  # no goal here: 'the goals need them' was wrong
+
+
+def test_a_brief_without_goals_gets_a_proposal_not_an_empty_table(
+    kb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """qa-briefs 44:10: no goal in the brief gave a page holding a goals table of headers
+    only. The section says which KPIs the plan's platforms move and that we agree goals."""
+    client = kb.clients["maison-aurele"]
+    monkeypatch.setitem(kb.clients, "maison-aurele", client.model_copy(update={"goals": []}))
+    b = assemble(kb, "maison-aurele", today=TODAY)
+    section = render_html(b, resolve("default", REPO)).split('id="goals"')[1]
+    section = section.split("</section>")[0]
+    assert "<table" not in section and "No goal is set yet" in section
+    rec = {p.id for p in b.plan.group("recommended")}
+    moved = [k.name.lower() for k in b.industry.kpis if set(k.platforms) & rec]
+    assert moved and moved[0] in section.lower()
 
 
 def test_a_poorly_fitting_focus_platform_is_kept_but_never_leads(

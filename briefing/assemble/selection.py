@@ -34,6 +34,11 @@ class Placed(RankedPlatform):
     note: Literal["watch", "cut"] | None = None
     why: Why | None = None  # recommended: for the client's focus, a goal, or its fit
 
+    @property
+    def poor_focus(self) -> bool:
+        """In the plan only because the client asked for it, and a poor fit: never leads."""
+        return _poor_focus(self.why, self.fit)
+
 
 def suits(item: Tactic | Role | Risk, client: Client) -> bool:
     """An item of the playbook declared for this client's segment and route to market."""
@@ -132,7 +137,7 @@ def _poor_focus(why: str | None, fit: Fit) -> bool:
 def _lead_order(placed: Placed) -> int:
     """Focus platforms lead, then those a goal needs, then good fits; a focus platform that
     fits poorly comes last, so the answer never leads with it (the briefing says why)."""
-    if _poor_focus(placed.why, placed.fit):
+    if placed.poor_focus:
         return 3
     return {"focus": 0, "goal": 1, "fit": 2}.get(placed.why or "", 4)
 
