@@ -127,13 +127,26 @@ def run_brief(
             if built.returncode != 0:
                 result.status, result.message = "failed", _last(built.stderr)
             else:
-                outputs = read_outputs(root, brief.client_id, date, deck_lo, Path(tmp))
-                for name, check in invariants.CHECKS.items():
-                    result.checks[name] = check(outputs)
+                _check_outputs(result, root, brief.client_id, date, deck_lo, Path(tmp))
         if keep is not None:
             _keep(root, brief.client_id, keep)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _check_outputs(
+    result: Result, root: Path, client_id: str, date: dt.date, deck_lo: bool, work: Path
+) -> None:
+    """Every invariant on a built brief; a brief whose outputs cannot be read back fails
+    alone (its line in the report), never the whole run."""
+    try:
+        outputs = read_outputs(root, client_id, date, deck_lo, work)
+    except Exception as exc:  # a defect to report with its brief, like a failed build
+        result.status, result.message = "failed", f"reading the outputs back: {exc}"
+        result.checks["builds"] = [result.message]
+        return
+    for name, check in invariants.CHECKS.items():
+        result.checks[name] = check(outputs)
 
 
 def _refusal_problems(checked: subprocess.CompletedProcess[str]) -> list[str]:
