@@ -239,6 +239,23 @@ def test_a_poorly_fitting_focus_platform_never_takes_the_whole_budget(
     assert "Kuaishou. More budget" in budget  # no goal here: 'the goals need them' was wrong
 
 
+def test_a_poorly_fitting_focus_platform_never_keeps_out_every_good_fit(
+    kb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """qa-briefs 46:13: a university asked for DeepSeek (3 of 5) and Kuaishou (1 of 5); the
+    two took the budget and no 5-of-5 platform was in the plan. The first good fit is
+    measured without the poor one, which stays in the plan (underfunded if need be)."""
+    from briefing.project.model import Budget
+
+    client = kb.clients["maison-aurele"]
+    budget = Budget(amount=80000, currency="EUR", period="year")  # two platforms' minimums
+    update = {"focus_platforms": ["kuaishou", "zhihu"], "goals": [], "budget": budget}
+    monkeypatch.setitem(kb.clients, "maison-aurele", client.model_copy(update=update))
+    recommended = assemble(kb, "maison-aurele", today=TODAY).plan.group("recommended")
+    assert [p.why for p in recommended] == ["focus", "fit", "focus"], recommended
+    assert recommended[1].fit.score == 5 and recommended[-1].id == "kuaishou"
+
+
 def test_a_brief_without_goals_gets_a_proposal_not_an_empty_table(
     kb, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -94,7 +94,9 @@ def place(
         if affordable is None:
             if extra < EXTRA_WITHOUT_BUDGET:
                 recommended[pid], extra = "fit", extra + 1
-        elif affordable([*recommended, pid]):
+        elif affordable([*recommended, pid]) or _first_fit_despite_poor_focus(
+            recommended, fits, pid, affordable
+        ):
             recommended[pid] = "fit"
     leads = [pid for pid, why in recommended.items() if not _poor_focus(why, fits[pid])]
     if not leads and active and fits[active[0][0]].score > AVOID_MAX:
@@ -128,6 +130,22 @@ def place(
 
 
 POOR_FIT = 2  # a focus platform scoring this or less stays in the plan but does not lead it
+
+
+def _first_fit_despite_poor_focus(
+    recommended: dict[str, str],
+    fits: dict[str, Fit],
+    pid: str,
+    affordable: Callable[[list[str]], bool],
+) -> bool:
+    """The first good fit is measured against the budget without the focus platforms that
+    fit poorly: they stay in the plan, underfunded if need be, but never keep out every
+    platform that fits (qa-briefs 46:13: Kuaishou and DeepSeek asked for, a university's
+    admissions left without Xiaohongshu, Bilibili or Zhihu)."""
+    if "fit" in recommended.values():
+        return False
+    leads = [r for r, why in recommended.items() if not _poor_focus(why, fits[r])]
+    return len(leads) < len(recommended) and affordable([*leads, pid])
 
 
 def _poor_focus(why: str | None, fit: Fit) -> bool:
