@@ -267,6 +267,9 @@ def test_a_brief_without_goals_gets_a_proposal_not_an_empty_table(
     section = render_html(b, resolve("default", REPO)).split('id="goals"')[1]
     section = section.split("</section>")[0]
     assert "<table" not in section and "No goal is set yet" in section
+    html = render_html(b, resolve("default", REPO))
+    lead = html.split('id="budget"')[1].split("</p>")[0]
+    assert "last deadline" not in lead and "no goal has a deadline" in lead, lead
     rec = {p.id for p in b.plan.group("recommended")}
     moved = [k.name.lower() for k in b.industry.kpis if set(k.platforms) & rec]
     assert moved and moved[0] in section.lower()
