@@ -33,6 +33,9 @@ CITIES = {
     "Xi'an": "西安",
 }
 SYLLABLES = ["lu", "mi", "nor", "va", "ka", "sel", "ter", "an", "do", "ri", "qua", "bel", "zen"]
+# Syllables that are English words on their own: a client called "An" reads as "an owner"
+# and the proper-noun check takes the article for the name (qa-briefs 49:7).
+ENGLISH_WORDS = frozenset({"an", "do", "nor"})
 LATIN_WORDS = ["Nordic", "Harbour", "Alpine", "Crown", "Orchard", "Summit", "Meridian", "Atlas"]
 HAN = "北极光山海云星河林风雪晨曦安和远景明德华清新源青松金石"
 CURRENCIES_FALLBACK = ["EUR"]
@@ -186,9 +189,11 @@ class Generator:
             return _shorten(name, theme, fits, 3), None
         if rng.random() < 0.2:
             name = "".join(rng.choice(SYLLABLES) for _ in range(2)).capitalize()[:3]
-            return name.ljust(3, "o"), None
+            return _not_a_word(name.ljust(3, "o")), None
         words = [
-            "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))).capitalize()
+            _not_a_word(
+                "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))).capitalize()
+            )
             for _ in range(rng.randint(1, 3))
         ]
         words += rng.sample(LATIN_WORDS, rng.choice([0, 1, 2, 6]))
@@ -308,3 +313,8 @@ def _shorten(name: str, theme: str, fits: Any, least: int) -> str:
         cut = name[: max(least, int(len(name) * 0.85))].rstrip()
         name = cut if len(cut) < len(name) else name[:-1]
     return name
+
+
+def _not_a_word(name: str) -> str:
+    """``name``, lengthened when it is an English word ('An' -> 'Ano')."""
+    return name + "o" if name.lower() in ENGLISH_WORDS else name
