@@ -105,6 +105,27 @@ def test_any_budget_shape_adds_up(kb, period: str, amount: float) -> None:
     assert plan.budget.total == sum(amounts)
 
 
+@pytest.mark.parametrize("years", [1, 3])
+def test_the_slides_budget_shows_years_once_quarters_are_too_many(kb, years: int) -> None:
+    """qa-briefs 52:15: ten quarters to a deadline two years on made a twelve-column slide
+    whose figures broke ('141,50|0'). Past six periods, a column per calendar year; every
+    row still adds up to its total, and every column to the budget."""
+    brief = Budget(amount=40_000, currency="EUR", period="quarter")
+    first = next(g for g in kb.clients["nordlys-travel"].goals if isinstance(g, Goal))
+    goal = first.model_copy(update={"by": TODAY + dt.timedelta(days=365 * years)})
+    plan = plan_of(kb, "nordlys-travel", budget=brief, goals=[goal])
+    quarters, _ = budgets.table(plan.budget)
+    periods, rows = budgets.summary(plan.budget)
+    if years == 1:
+        assert len(quarters) <= 6 and periods == quarters
+    else:
+        assert len(quarters) > 6, quarters  # three years of quarters: one column per year
+        assert [first.year for first, _ in periods] == sorted({f.year for f, _ in quarters})
+        assert periods[0][0] == quarters[0][0] and periods[-1][1] == quarters[-1][1]
+    assert all(sum(row.amounts) == row.total for row in rows)
+    assert sum(row.total for row in rows) == plan.budget.total
+
+
 @pytest.mark.parametrize("client_id", SAMPLE_CLIENTS)
 def test_more_budget_never_lowers_a_forecast(kb, client_id) -> None:
     """The platform set and weights fixed, each count or money forecast grows with the budget."""

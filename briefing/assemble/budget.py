@@ -272,9 +272,14 @@ def table(planned: PlannedBudget) -> tuple[list[tuple[dt.date, dt.date]], list[T
     return firsts, rows
 
 
+SLIDE_PERIODS = 6  # more periods than this, and the slide's table shows years instead
+
+
 def summary(planned: PlannedBudget) -> tuple[list[tuple[dt.date, dt.date]], list[TableRow]]:
     """The budget per platform (all its lines together), then fees and the reserve: the
-    slide's shorter table."""
+    slide's shorter table. Over ``SLIDE_PERIODS`` periods (ten quarters to a deadline two
+    years on), each calendar year is one column: twelve columns broke its figures
+    ('141,50|0') and its labels in a Chinese deck (qa-briefs 52:15)."""
     periods, rows = table(planned)
     merged: list[TableRow] = []
     for row in rows:
@@ -284,4 +289,22 @@ def summary(planned: PlannedBudget) -> tuple[list[tuple[dt.date, dt.date]], list
             merged[-1] = last.model_copy(update={"amounts": amounts, "total": sum(amounts)})
         else:
             merged.append(row.model_copy(update={"type": None}) if row.platform else row)
-    return periods, merged
+    if len(periods) <= SLIDE_PERIODS:
+        return periods, merged
+    years = sorted({first.year for first, _ in periods})
+    spans = [
+        (min(f for f, _ in periods if f.year == y), max(last for f, last in periods if f.year == y))
+        for y in years
+    ]
+    by_year = [
+        row.model_copy(
+            update={
+                "amounts": [
+                    sum(a for (f, _), a in zip(periods, row.amounts, strict=True) if f.year == y)
+                    for y in years
+                ]
+            }
+        )
+        for row in merged
+    ]
+    return spans, by_year

@@ -35,7 +35,10 @@ MEANING = {  # every variable a template context has (render.context); a test ke
     "attachments": "the files attached to the e-mail (name, size)",
     "lang": "the edition's language, `en` or `zh-CN` (text goes through `_()`: see README)",
     "budget_table": "(period labels, rows): the budget by platform and type, one amount per period",
-    "budget_summary": "(period labels, rows): the budget by platform (every type together)",
+    "budget_summary": (
+        "(period labels, rows): the budget by platform (every type together); "
+        "by calendar year past six periods"
+    ),
 }
 MODELS: list[type[BaseModel]] = [
     model.Briefing, model.Client, model.Contact, model.Goal, model.Target, model.Competitor,
