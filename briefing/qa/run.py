@@ -234,8 +234,10 @@ def read_edition(
     with i18n.language(prepared.catalog):
         html = render_html(prepared.briefing, prepared.theme)
         document, _ = lay_out(html, prepared.theme, "none")
+    from pptx import Presentation
+
     plan = json.loads(_named(folder, "plan", ".json", lang).read_text(encoding="utf-8"))
-    deck = _named(folder, "deck", ".pptx", lang)
+    deck = Presentation(str(_named(folder, "deck", ".pptx", lang)))  # read once, used thrice
     tables, empty = deck_structure(deck)
     edition = invariants.Edition(
         lang=lang,
@@ -257,13 +259,11 @@ def html_cells(html: str) -> list[str]:
     return [cell.text_content() for cell in lxml.html.fromstring(html).iter("td", "th")]
 
 
-def deck_cells(path: Path) -> list[str]:
-    """The text of every table cell of the deck."""
-    from pptx import Presentation
-
+def deck_cells(deck: Any) -> list[str]:
+    """The text of every table cell of the deck (a python-pptx Presentation)."""
     return [
         cell.text
-        for slide in Presentation(str(path)).slides
+        for slide in deck.slides
         for shape in slide.shapes
         if getattr(shape, "has_table", False) and shape.has_table
         for row in shape.table.rows
@@ -297,12 +297,10 @@ def _shape_text(shape: Any) -> list[str]:
     return []
 
 
-def deck_text(path: Path) -> list[str]:
-    from pptx import Presentation
-
+def deck_text(deck: Any) -> list[str]:
+    """Each slide's text (a python-pptx Presentation)."""
     return [
-        "\n".join(t for shape in slide.shapes for t in _shape_text(shape))
-        for slide in Presentation(str(path)).slides
+        "\n".join(t for shape in slide.shapes for t in _shape_text(shape)) for slide in deck.slides
     ]
 
 
@@ -311,15 +309,13 @@ CONTINUED = re.compile(
 )  # (2 of 3), zh: full-width (2/3)
 
 
-def deck_structure(path: Path) -> tuple[list[tuple[str, int]], list[str]]:
+def deck_structure(deck: Any) -> tuple[list[tuple[str, int]], list[str]]:
     """Continued slides' tables (title, body rows), and content slides with nothing but a
-    title."""
-    from pptx import Presentation
-
+    title (a python-pptx Presentation)."""
     from briefing.render.deck import CONTENT_ROLES
 
     tables, empty = [], []
-    for slide in Presentation(str(path)).slides:
+    for slide in deck.slides:
         title = slide.shapes.title.text_frame.text if slide.shapes.title is not None else ""
         role = slide._element.cSld.get("name") or "content"
         body = [s for s in slide.shapes if s != slide.shapes.title and not _footer(s)]
