@@ -514,9 +514,15 @@ def test_a_plan_with_no_step_in_its_first_90_days_shows_its_first_dated_steps() 
         late = briefing.model_copy(update={"plan": plan})
         answer = plan_deck(late, theme, template_context(late, theme)).slides[1]
         assert len(answer.cards) == cards, answer.cards
+        roadmap = next(s for s in plan_deck(late, theme, template_context(late, theme)).slides
+                       if s.columns)  # fmt: skip
         if cards:
             assert answer.cards[0].big == f"By {tied.date.day} {tied.date:%B %Y}"
             assert answer.cards[0].label == (tactic.short or tactic.text)
+            due = f"the first is due on {tied.date.day} {tied.date:%B %Y}"
+            assert roadmap.titles == [f"No step falls in the first 90 days; {due}"]
+        else:
+            assert roadmap.titles == ["No step falls in the first 90 days of this plan"]
 
 
 def test_a_funnel_no_platform_leads_is_titled_by_its_fallback() -> None:
