@@ -99,18 +99,12 @@ def place(
         ):
             recommended[pid] = "fit"
     leads = [pid for pid, why in recommended.items() if not _poor_focus(why, fits[pid])]
-    if not leads and active and fits[active[0][0]].score > AVOID_MAX:
+    best = next((pid for pid, _ in active if pid not in recommended), None)
+    if not leads and best and fits[best].score > AVOID_MAX:
         # A plan has a platform to lead it: a budget below any platform's minimum still buys
-        # the best fit, marked underfunded (qa-briefs 1:27: 8,000 AUD a year, no goals), and a
-        # focus platform that fits poorly never takes the whole budget (44:10: Meituan for
-        # industrial robots, with WeChat affordable on its own).
-        alone = [
-            pid
-            for pid, _ in active
-            if pid not in recommended and fits[pid].score >= RECOMMEND_MIN
-            and affordable is not None and affordable([pid])
-        ]  # fmt: skip
-        recommended[(alone or [active[0][0]])[0]] = "fit"
+        # the best fit, marked underfunded (qa-briefs 1:27: 8,000 AUD a year, no goals), as
+        # does one that a poorly fitting focus platform would otherwise have to itself.
+        recommended[best] = "fit"
     placed = []
     for pid, platform in active:
         fit = fits[pid]
