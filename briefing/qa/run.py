@@ -224,6 +224,8 @@ def _named(folder: Path, kind: str, suffix: str, lang: str) -> Path:
 def read_edition(
     settings: Any, client_id: str, folder: Path, lang: str
 ) -> tuple[invariants.Edition, list[Path]]:
+    from pptx import Presentation
+
     from briefing.build import pipeline as build
     from briefing.qa import layout
     from briefing.render.html import render_html
@@ -234,8 +236,6 @@ def read_edition(
     with i18n.language(prepared.catalog):
         html = render_html(prepared.briefing, prepared.theme)
         document, _ = lay_out(html, prepared.theme, "none")
-    from pptx import Presentation
-
     plan = json.loads(_named(folder, "plan", ".json", lang).read_text(encoding="utf-8"))
     deck = Presentation(str(_named(folder, "deck", ".pptx", lang)))  # read once, used thrice
     tables, empty = deck_structure(deck)
